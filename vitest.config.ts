@@ -1,0 +1,39 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit tests run once; database tests (*.db.test.ts) run once per backend so both stay on one code path.
+const dbTests = ['apps/**/*.db.test.ts', 'packages/**/*.db.test.ts'];
+
+export default defineConfig({
+  test: {
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['apps/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
+          exclude: [...dbTests, '**/node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'db-pglite',
+          include: dbTests,
+          env: { ATRIUM_TEST_BACKEND: 'pglite' },
+          globalSetup: ['apps/server/test/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'db-postgres',
+          include: dbTests,
+          env: { ATRIUM_TEST_BACKEND: 'postgres' },
+          globalSetup: ['apps/server/test/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
