@@ -1,0 +1,69 @@
+/** One query layer over PostgreSQL (pg) and embedded PGlite. Services only ever see `Queryable`. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+/** What a backend must provide: a transaction on one connection, and a lifecycle. */
+export interface Backend {
+  readonly kind: 'postgres' | 'pglite';
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs `fn` while holding a lock that other processes/replicas on the same database also respect. */
+  withExclusiveLock<T>(key: number, fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The role the application works as: not the owner of any table, no BYPASSRLS, so row level security always applies. */
+export const APP_ROLE = 'atrium_app';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class Database {
+  constructor(readonly backend: Backend) {}
+
+  get kind() {
+    return this.backend.kind;
+  }
+
+  /**
+   * The only way to reach tenant data: one transaction, as the app role, with `app.tenant_id` set for its duration.
+   * Never call another Database method inside `fn` (PGlite has one connection; it would deadlock).
+   */
+  withTenant<T>(tenantId: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    if (!UUID.test(tenantId)) throw new TypeError('withTenant needs a tenant UUID');
+    return this.backend.transaction(async (tx) => {
+      await tx.query(`SET LOCAL ROLE ${APP_ROLE}`);
+      await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      return fn(tx);
+    });
+  }
+
+  /** As the app role with no tenant: tenant tables look empty. For global tables (e.g. pairing codes, login lookup). */
+  withoutTenant<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.backend.transaction(async (tx) => {
+      await tx.query(`SET LOCAL ROLE ${APP_ROLE}`);
+      return fn(tx);
+    });
+  }
+
+  /** As the connecting (owner) role. Only for migrations, first-start bootstrap and listing tenants for jobs. */
+  asOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.backend.transaction(fn);
+  }
+
+  /** Lists tenant ids so cross-tenant jobs can run `withTenant` for each one. */
+  async tenantIds(): Promise<string[]> {
+    const rows = await this.asOwner((tx) => tx.query<{ id: string }>('SELECT id FROM tenants ORDER BY created_at'));
+    return rows.map((row) => row.id);
+  }
+
+  ping() {
+    return this.backend.ping();
+  }
+
+  close() {
+    return this.backend.close();
+  }
+}

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite, types } from '@electric-sql/pglite';
+import type { Backend, Queryable } from './database';
+import { acquireDataDirLock } from './lock';
+
+const parsers = { [types.INT8]: (value: string) => Number(value) };
+
+export type PgliteSource = { dataDir: string } | { memory: true; loadDataDir?: Blob };
+
+/** Embedded PostgreSQL in DATA_DIR: one process per directory (lock file), queries serialized by PGlite itself. */
+export async function openPglite(source: PgliteSource): Promise<Backend & { dump(): Promise<Blob> }> {
+  let releaseLock = () => {};
+  let dataDir: string | undefined;
+  if ('dataDir' in source) {
+    fs.mkdirSync(source.dataDir, { recursive: true });
+    releaseLock = acquireDataDirLock(source.dataDir);
+    dataDir = path.join(source.dataDir, 'pgdata');
+  }
+  let db: PGlite;
+  try {
+    db = await PGlite.create({
+      ...(dataDir ? { dataDir } : { dataDir: 'memory://' }),
+      ...('loadDataDir' in source && source.loadDataDir ? { loadDataDir: source.loadDataDir } : {}),
+      parsers,
+    });
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+
+  const transaction = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+    db.transaction((tx) =>
+      fn({
+        query: async (text, params) => (await tx.query(text, params as unknown[])).rows as never,
+        exec: async (script) => {
+          await tx.exec(script);
+        },
+      }),
+    );
+
+  return {
+    kind: 'pglite',
+    transaction,
+    // A single process owns the data dir (lock file) and PGlite runs one transaction at a time, so a transaction is
+    // already exclusive.
+    withExclusiveLock: (_key, fn) => transaction(fn),
+    async ping() {
+      await db.query('SELECT 1');
+    },
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        releaseLock();
+      }
+    },
+    dump: () => db.dumpDataDir('none'),
+  };
+}

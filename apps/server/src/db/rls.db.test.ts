@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
+import { seedTenant } from '../../test/fixtures';
+import type { CreatedTenant } from '../tenancy/tenants';
+import { findRlsProblems, tenantTables } from './rls-audit';
+
+let t: TestDatabase;
+let a: CreatedTenant;
+let b: CreatedTenant;
+let tables: string[];
+
+beforeAll(async () => {
+  t = await freshDatabase();
+  a = await seedTenant(t.db, 'a');
+  b = await seedTenant(t.db, 'b');
+  tables = await t.db.asOwner(tenantTables);
+});
+afterAll(() => t?.close());
+
+describe(`tenant isolation on ${testBackend()}`, () => {
+  it('the catalog shows every tenant table protected', async () => {
+    expect(await t.db.asOwner(findRlsProblems)).toEqual([]);
+    expect(tables).toEqual(
+      expect.arrayContaining(['sites', 'users', 'credentials', 'user_site_roles', 'audit_events']),
+    );
+  });
+
+  it('the fixture puts rows of both tenants in every tenant table', async () => {
+    for (const table of tables) {
+      const rows = await t.db.asOwner((tx) =>
+        tx.query<{ tenant_id: string; n: number }>(
+          `SELECT tenant_id, count(*)::int AS n FROM ${table} WHERE tenant_id IN ($1, $2) GROUP BY tenant_id`,
+          [a.tenantId, b.tenantId],
+        ),
+      );
+      expect(rows.length, `seedTenant must add rows to ${table}`).toBe(2);
+    }
+  });
+
+  it('a query without WHERE inside tenant A sees only A', async () => {
+    for (const table of tables) {
+      const seen = await t.db.withTenant(a.tenantId, (tx) =>
+        tx.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM ${table}`),
+      );
+      expect(seen, table).toEqual([{ tenant_id: a.tenantId }]);
+    }
+    const tenants = await t.db.withTenant(a.tenantId, (tx) => tx.query<{ id: string }>('SELECT id FROM tenants'));
+    expect(tenants).toEqual([{ id: a.tenantId }]);
+  });
+
+  it("writing B's tenant_id from inside A fails, for insert and update", async () => {
+    for (const table of tables) {
+      // Copy one of A's own rows, re-labelled as B's: only the policy can stop it.
+      const insert = t.db.withTenant(a.tenantId, (tx) =>
+        tx.query(
+          `INSERT INTO ${table}
+           SELECT (jsonb_populate_record(NULL::${table}, to_jsonb(r) || jsonb_build_object('tenant_id', $1::uuid))).*
+             FROM ${table} r LIMIT 1`,
+          [b.tenantId],
+        ),
+      );
+      await expect(insert, table).rejects.toThrow(/row-level security|permission denied|cannot insert/);
+      const update = t.db.withTenant(a.tenantId, (tx) => tx.query(`UPDATE ${table} SET tenant_id = $1`, [b.tenantId]));
+      await expect(update, table).rejects.toThrow(/row-level security|permission denied/);
+    }
+  });
+
+  it('outside withTenant nothing is visible', async () => {
+    for (const table of [...tables, 'tenants']) {
+      const [row] = await t.db.withoutTenant((tx) =>
+        tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`),
+      );
+      expect(row, table).toEqual({ n: 0 });
+    }
+  });
+
+  it('the audit log is append-only for the app', async () => {
+    await expect(t.db.withTenant(a.tenantId, (tx) => tx.query('DELETE FROM audit_events'))).rejects.toThrow(
+      /permission denied/,
+    );
+  });
+
+  it('an unprotected table added by a migration is reported', async () => {
+    await t.db.asOwner((tx) =>
+      tx.exec(`CREATE TABLE leaky (id serial PRIMARY KEY, tenant_id uuid NOT NULL);
+               CREATE TABLE half (id serial PRIMARY KEY, tenant_id uuid NOT NULL);
+               ALTER TABLE half ENABLE ROW LEVEL SECURITY;
+               CREATE TABLE orphan (id serial PRIMARY KEY);
+               CREATE VIEW peek AS SELECT * FROM users;`),
+    );
+    const problems = await t.db.asOwner(findRlsProblems);
+    await t.db.asOwner((tx) => tx.exec('DROP VIEW peek; DROP TABLE leaky, half, orphan;'));
+    expect(problems).toEqual([
+      'half: row level security is not forced',
+      'half: no tenant_isolation policy on app_current_tenant() for all commands',
+      'leaky: row level security is not enabled',
+      'leaky: row level security is not forced',
+      'leaky: no tenant_isolation policy on app_current_tenant() for all commands',
+      'orphan: no tenant_id column (add one, or list it in GLOBAL_TABLES with a reason)',
+      'peek: view without security_invoker=true',
+    ]);
+  });
+});
