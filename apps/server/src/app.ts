@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, Router } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config';
+import type { Database } from './db';
+import { errorHandler, routeNotFound } from './http/errors';
+import { createMetrics, type Metrics, measureRequests } from './http/metrics';
+import { spa } from './http/static';
+import { healthRouter } from './routes/health/router';
+
+const appsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface AppDeps {
+  config: Pick<Config, 'TRUSTED_PROXY'>;
+  db: Database;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Built front-ends; defaults to apps/admin/dist and apps/kiosk/dist. */
+  staticDirs?: { admin: string; kiosk: string };
+  isShuttingDown?: () => boolean;
+}
+
+export const JSON_BODY_LIMIT = '64kb';
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the HTTP app without listening, so tests drive it on an ephemeral port. */
+export function createApp(deps: AppDeps): Express {
+  const metrics = deps.metrics ?? createMetrics();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.TRUSTED_PROXY.length > 0 ? deps.config.TRUSTED_PROXY : false);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId(req: IncomingMessage, res) {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      customLogLevel: (_req, res, err) =>
+        res.statusCode === 503
+          ? 'warn'
+          : err || res.statusCode >= 500
+            ? 'error'
+            : res.statusCode >= 400
+              ? 'warn'
+              : 'info',
+      serializers: {
+        req: (req) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url?.split('?')[0],
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'default-src': ["'self'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'media-src': ["'self'", 'blob:'],
+          'worker-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(measureRequests(metrics));
+  app.use(healthRouter({ db: deps.db, metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }));
+
+  const api = Router();
+  api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  api.use(routeNotFound);
+  app.use('/api/v1', api);
+  app.use('/api', routeNotFound);
+
+  const dirs = deps.staticDirs ?? {
+    admin: path.join(appsDir, 'admin', 'dist'),
+    kiosk: path.join(appsDir, 'kiosk', 'dist'),
+  };
+  app.use('/kiosk', spa(dirs.kiosk, 'kiosk'));
+  app.use('/', spa(dirs.admin, 'admin'));
+  app.use(routeNotFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

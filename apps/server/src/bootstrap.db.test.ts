@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase, testBackend } from '../test/db';
+import { bootstrap, generatePassword } from './bootstrap';
+import { verifyPassword } from './tenancy/passwords';
+
+let t: TestDatabase;
+beforeEach(async () => {
+  t = await freshDatabase();
+});
+afterEach(() => t.close());
+
+describe(`first start on ${testBackend()}`, () => {
+  it('creates one tenant, the site "Main office" and a tenant admin, once', async () => {
+    const first = await bootstrap(t.db, { ATRIUM_ADMIN_EMAIL: 'admin@localhost', ATRIUM_ADMIN_PASSWORD: undefined });
+    expect(first.created).toBe(true);
+    if (!first.created) return;
+    expect(first.generatedPassword).toMatch(/^[a-km-zA-HJ-NP-Z2-9]{20}$/);
+
+    const second = await bootstrap(t.db, { ATRIUM_ADMIN_EMAIL: 'admin@localhost', ATRIUM_ADMIN_PASSWORD: undefined });
+    expect(second).toEqual({ created: false, email: 'admin@localhost' });
+
+    const rows = await t.db.withTenant(first.tenantId, async (tx) => ({
+      sites: await tx.query('SELECT name, timezone FROM sites'),
+      users: await tx.query<{ email: string; role: string; site_id: string | null }>(
+        'SELECT u.email, r.role, r.site_id FROM users u JOIN user_site_roles r ON r.user_id = u.id',
+      ),
+      hash: await tx.query<{ password_hash: string }>('SELECT password_hash FROM credentials'),
+    }));
+    expect(rows.sites).toEqual([{ name: 'Main office', timezone: 'UTC' }]);
+    expect(rows.users).toEqual([{ email: 'admin@localhost', role: 'tenant_admin', site_id: null }]);
+    const hash = rows.hash[0]!.password_hash;
+    // argon2id with at least 19 MiB, 2 passes, 1 lane, read back from the stored hash.
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await verifyPassword(hash, first.generatedPassword!)).toBe(true);
+    expect(await verifyPassword(hash, 'wrong password')).toBe(false);
+  });
+
+  it('uses ATRIUM_ADMIN_PASSWORD when given and prints none', async () => {
+    const result = await bootstrap(t.db, {
+      ATRIUM_ADMIN_EMAIL: 'boss@example.com',
+      ATRIUM_ADMIN_PASSWORD: 'correct horse battery',
+    });
+    expect(result.created).toBe(true);
+    expect(result).not.toHaveProperty('generatedPassword');
+  });
+
+  it('two replicas bootstrapping at once create exactly one tenant', async () => {
+    const config = { ATRIUM_ADMIN_EMAIL: 'admin@localhost', ATRIUM_ADMIN_PASSWORD: 'correct horse battery' };
+    const results = await Promise.all([bootstrap(t.db, config), bootstrap(t.db, config), bootstrap(t.db, config)]);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const [count] = await t.db.asOwner((tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM tenants'));
+    expect(count!.n).toBe(1);
+  });
+});
+
+it('generated passwords are long and differ', () => {
+  const seen = new Set(Array.from({ length: 50 }, () => generatePassword()));
+  expect(seen.size).toBe(50);
+});

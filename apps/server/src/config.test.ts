@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has working defaults on an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(8080);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.DATA_DIR).toBe(path.resolve('./data'));
+    expect(config.ATRIUM_ADMIN_EMAIL).toBe('admin@localhost');
+    expect(config.TRUSTED_PROXY).toEqual([]);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be a port number (got "abc")'],
+    [{ PORT: '70000' }, 'PORT must be between 1 and 65535 (got "70000")'],
+    [{ DATABASE_URL: 'nonsense' }, 'DATABASE_URL must be a postgres:// or postgresql:// URL with a host'],
+    [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL must be a postgres://'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ATRIUM_ADMIN_EMAIL: 'not-an-email' }, 'ATRIUM_ADMIN_EMAIL must be an email address'],
+    [{ ATRIUM_ADMIN_PASSWORD: 'short' }, 'ATRIUM_ADMIN_PASSWORD must be at least 10 characters'],
+    [{ PUBLIC_URL: 'atrium.example.com' }, 'PUBLIC_URL must be an absolute URL'],
+    [{ AGENT_TLS_PORT: '-1' }, 'AGENT_TLS_PORT must be between 1 and 65535'],
+  ])('names the variable for %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never echoes a password or a database URL back', () => {
+    try {
+      loadConfig({ ATRIUM_ADMIN_PASSWORD: 'secret1' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secret1');
+    }
+    try {
+      loadConfig({ DATABASE_URL: 'postgres://user:hunter2@' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('parses a comma-separated trusted proxy list', () => {
+    expect(loadConfig({ TRUSTED_PROXY: ' 127.0.0.1, 10.0.0.0/8 ,' }).TRUSTED_PROXY).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+    ]);
+  });
+});

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The server's whole configuration. Nothing else reads process.env. */
+export type Config = z.infer<typeof configSchema>;
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres:// or postgresql:// URL with a host, e.g. postgres://atrium@db:5432/atrium');
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const configSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z.url({ error: 'must be an absolute URL such as https://atrium.example.com' }).optional(),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+  DATA_DIR: z.string().min(1).default('./data'),
+  AGENT_TLS_PORT: z.preprocess(emptyAsUndefined, port.optional()),
+  TRUSTED_PROXY: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ATRIUM_ADMIN_EMAIL: z.email({ error: 'must be an email address' }).default('admin@localhost'),
+  ATRIUM_ADMIN_PASSWORD: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(10, 'must be at least 10 characters').max(1024, 'must be at most 1024 characters').optional(),
+  ),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; the first bad variable is named in a one-line error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const shown = env[variable] === undefined ? '' : ` (got ${JSON.stringify(truncate(String(env[variable])))})`;
+    const message = variable.includes('PASSWORD') || variable === 'DATABASE_URL' ? '' : shown;
+    throw new ConfigError(`${variable} ${issue.message}${message}`);
+  }
+  return { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };
+}
+
+function truncate(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}

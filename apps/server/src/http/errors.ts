@@ -1,0 +1,96 @@
+import type { ErrorBody } from '@atrium/protocol';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/** An error meant for the client: status, stable snake_case code, a human sentence. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}
+
+export const invalidInput = (field: string, message: string, details: Record<string, unknown> = {}) =>
+  new AppError(400, 'invalid_input', `${field}: ${message}`, { field, ...details });
+export const unauthorized = (code = 'unauthorized', message = 'Sign in to continue.') =>
+  new AppError(401, code, message);
+export const forbidden = (message = 'You are not allowed to do that.') => new AppError(403, 'forbidden', message);
+export const notFound = (what = 'resource') => new AppError(404, 'not_found', `No such ${what}.`);
+export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
+  new AppError(409, code, message, details);
+export const unprocessable = (code: string, message: string, details?: Record<string, unknown>) =>
+  new AppError(422, code, message, details);
+export const rateLimited = (retryAfterSeconds: number) =>
+  new AppError(
+    429,
+    'rate_limited',
+    `Too many attempts. Try again in ${retryAfterSeconds} s.`,
+    { retryAfterSeconds },
+    {
+      'Retry-After': String(retryAfterSeconds),
+    },
+  );
+
+/** Turns the first zod issue into a 400 naming the field, e.g. `visitor.name`. */
+export function fromZodError(error: z.ZodError, where: 'body' | 'query' | 'params'): AppError {
+  const issue = error.issues[0]!;
+  const field = issue.path.length > 0 ? issue.path.join('.') : where;
+  return invalidInput(field, issue.message, {
+    issues: error.issues.slice(0, 10).map((i) => ({ field: i.path.join('.') || where, message: i.message })),
+  });
+}
+
+export const routeNotFound: RequestHandler = (req, _res, next) => {
+  next(new AppError(404, 'not_found', `No route for ${req.method} ${req.path}.`));
+};
+
+/** body-parser errors carry `type` and a status; map them to our shape so client mistakes never become 500s. */
+function fromBodyParser(err: { type?: string; status?: number; limit?: number }): AppError | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new AppError(400, 'malformed_json', 'The request body is not valid JSON.');
+    case 'entity.too.large':
+      return new AppError(413, 'payload_too_large', `The request body is larger than ${err.limit ?? 'allowed'} bytes.`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'unsupported_encoding', 'The request body encoding is not supported.');
+    case 'request.aborted':
+      return new AppError(400, 'request_aborted', 'The request was aborted.');
+    default:
+      if (err.status && err.status >= 400 && err.status < 500) {
+        return new AppError(err.status, 'bad_request', 'The request could not be read.');
+      }
+      return undefined;
+  }
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const appError =
+      err instanceof AppError ? err : err instanceof z.ZodError ? fromZodError(err, 'body') : fromBodyParser(err);
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    if (appError) {
+      for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
+      res.status(appError.status).json(appError.toBody());
+      return;
+    }
+    (req as { log?: Logger }).log?.error({ err }, 'unhandled error') ?? logger.error({ err }, 'unhandled error');
+    res
+      .status(500)
+      .json({ error: { code: 'internal', message: 'Something went wrong on our side. It has been logged.' } });
+  };
+}
