@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     [{ ATRIUM_ADMIN_PASSWORD: 'short' }, 'ATRIUM_ADMIN_PASSWORD must be at least 10 characters'],
     [{ PUBLIC_URL: 'atrium.example.com' }, 'PUBLIC_URL must be an absolute URL'],
     [{ AGENT_TLS_PORT: '-1' }, 'AGENT_TLS_PORT must be between 1 and 65535'],
+    [{ ATRIUM_SECRET_KEY: 'abc' }, 'ATRIUM_SECRET_KEY must be 32 bytes as base64 or hex'],
   ])('names the variable for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSecretKey } from './crypto/secret-box';
 
 /** The server's whole configuration. Nothing else reads process.env. */
 export type Config = z.infer<typeof configSchema>;
@@ -46,6 +47,18 @@ const configSchema = z.object({
     emptyAsUndefined,
     z.string().min(10, 'must be at least 10 characters').max(1024, 'must be at most 1024 characters').optional(),
   ),
+  ATRIUM_SECRET_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((value, ctx) => {
+        const key = parseSecretKey(value);
+        if (!key)
+          ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as base64 or hex (e.g. openssl rand -base64 32)' });
+        return key ?? z.NEVER;
+      })
+      .optional(),
+  ),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
@@ -60,7 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = result.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     const shown = env[variable] === undefined ? '' : ` (got ${JSON.stringify(truncate(String(env[variable])))})`;
-    const message = variable.includes('PASSWORD') || variable === 'DATABASE_URL' ? '' : shown;
+    const secret = /PASSWORD|SECRET|KEY/.test(variable) || variable === 'DATABASE_URL';
+    const message = secret ? '' : shown;
     throw new ConfigError(`${variable} ${issue.message}${message}`);
   }
   return { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };

@@ -115,7 +115,11 @@ describe('PostgreSQL (DATABASE_URL)', () => {
     await admin.end();
     const url = databaseUrl(base, name);
     const ports = [await freePort(), await freePort()];
-    const replicas = ports.map((port) => start({ DATABASE_URL: url, PORT: String(port), DATA_DIR: tempDir() }));
+    // Replicas share the key that seals private keys at rest, as the README says.
+    const secret = randomBytes(32).toString('base64');
+    const replicas = ports.map((port) =>
+      start({ DATABASE_URL: url, PORT: String(port), DATA_DIR: tempDir(), ATRIUM_SECRET_KEY: secret }),
+    );
     await Promise.all(replicas.map((r) => r.waitFor('Kiosk:')));
     const printed = replicas.filter((r) => /with password/.test(r.stdout()));
     expect(printed).toHaveLength(1);
@@ -129,5 +133,12 @@ describe('PostgreSQL (DATABASE_URL)', () => {
     expect(new Set(migrations.rows.map((r) => r.version)).size).toBe(migrations.rowCount);
     expect(tenants.rowCount).toBe(1);
     for (const port of ports) expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+
+    // A replica started with another key cannot open the stored keys and says why.
+    const wrongKey = await failure({ DATABASE_URL: url, PORT: String(await freePort()), DATA_DIR: tempDir() });
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.lines).toEqual([
+      'atrium: a stored secret cannot be decrypted: ATRIUM_SECRET_KEY (or DATA_DIR/secret.key) is not the key it was sealed with',
+    ]);
   });
 });

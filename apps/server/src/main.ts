@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
+import { createContext } from './context';
+import { loadSecretKey, SecretBoxError } from './crypto/secret-box';
 import { openDatabase } from './db';
 import { DataDirLockedError } from './db/lock';
 import { MigrationError, migrate } from './db/migrate';
@@ -45,7 +47,17 @@ async function main() {
 
   const first = await bootstrap(db, config);
   let shuttingDown = false;
-  const app = createApp({ config, db, logger, isShuttingDown: () => shuttingDown });
+  const ctx = await createContext({
+    config,
+    db,
+    logger,
+    secretKey: loadSecretKey({ configured: config.ATRIUM_SECRET_KEY, dataDir: config.DATA_DIR }),
+  }).catch(async (error: Error) => {
+    await db.close().catch(() => {});
+    if (error instanceof SecretBoxError) fail(error.message);
+    throw error;
+  });
+  const app = createApp({ ctx, isShuttingDown: () => shuttingDown });
   const server = http.createServer(app);
   server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(`port ${config.PORT} is already in use; set PORT to another port`);
