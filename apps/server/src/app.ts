@@ -4,21 +4,23 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, Router } from 'express';
 import helmet from 'helmet';
-import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import type { Config } from './config';
-import type { Database } from './db';
+import type { AppContext } from './context';
 import { errorHandler, routeNotFound } from './http/errors';
 import { createMetrics, type Metrics, measureRequests } from './http/metrics';
+import { mountRoutes, type RouteDef } from './http/routes';
 import { spa } from './http/static';
+import { auditRoutes } from './routes/audit/router';
+import { authRoutes } from './routes/auth/router';
 import { healthRouter } from './routes/health/router';
+import { meRoutes } from './routes/me/router';
+import { siteRoutes } from './routes/sites/router';
+import { userRoutes } from './routes/users/router';
 
 const appsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface AppDeps {
-  config: Pick<Config, 'TRUSTED_PROXY'>;
-  db: Database;
-  logger: Logger;
+  ctx: AppContext;
   metrics?: Metrics;
   /** Built front-ends; defaults to apps/admin/dist and apps/kiosk/dist. */
   staticDirs?: { admin: string; kiosk: string };
@@ -30,15 +32,17 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Builds the HTTP app without listening, so tests drive it on an ephemeral port. */
 export function createApp(deps: AppDeps): Express {
+  const { ctx } = deps;
   const metrics = deps.metrics ?? createMetrics();
+  const routes: RouteDef[] = [];
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.config.TRUSTED_PROXY.length > 0 ? deps.config.TRUSTED_PROXY : false);
+  app.set('trust proxy', ctx.config.TRUSTED_PROXY.length > 0 ? ctx.config.TRUSTED_PROXY : false);
   app.set('query parser', 'simple');
 
   app.use(
     pinoHttp({
-      logger: deps.logger,
+      logger: ctx.logger,
       genReqId(req: IncomingMessage, res) {
         const incoming = req.headers['x-request-id'];
         const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -81,11 +85,18 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(measureRequests(metrics));
-  app.use(healthRouter({ db: deps.db, metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }));
+  app.use(healthRouter({ db: ctx.db, metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }));
 
   const api = Router();
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  mountRoutes(
+    ctx,
+    api,
+    [...authRoutes(ctx), ...meRoutes(ctx), ...userRoutes(ctx), ...siteRoutes(ctx), ...auditRoutes(ctx)],
+    routes,
+  );
   api.use(routeNotFound);
+  app.locals.routes = routes;
   app.use('/api/v1', api);
   app.use('/api', routeNotFound);
 
@@ -96,6 +107,6 @@ export function createApp(deps: AppDeps): Express {
   app.use('/kiosk', spa(dirs.kiosk, 'kiosk'));
   app.use('/', spa(dirs.admin, 'admin'));
   app.use(routeNotFound);
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(ctx.logger));
   return app;
 }

@@ -1,27 +1,39 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
+import type { Express } from 'express';
+import pino, { type Logger } from 'pino';
 import { createApp } from '../src/app';
+import { type AppContext, createContext } from '../src/context';
 import { freshDatabase, type TestDatabase } from './db';
 
 export interface TestServer extends TestDatabase {
   url: string;
+  ctx: AppContext;
+  app: Express;
   stop(): Promise<void>;
 }
 
 /** The real app on an ephemeral loopback port over a fresh database. */
-export async function startTestServer(options: { trustedProxy?: string[] } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { trustedProxy?: string[]; logger?: Logger; now?: () => Date } = {},
+): Promise<TestServer> {
   const database = await freshDatabase();
-  const app = createApp({
+  const ctx = await createContext({
     config: { TRUSTED_PROXY: options.trustedProxy ?? [] },
     db: database.db,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
+    secretKey: randomBytes(32),
+    ...(options.now ? { now: options.now } : {}),
   });
+  const app = createApp({ ctx });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     ...database,
+    ctx,
+    app,
     url: `http://127.0.0.1:${port}`,
     async stop() {
       server.closeAllConnections();

@@ -4,6 +4,8 @@ import { APP_ROLE, type Queryable } from './database';
 export const GLOBAL_TABLES: Record<string, string> = {
   schema_migrations: 'migration bookkeeping',
   tenants: 'the tenant list itself; the app role sees only its own row',
+  signing_keys: 'instance-wide token keys; the app role has no access, the key ring reads them as owner',
+  login_emails: 'maps a sign-in email to its account before the tenant is known; ids only',
 };
 
 interface TableRow {
@@ -72,5 +74,5 @@ export async function tenantTables(tx: Queryable): Promise<string[]> {
         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
       ORDER BY 1`,
   );
-  return rows.map((row) => row.name);
+  return rows.map((row) => row.name).filter((name) => !(name in GLOBAL_TABLES));
 }

@@ -1,0 +1,291 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { LoginResponse, TokenPair } from '@atrium/protocol';
+import { compactUuid, expandUuid } from '@atrium/qr-token';
+import { type AuditEvent, recordAudit } from '../audit/record';
+import type { AppContext } from '../context';
+import type { Queryable } from '../db';
+import { rateLimited, unauthorized } from '../http/errors';
+import { hashPassword, verifyPassword } from '../tenancy/passwords';
+import { normalizeEmail, rolesOf } from '../tenancy/users';
+import { ACCESS_TOKEN_TTL_S } from './tokens';
+import { verifyTotp } from './totp';
+
+export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const LOCKOUT_AFTER = 5;
+const LOCKOUT_MAX_MS = 60 * 60 * 1000;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const invalidCredentials = () => unauthorized('invalid_credentials', 'The email or password is not right.');
+
+// Unknown emails verify against this so they cost the same time as a wrong password.
+let dummyHash: Promise<string> | undefined;
+const getDummyHash = () => {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  return dummyHash;
+};
+
+interface RequestInfo {
+  ip: string | null;
+}
+
+/** Lock for 1 min after 5 failures in a row, doubling each further failure, at most 1 hour. */
+export function lockoutMs(failedAttempts: number): number {
+  if (failedAttempts < LOCKOUT_AFTER) return 0;
+  return Math.min(60_000 * 2 ** (failedAttempts - LOCKOUT_AFTER), LOCKOUT_MAX_MS);
+}
+
+/** Refresh tokens carry their tenant (not secret) so they can be looked up under row level security. */
+function newRefreshToken(tenantId: string) {
+  const token = `${compactUuid(tenantId)}.${randomBytes(32).toString('base64url')}`;
+  return { token, hash: sha256(token) };
+}
+
+function tenantOfRefreshToken(token: string): string | undefined {
+  const [tenant, secret] = token.split('.');
+  if (!tenant || !secret || secret.length !== 43) return undefined;
+  return expandUuid(tenant) ?? undefined;
+}
+
+async function audit(ctx: AppContext, tenantId: string, event: AuditEvent) {
+  await ctx.db.withTenant(tenantId, (tx) => recordAudit(tx, event));
+}
+
+/** Access token + a refresh token in a family (a new family for a fresh sign-in). */
+async function issueSession(
+  ctx: AppContext,
+  tx: Queryable,
+  tenantId: string,
+  userId: string,
+  familyId: string | null,
+): Promise<TokenPair> {
+  const [user] = await tx.query<{ email: string; name: string }>('SELECT email, name FROM users WHERE id = $1', [
+    userId,
+  ]);
+  const roles = await rolesOf(tx, userId);
+  const refresh = newRefreshToken(tenantId);
+  await tx.query(
+    `INSERT INTO refresh_tokens (tenant_id, user_id, family_id, token_hash, expires_at)
+     VALUES ($1, $2, coalesce($3::uuid, gen_random_uuid()), $4, $5)`,
+    [tenantId, userId, familyId, refresh.hash, new Date(ctx.now().getTime() + REFRESH_TOKEN_TTL_MS)],
+  );
+  return {
+    accessToken: await ctx.tokens.signAccessToken({ userId, tenantId, roles }),
+    refreshToken: refresh.token,
+    expiresIn: ACCESS_TOKEN_TTL_S,
+    user: { id: userId, email: user!.email, name: user!.name, roles },
+  };
+}
+
+export async function login(
+  ctx: AppContext,
+  email: string,
+  password: string,
+  info: RequestInfo,
+): Promise<LoginResponse> {
+  const account = normalizeEmail(email);
+  const wait = Math.max(
+    ctx.limits.loginPerIp.hit(`ip:${info.ip}`),
+    ctx.limits.loginPerAccount.hit(`account:${account}`),
+  );
+  if (wait > 0) throw rateLimited(wait);
+
+  const [lookup] = await ctx.db.withoutTenant((tx) =>
+    tx.query<{ tenant_id: string; user_id: string }>('SELECT tenant_id, user_id FROM login_emails WHERE email = $1', [
+      account,
+    ]),
+  );
+  if (!lookup) {
+    await verifyPassword(await getDummyHash(), password);
+    ctx.logger.info({ action: 'auth.login', outcome: 'failure', reason: 'unknown_account' }, 'sign-in failed');
+    throw invalidCredentials();
+  }
+  const { tenant_id: tenantId, user_id: userId } = lookup;
+  const [cred] = await ctx.db.withTenant(tenantId, (tx) =>
+    tx.query<{ password_hash: string; locked_until: Date | null; status: string; totp_confirmed_at: Date | null }>(
+      `SELECT c.password_hash, c.locked_until, u.status, c.totp_confirmed_at
+         FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.user_id = $1`,
+      [userId],
+    ),
+  );
+  const base = { actorType: 'user' as const, actorId: userId, targetType: 'user', targetId: userId, ip: info.ip };
+  const now = ctx.now();
+  if (cred?.locked_until && cred.locked_until > now) {
+    await audit(ctx, tenantId, { ...base, action: 'auth.login', outcome: 'denied', details: { reason: 'locked' } });
+    throw rateLimited(Math.ceil((cred.locked_until.getTime() - now.getTime()) / 1000));
+  }
+  const ok = cred ? await verifyPassword(cred.password_hash, password) : false;
+  if (!ok || cred?.status !== 'active') {
+    const locked = await ctx.db.withTenant(tenantId, async (tx) => {
+      const [row] = await tx.query<{ failed_attempts: number }>(
+        'UPDATE credentials SET failed_attempts = failed_attempts + 1 WHERE user_id = $1 RETURNING failed_attempts',
+        [userId],
+      );
+      const ms = lockoutMs(row?.failed_attempts ?? 0);
+      if (ms > 0) {
+        await tx.query('UPDATE credentials SET locked_until = $2 WHERE user_id = $1', [
+          userId,
+          new Date(now.getTime() + ms),
+        ]);
+      }
+      await recordAudit(tx, {
+        ...base,
+        action: 'auth.login',
+        outcome: 'failure',
+        details: { reason: ok ? 'disabled' : 'wrong_password', failedAttempts: row?.failed_attempts ?? 0 },
+      });
+      if (ms > 0)
+        await recordAudit(tx, { ...base, action: 'auth.lockout', outcome: 'success', details: { seconds: ms / 1000 } });
+      return ms;
+    });
+    if (locked > 0 && !ok) ctx.logger.warn({ userId, seconds: locked / 1000 }, 'account locked after failed sign-ins');
+    throw invalidCredentials();
+  }
+  ctx.limits.loginPerAccount.reset(`account:${account}`);
+  return ctx.db.withTenant(tenantId, async (tx) => {
+    await tx.query('UPDATE credentials SET failed_attempts = 0, locked_until = NULL WHERE user_id = $1', [userId]);
+    if (cred.totp_confirmed_at) {
+      await recordAudit(tx, { ...base, action: 'auth.login', outcome: 'success', details: { mfa: 'pending' } });
+      return { mfaRequired: true as const, mfaToken: await ctx.tokens.signMfaToken({ userId, tenantId }) };
+    }
+    await recordAudit(tx, { ...base, action: 'auth.login', outcome: 'success' });
+    return issueSession(ctx, tx, tenantId, userId, null);
+  });
+}
+
+export async function completeMfa(
+  ctx: AppContext,
+  body: { mfaToken: string; code?: string | undefined; recoveryCode?: string | undefined },
+  info: RequestInfo,
+): Promise<TokenPair> {
+  let who: { userId: string; tenantId: string };
+  try {
+    who = await ctx.tokens.verifyMfaToken(body.mfaToken);
+  } catch {
+    throw unauthorized('invalid_token', 'The sign-in step has expired. Sign in again.');
+  }
+  const wait = ctx.limits.mfaPerUser.hit(who.userId);
+  if (wait > 0) throw rateLimited(wait);
+  const now = ctx.now();
+  const base = {
+    actorType: 'user' as const,
+    actorId: who.userId,
+    targetType: 'user',
+    targetId: who.userId,
+    ip: info.ip,
+  };
+  const result = await ctx.db.withTenant(who.tenantId, async (tx) => {
+    const [cred] = await tx.query<{ totp_secret: string | null; totp_last_step: number | null; status: string }>(
+      `SELECT c.totp_secret, c.totp_last_step, u.status FROM credentials c JOIN users u ON u.id = c.user_id
+        WHERE c.user_id = $1 AND c.totp_confirmed_at IS NOT NULL FOR UPDATE OF c`,
+      [who.userId],
+    );
+    if (!cred?.totp_secret || cred.status !== 'active') return { ok: false as const, reason: 'not_enrolled' };
+    if (body.code) {
+      const secret = ctx.box.open(cred.totp_secret, `totp:${who.userId}`).toString();
+      const step = verifyTotp(secret, body.code, now);
+      if (step === undefined) return { ok: false as const, reason: 'wrong_code' };
+      if (cred.totp_last_step !== null && step <= cred.totp_last_step)
+        return { ok: false as const, reason: 'replayed_code' };
+      await tx.query('UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1', [who.userId, step]);
+    } else {
+      const used = await tx.query(
+        `UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
+        [who.userId, sha256(normalizeRecoveryCode(body.recoveryCode!))],
+      );
+      if (used.length === 0) return { ok: false as const, reason: 'wrong_recovery_code' };
+    }
+    await recordAudit(tx, {
+      ...base,
+      action: 'auth.mfa',
+      outcome: 'success',
+      details: { method: body.code ? 'totp' : 'recovery_code' },
+    });
+    return { ok: true as const, session: await issueSession(ctx, tx, who.tenantId, who.userId, null) };
+  });
+  if (!result.ok) {
+    await audit(ctx, who.tenantId, {
+      ...base,
+      action: 'auth.mfa',
+      outcome: 'failure',
+      details: { reason: result.reason },
+    });
+    throw unauthorized('invalid_code', 'That code is not right. Use the current code from your authenticator app.');
+  }
+  return result.session;
+}
+
+export const normalizeRecoveryCode = (code: string) => code.replace(/[\s-]/g, '').toLowerCase();
+export const hashRecoveryCode = (code: string) => sha256(normalizeRecoveryCode(code));
+
+export async function refresh(ctx: AppContext, token: string, info: RequestInfo): Promise<TokenPair> {
+  const invalid = () => unauthorized('invalid_token', 'The session has ended. Sign in again.');
+  const tenantId = tenantOfRefreshToken(token);
+  if (!tenantId) throw invalid();
+  const outcome = await ctx.db.withTenant(tenantId, async (tx) => {
+    const [row] = await tx.query<{
+      id: string;
+      user_id: string;
+      family_id: string;
+      expires_at: Date;
+      rotated_at: Date | null;
+      revoked_at: Date | null;
+      status: string;
+    }>(
+      `SELECT r.id, r.user_id, r.family_id, r.expires_at, r.rotated_at, r.revoked_at, u.status
+         FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1 FOR UPDATE OF r`,
+      [sha256(token)],
+    );
+    if (!row) return { ok: false as const };
+    const base = {
+      actorType: 'user' as const,
+      actorId: row.user_id,
+      targetType: 'refresh_family',
+      targetId: row.family_id,
+      ip: info.ip,
+    };
+    if (row.rotated_at && !row.revoked_at) {
+      // A rotated token came back: someone holds a copy. End every session of this sign-in.
+      await tx.query('UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [
+        row.family_id,
+      ]);
+      await recordAudit(tx, { ...base, action: 'auth.refresh_reuse', outcome: 'denied' });
+      return { ok: false as const };
+    }
+    if (row.revoked_at || row.rotated_at || row.expires_at <= ctx.now() || row.status !== 'active') {
+      return { ok: false as const };
+    }
+    await tx.query('UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1', [row.id]);
+    return { ok: true as const, session: await issueSession(ctx, tx, tenantId, row.user_id, row.family_id) };
+  });
+  if (!outcome.ok) throw invalid();
+  return outcome.session;
+}
+
+export async function logout(ctx: AppContext, token: string, info: RequestInfo): Promise<void> {
+  const tenantId = tenantOfRefreshToken(token);
+  if (!tenantId) return;
+  await ctx.db.withTenant(tenantId, async (tx) => {
+    const [row] = await tx.query<{ user_id: string; family_id: string }>(
+      'SELECT user_id, family_id FROM refresh_tokens WHERE token_hash = $1',
+      [sha256(token)],
+    );
+    if (!row) return;
+    await tx.query('UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [
+      row.family_id,
+    ]);
+    await recordAudit(tx, {
+      actorType: 'user',
+      actorId: row.user_id,
+      action: 'auth.logout',
+      targetType: 'refresh_family',
+      targetId: row.family_id,
+      outcome: 'success',
+      ip: info.ip,
+    });
+  });
+}
+
+/** Ends every sign-in of a user (password change, disable, reset). */
+export async function revokeAllSessions(tx: Queryable, userId: string): Promise<void> {
+  await tx.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+}

@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import { KeyRing } from './auth/keys';
+import { TokenService } from './auth/tokens';
+import type { Config } from './config';
+import { SecretBox } from './crypto/secret-box';
+import type { Database } from './db';
+import { RateLimiter } from './http/rate-limit';
+
+/** Everything a request handler or job may use, built once at start (tests build their own). */
+export interface AppContext {
+  config: Pick<Config, 'TRUSTED_PROXY'>;
+  db: Database;
+  logger: Logger;
+  box: SecretBox;
+  keys: KeyRing;
+  tokens: TokenService;
+  limits: {
+    loginPerIp: RateLimiter;
+    loginPerAccount: RateLimiter;
+    mfaPerUser: RateLimiter;
+  };
+  now: () => Date;
+}
+
+export async function createContext(options: {
+  config: Pick<Config, 'TRUSTED_PROXY'>;
+  db: Database;
+  logger: Logger;
+  secretKey: Buffer;
+  now?: () => Date;
+}): Promise<AppContext> {
+  const now = options.now ?? (() => new Date());
+  const box = new SecretBox(options.secretKey);
+  const keys = await KeyRing.open(options.db, box, now);
+  const clock = () => now().getTime();
+  return {
+    config: options.config,
+    db: options.db,
+    logger: options.logger,
+    box,
+    keys,
+    tokens: new TokenService(keys, now),
+    limits: {
+      loginPerIp: new RateLimiter(10, 60_000, clock),
+      loginPerAccount: new RateLimiter(10, 60_000, clock),
+      mfaPerUser: new RateLimiter(5, 60_000, clock),
+    },
+    now,
+  };
+}

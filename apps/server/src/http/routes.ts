@@ -1,0 +1,112 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import { recordAudit } from '../audit/record';
+import { type Principal, TokenError, type TokenType } from '../auth/tokens';
+import type { AppContext } from '../context';
+import type { Role } from '../tenancy/users';
+import { AppError, forbidden, unauthorized } from './errors';
+import { validate } from './validate';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+/** Every route says who may call it. There is no default: a route without `auth` does not compile or register. */
+export type AuthSpec = { public: true } | { tokens: readonly TokenType[]; roles?: readonly Role[] };
+
+export interface RouteDef {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  path: string;
+  auth: AuthSpec;
+  schemas?: { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType };
+  handler: (req: Request, res: Response) => unknown;
+}
+
+export const route = (def: RouteDef): RouteDef => def;
+
+/** The authenticated principal of a route that declared tokens (never undefined there). */
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw new Error('principalOf used on a public route');
+  return req.principal;
+}
+
+export function userOf(req: Request): Extract<Principal, { type: 'user' }> {
+  const principal = principalOf(req);
+  if (principal.type !== 'user') throw forbidden();
+  return principal;
+}
+
+export function kioskOf(req: Request): Extract<Principal, { type: 'kiosk' }> {
+  const principal = principalOf(req);
+  if (principal.type !== 'kiosk') throw forbidden();
+  return principal;
+}
+
+/** Verifies the bearer token, its token_type against the route's list, the roles, and (kiosks) revocation. */
+export function authenticate(ctx: AppContext, spec: AuthSpec): RequestHandler {
+  return async (req, _res, next) => {
+    if ('public' in spec) return next();
+    const header = req.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
+    if (!match) return next(unauthorized('unauthorized', 'Sign in to continue: this needs a bearer token.'));
+    let principal: Principal;
+    try {
+      principal = await ctx.tokens.verifyBearer(match[1]!);
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      req.log?.warn({ reason: error.code, path: req.path }, 'rejected bearer token');
+      return next(unauthorized(error.code, error.message));
+    }
+    const denied = async (reason: string, status: 401 | 403, code: string, message: string) => {
+      await ctx.db.withTenant(principal.tenantId, (tx) =>
+        recordAudit(tx, {
+          actorType: principal.type,
+          actorId: principal.type === 'user' ? principal.userId : principal.kioskId,
+          action: 'auth.denied',
+          outcome: 'denied',
+          ip: req.ip ?? null,
+          details: { reason, method: req.method, route: req.route?.path ?? req.path },
+        }),
+      );
+      return next(new AppError(status, code, message));
+    };
+    // A revoked device token is no token at all, whatever route it knocks on.
+    if (principal.type === 'kiosk') {
+      const [kiosk] = await ctx.db.withTenant(principal.tenantId, (tx) =>
+        tx.query<{ revoked_at: Date | null }>('SELECT revoked_at FROM kiosks WHERE id = $1 AND token_jti = $2', [
+          principal.kioskId,
+          principal.jti,
+        ]),
+      );
+      if (!kiosk || kiosk.revoked_at) {
+        return denied('kiosk_revoked', 401, 'kiosk_revoked', 'This kiosk is no longer paired. Pair it again.');
+      }
+    }
+    if (!spec.tokens.includes(principal.type)) {
+      return denied('token_type', 403, 'wrong_token_type', `This needs a ${spec.tokens.join(' or ')} token.`);
+    }
+    if (principal.type === 'user' && spec.roles && !principal.roles.some((grant) => spec.roles!.includes(grant.role))) {
+      return denied('role', 403, 'forbidden', 'Your role does not allow this.');
+    }
+    req.principal = principal;
+    next();
+  };
+}
+
+/** Mounts route definitions with authentication and validation, in that order, and records them for the matrix test. */
+export function mountRoutes(
+  ctx: AppContext,
+  router: import('express').Router,
+  defs: RouteDef[],
+  registry: RouteDef[],
+): void {
+  for (const def of defs) {
+    if (!def.auth) throw new Error(`${def.method.toUpperCase()} ${def.path} declares no auth`);
+    router[def.method](def.path, authenticate(ctx, def.auth), validate(def.schemas ?? {}), async (req, res) => {
+      await def.handler(req, res);
+    });
+    registry.push(def);
+  }
+}

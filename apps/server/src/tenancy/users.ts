@@ -1,0 +1,56 @@
+import type { Queryable } from '../db';
+
+export const ROLES = ['tenant_admin', 'site_admin', 'receptionist', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A role grant: tenant_admin holds for the whole tenant (siteId null); the others for one site or, with null, all. */
+export interface RoleGrant {
+  role: Role;
+  siteId: string | null;
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  passwordHash: string;
+  roles: RoleGrant[];
+}
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/** Inserts a user with credentials, sign-in email and roles inside the caller's tenant transaction. */
+export async function insertUser(tx: Queryable, tenantId: string, input: NewUser): Promise<string> {
+  const email = normalizeEmail(input.email);
+  const [user] = await tx.query<{ id: string }>(
+    'INSERT INTO users (tenant_id, email, name) VALUES ($1, $2, $3) RETURNING id',
+    [tenantId, email, input.name],
+  );
+  const userId = user!.id;
+  await tx.query('INSERT INTO login_emails (email, tenant_id, user_id) VALUES ($1, $2, $3)', [email, tenantId, userId]);
+  await tx.query('INSERT INTO credentials (tenant_id, user_id, password_hash) VALUES ($1, $2, $3)', [
+    tenantId,
+    userId,
+    input.passwordHash,
+  ]);
+  await replaceRoles(tx, tenantId, userId, input.roles);
+  return userId;
+}
+
+export async function replaceRoles(tx: Queryable, tenantId: string, userId: string, roles: RoleGrant[]): Promise<void> {
+  await tx.query('DELETE FROM user_site_roles WHERE user_id = $1', [userId]);
+  for (const grant of roles) {
+    await tx.query('INSERT INTO user_site_roles (tenant_id, user_id, site_id, role) VALUES ($1, $2, $3, $4)', [
+      tenantId,
+      userId,
+      grant.role === 'tenant_admin' ? null : grant.siteId,
+      grant.role,
+    ]);
+  }
+}
+
+export async function rolesOf(tx: Queryable, userId: string): Promise<RoleGrant[]> {
+  return tx.query<RoleGrant>(
+    'SELECT role, site_id AS "siteId" FROM user_site_roles WHERE user_id = $1 ORDER BY role, site_id',
+    [userId],
+  );
+}
