@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { visitorInputSchema, voucherSchema } from './visits';
+
+export const pairingStartResponseSchema = z.object({
+  code: z.string().regex(/^\d{6}$/),
+  deviceCode: z.string(),
+  expiresIn: z.number().int(),
+  interval: z.number().int(),
+});
+export type PairingStartResponse = z.infer<typeof pairingStartResponseSchema>;
+
+export const pairingTokenRequestSchema = z.object({ deviceCode: z.string({ error: 'is required' }).min(1).max(200) });
+
+export const kioskSummarySchema = z.object({ id: z.uuid(), name: z.string(), siteId: z.uuid() });
+export type KioskSummary = z.infer<typeof kioskSummarySchema>;
+
+export const pairingTokenResponseSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('pending') }),
+  z.object({ status: z.literal('paired'), deviceToken: z.string(), kiosk: kioskSummarySchema }),
+]);
+export type PairingTokenResponse = z.infer<typeof pairingTokenResponseSchema>;
+
+export const pairKioskSchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'must be the 6-digit code shown on the kiosk'),
+  siteId: z.uuid('must be a site id'),
+  name: z.string().trim().min(1, 'is required').max(100),
+});
+
+export const kioskSiteSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  timezone: z.string(),
+  wifiSsid: z.string(),
+  walkInsAllowed: z.boolean(),
+});
+
+export const kioskConfigSchema = z.object({
+  site: kioskSiteSchema,
+  /** Issuer the kiosk pins when verifying QR tokens locally. */
+  issuer: z.string(),
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
+  serverTime: z.string(),
+  revokedJtis: z.array(z.string()),
+  keyMaxAgeSeconds: z.number().int(),
+});
+export type KioskConfig = z.infer<typeof kioskConfigSchema>;
+
+export const scanRequestSchema = z.object({
+  token: z.string({ error: 'is required' }).min(1).max(4096),
+  idempotencyKey: z.uuid('must be a UUID the kiosk made for this scan'),
+  occurredAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time' }),
+});
+export type ScanRequest = z.infer<typeof scanRequestSchema>;
+
+export const checkInResponseSchema = z.object({
+  visitId: z.uuid(),
+  displayName: z.string(),
+  voucher: voucherSchema,
+});
+export type CheckInResponse = z.infer<typeof checkInResponseSchema>;
+
+export const checkOutResponseSchema = z.object({ visitId: z.uuid(), status: z.literal('checked_out') });
+export type CheckOutResponse = z.infer<typeof checkOutResponseSchema>;
+
+export const walkInRequestSchema = z.object({
+  visitor: visitorInputSchema,
+  hostName: z.string().trim().max(200).optional(),
+  idempotencyKey: z.uuid(),
+  occurredAt: z.iso.datetime({ offset: true }),
+});
+
+/** Codes the kiosk shows a human message for (de + en). */
+export const KIOSK_ERROR_CODES = [
+  'invalid_token',
+  'token_expired',
+  'token_not_yet_valid',
+  'wrong_site',
+  'already_used',
+  'visit_cancelled',
+  'not_checked_in',
+  'kiosk_revoked',
+  'walk_ins_disabled',
+] as const;
+export type KioskErrorCode = (typeof KIOSK_ERROR_CODES)[number];
