@@ -12,10 +12,13 @@ import { mountRoutes, type RouteDef } from './http/routes';
 import { spa } from './http/static';
 import { auditRoutes } from './routes/audit/router';
 import { authRoutes } from './routes/auth/router';
+import { eventRoutes } from './routes/events/router';
 import { healthRouter } from './routes/health/router';
+import { kioskRoutes } from './routes/kiosk/router';
 import { meRoutes } from './routes/me/router';
 import { siteRoutes } from './routes/sites/router';
 import { userRoutes } from './routes/users/router';
+import { visitRoutes } from './routes/visits/router';
 
 const appsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -85,14 +88,20 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(measureRequests(metrics));
+  // Public keys for QR tokens, so kiosks and third parties can verify codes offline.
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(ctx.keys.jwks('qr'));
+  });
   app.use(healthRouter({ db: ctx.db, metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }));
 
   const api = Router();
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  const groups = [authRoutes, meRoutes, userRoutes, siteRoutes, auditRoutes, visitRoutes, kioskRoutes, eventRoutes];
   mountRoutes(
     ctx,
     api,
-    [...authRoutes(ctx), ...meRoutes(ctx), ...userRoutes(ctx), ...siteRoutes(ctx), ...auditRoutes(ctx)],
+    groups.flatMap((group) => group(ctx)),
     routes,
   );
   api.use(routeNotFound);

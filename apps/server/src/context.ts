@@ -4,6 +4,7 @@ import { TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import type { Database } from './db';
+import { EventDispatcher } from './events/outbox';
 import { RateLimiter } from './http/rate-limit';
 
 /** Everything a request handler or job may use, built once at start (tests build their own). */
@@ -18,7 +19,11 @@ export interface AppContext {
     loginPerIp: RateLimiter;
     loginPerAccount: RateLimiter;
     mfaPerUser: RateLimiter;
+    pairingPerIp: RateLimiter;
+    pairPerUser: RateLimiter;
+    pairPerIp: RateLimiter;
   };
+  events: EventDispatcher;
   now: () => Date;
 }
 
@@ -44,7 +49,11 @@ export async function createContext(options: {
       loginPerIp: new RateLimiter(10, 60_000, clock),
       loginPerAccount: new RateLimiter(10, 60_000, clock),
       mfaPerUser: new RateLimiter(5, 60_000, clock),
+      pairingPerIp: new RateLimiter(30, 60_000, clock),
+      pairPerUser: new RateLimiter(10, 60_000, clock),
+      pairPerIp: new RateLimiter(20, 60_000, clock),
     },
+    events: new EventDispatcher(options.db, options.logger),
     now,
   };
 }

@@ -8,6 +8,7 @@ import { loadSecretKey, SecretBoxError } from './crypto/secret-box';
 import { openDatabase } from './db';
 import { DataDirLockedError } from './db/lock';
 import { MigrationError, migrate } from './db/migrate';
+import { startJobs } from './jobs';
 import { createLogger } from './logger';
 
 /** Start-up failures a person can fix get one line on stderr and exit code 1, never a stack trace. */
@@ -57,6 +58,8 @@ async function main() {
     if (error instanceof SecretBoxError) fail(error.message);
     throw error;
   });
+  await ctx.events.start();
+  const stopJobs = startJobs(ctx);
   const app = createApp({ ctx, isShuttingDown: () => shuttingDown });
   const server = http.createServer(app);
   server.on('error', (error: NodeJS.ErrnoException) => {
@@ -94,6 +97,8 @@ async function main() {
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
     server.close(async () => {
+      stopJobs();
+      await ctx.events.stop().catch(() => {});
       await db.close().catch((error) => logger.error({ err: error }, 'closing the database failed'));
       logger.info('stopped');
       process.exit(0);

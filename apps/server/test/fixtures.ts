@@ -1,6 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { AppContext } from '../src/context';
+import { SecretBox } from '../src/crypto/secret-box';
 import type { Database } from '../src/db';
 import { type CreatedTenant, createTenant } from '../src/tenancy/tenants';
+import { checkIn, createVisit } from '../src/visits/service';
+
+// The services need only the clock and the secret box here (no signing happens in a check-in without a QR scan).
+const fixtureContext = { now: () => new Date(), box: new SecretBox(randomBytes(32)) } as AppContext;
 
 // A real argon2id hash is slow on purpose; fixtures that never sign in use a placeholder of the same shape.
 const PLACEHOLDER_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$cGxhY2Vob2xkZXJwbGFjZWhvbGRlcnBsYWNlaG9sZA';
@@ -28,12 +34,35 @@ export async function seedTenant(db: Database, label: string): Promise<CreatedTe
        VALUES ($1, $2, $3, $4, now() + interval '1 day')`,
       [tenantId, adminUserId, randomUUID(), `fixture-${suffix}`],
     );
-    await tx.query('INSERT INTO kiosks (tenant_id, site_id, name, paired_by) VALUES ($1, $2, $3, $4)', [
-      tenantId,
+    const [kiosk] = await tx.query<{ id: string }>(
+      'INSERT INTO kiosks (tenant_id, site_id, name, paired_by) VALUES ($1, $2, $3, $4) RETURNING id',
+      [tenantId, siteId, `Lobby ${label}`, adminUserId],
+    );
+    // A visit checked in through the real service: visitors, visits, qr_tokens, check_ins, vouchers, events.
+    const actor = { type: 'system' as const, id: null, ip: null };
+    const visit = await createVisit(fixtureContext, tx, actor, {
       siteId,
-      `Lobby ${label}`,
-      adminUserId,
-    ]);
+      visitor: { name: `Visitor ${label}`, email: `visitor-${label}@example.test` },
+      expectedArrival: new Date(Date.now() - 3600_000).toISOString(),
+      expectedDeparture: new Date(Date.now() + 3600_000).toISOString(),
+      hostUserId: adminUserId,
+    });
+    const outcome = await checkIn(fixtureContext, tx, {
+      siteId,
+      visitId: visit.id,
+      jti: null,
+      idempotencyKey: randomUUID(),
+      occurredAt: new Date(),
+      offline: false,
+      kioskId: kiosk!.id,
+      actor,
+    });
+    if (!outcome.ok) throw outcome.error;
+    await tx.query(
+      `INSERT INTO check_in_conflicts (tenant_id, visit_id, jti, kiosk_id, occurred_at)
+       SELECT tenant_id, visit_id, jti, $2, now() FROM qr_tokens WHERE visit_id = $1`,
+      [visit.id, kiosk!.id],
+    );
   });
   return tenant;
 }

@@ -26,6 +26,7 @@ export async function startTestServer(
     secretKey: randomBytes(32),
     ...(options.now ? { now: options.now } : {}),
   });
+  await ctx.events.start();
   const app = createApp({ ctx });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -37,6 +38,7 @@ export async function startTestServer(
     url: `http://127.0.0.1:${port}`,
     async stop() {
       server.closeAllConnections();
+      await ctx.events.stop();
       await new Promise((resolve) => server.close(resolve));
       await database.close();
     },

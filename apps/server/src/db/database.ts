@@ -11,6 +11,8 @@ export interface Backend {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs `fn` while holding a lock that other processes/replicas on the same database also respect. */
   withExclusiveLock<T>(key: number, fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Calls `onNotify` for NOTIFYs on `channel` from any process (PostgreSQL); PGlite has one process, so never. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -45,6 +45,8 @@ export async function openPglite(source: PgliteSource): Promise<Backend & { dump
     // A single process owns the data dir (lock file) and PGlite runs one transaction at a time, so a transaction is
     // already exclusive.
     withExclusiveLock: (_key, fn) => transaction(fn),
+    // One process owns the data dir, so in-process wake-ups already reach every subscriber.
+    listen: async () => async () => {},
     async ping() {
       await db.query('SELECT 1');
     },

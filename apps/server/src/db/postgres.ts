@@ -57,6 +57,37 @@ export async function openPostgres(connectionString: string, options: { max?: nu
         await tx.query('SELECT pg_advisory_xact_lock($1)', [key]);
         return fn(tx);
       }),
+    async listen(channel, onNotify) {
+      // A dedicated connection: LISTEN lives on a session, and pooled sessions come and go.
+      let client: pg.Client | undefined;
+      let stopped = false;
+      let retry: NodeJS.Timeout | undefined;
+      const connect = async () => {
+        const next = new pg.Client({ connectionString, application_name: 'atrium-listen' });
+        next.on('notification', (message) => {
+          if (message.channel === channel) onNotify(message.payload ?? '');
+        });
+        next.on('error', () => reconnect());
+        await next.connect();
+        await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        client = next;
+      };
+      const reconnect = () => {
+        client?.end().catch(() => {});
+        client = undefined;
+        if (stopped || retry) return;
+        retry = setTimeout(() => {
+          retry = undefined;
+          connect().catch(reconnect);
+        }, 1000);
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        if (retry) clearTimeout(retry);
+        await client?.end().catch(() => {});
+      };
+    },
     async ping() {
       await pool.query('SELECT 1');
     },

@@ -155,7 +155,13 @@ describe(`every route × every credential on ${testBackend()}`, () => {
 
   it('no route reaches the app without going through the registry', () => {
     const registered = new Set(routes().map((def) => `${def.method} /api/v1${def.path}`));
-    const unprotected = new Set(['get /healthz', 'get /readyz', 'get /metrics', 'get /{*splat}']);
+    const unprotected = new Set([
+      'get /healthz',
+      'get /readyz',
+      'get /metrics',
+      'get /{*splat}',
+      'get /.well-known/jwks.json',
+    ]);
     const found: string[] = [];
     type Layer = {
       route?: { path: string; methods: Record<string, boolean> };

@@ -1,0 +1,148 @@
+import type { Logger } from 'pino';
+import type { Database, Queryable } from '../db';
+
+/** Event types and their payloads: ids and codes only, never names, emails or phone numbers. */
+export interface EventPayloads {
+  'visit.created': { visitId: string };
+  'visit.updated': { visitId: string };
+  'visit.cancelled': { visitId: string };
+  'visit.checked_in': { visitId: string; checkInId: string; kioskId: string | null; offline: boolean };
+  'visit.checked_out': { visitId: string; checkInId: string | null; reason: 'kiosk' | 'staff' | 'erasure' };
+  'visit.expired': { visitId: string };
+  'voucher.upserted': { voucherId: string; visitId: string; version: number };
+  'voucher.revoked': { voucherId: string; visitId: string; version: number; disconnect: boolean };
+  'check_in.conflict': { conflictId: string; visitId: string; kioskId: string | null };
+}
+export type EventType = keyof EventPayloads;
+
+export interface DomainEvent<T extends EventType = EventType> {
+  id: number;
+  tenantId: string;
+  siteId: string | null;
+  type: T;
+  payload: EventPayloads[T];
+  createdAt: Date;
+}
+
+export const EVENTS_CHANNEL = 'atrium_events';
+
+/** Writes an event in the caller's transaction; it is delivered only if that transaction commits. */
+export async function emit<T extends EventType>(
+  tx: Queryable,
+  type: T,
+  siteId: string | null,
+  payload: EventPayloads[T],
+): Promise<number> {
+  // Event ids must commit in order per tenant, or the dispatcher could read id 6 before id 5 commits and skip 5. The
+  // lock is held from here to commit, so emit as the last step of a transaction.
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('atrium_events:' || app_current_tenant()::text, 0))`);
+  const [row] = await tx.query<{ id: number }>(
+    `INSERT INTO events (tenant_id, site_id, type, payload) VALUES (app_current_tenant(), $1, $2, $3) RETURNING id`,
+    [siteId, type, JSON.stringify(payload)],
+  );
+  // Other replicas wake on commit (the payload is the event id, never data).
+  await tx.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, String(row!.id)]);
+  return row!.id;
+}
+
+type Subscriber = (event: DomainEvent) => void;
+
+/**
+ * Delivers committed events in order to in-process subscribers (agent hub, live dashboards). It drains on a wake-up
+ * (after a local commit, or a NOTIFY from another replica) and polls once a second as a safety net.
+ */
+export class EventDispatcher {
+  #subscribers = new Set<Subscriber>();
+  #last = new Map<string, number>();
+  #draining: Promise<void> | undefined;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+    private readonly pollMs = 1000,
+  ) {}
+
+  subscribe(fn: Subscriber): () => void {
+    this.#subscribers.add(fn);
+    return () => this.#subscribers.delete(fn);
+  }
+
+  /** Starts after the newest existing event of each tenant: history is not replayed to live subscribers. */
+  async start(): Promise<void> {
+    for (const tenantId of await this.db.tenantIds()) {
+      const [row] = await this.db.withTenant(tenantId, (tx) =>
+        tx.query<{ max: number | null }>('SELECT max(id)::bigint AS max FROM events'),
+      );
+      this.#last.set(tenantId, row?.max ?? 0);
+    }
+    this.#unlisten = await this.db.backend.listen(EVENTS_CHANNEL, () => this.wake());
+    this.#timer = setInterval(() => this.wake(), this.pollMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#unlisten?.();
+    await this.#draining;
+  }
+
+  /** Asks for a drain; coalesces while one is running. Resolves when the events committed so far are delivered. */
+  wake(): Promise<void> {
+    if (this.#draining) {
+      this.#again = true;
+      return this.#draining;
+    }
+    this.#draining = (async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#drain();
+        } while (this.#again);
+      } catch (error) {
+        this.logger.error({ err: error }, 'event delivery failed; will retry');
+      } finally {
+        this.#draining = undefined;
+      }
+    })();
+    return this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    for (const tenantId of await this.db.tenantIds()) {
+      for (;;) {
+        const last = this.#last.get(tenantId) ?? 0;
+        const rows = await this.db.withTenant(tenantId, (tx) =>
+          tx.query<{
+            id: number;
+            site_id: string | null;
+            type: EventType;
+            payload: DomainEvent['payload'];
+            created_at: Date;
+          }>('SELECT id, site_id, type, payload, created_at FROM events WHERE id > $1 ORDER BY id LIMIT 500', [last]),
+        );
+        for (const row of rows) {
+          this.#last.set(tenantId, row.id);
+          const event: DomainEvent = {
+            id: row.id,
+            tenantId,
+            siteId: row.site_id,
+            type: row.type,
+            payload: row.payload,
+            createdAt: row.created_at,
+          };
+          for (const subscriber of this.#subscribers) {
+            try {
+              subscriber(event);
+            } catch (error) {
+              this.logger.error({ err: error, eventId: row.id }, 'an event subscriber failed');
+            }
+          }
+        }
+        if (rows.length < 500) break;
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { AppContext } from './context';
+import { expireVisits } from './visits/service';
+
+export const EXPIRY_INTERVAL_MS = 30_000;
+
+/** Background jobs of every replica; each is safe to run concurrently with the same job elsewhere. */
+export function startJobs(ctx: AppContext): () => void {
+  let running = false;
+  const expiry = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      let total = 0;
+      for (const tenantId of await ctx.db.tenantIds()) total += await expireVisits(ctx, tenantId);
+      if (total > 0) {
+        ctx.logger.info({ expired: total }, 'expired visits past their departure');
+        await ctx.events.wake();
+      }
+    } catch (error) {
+      ctx.logger.error({ err: error }, 'the expiry job failed; it runs again shortly');
+    } finally {
+      running = false;
+    }
+  }, EXPIRY_INTERVAL_MS);
+  expiry.unref();
+  return () => clearInterval(expiry);
+}

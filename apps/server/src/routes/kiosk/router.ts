@@ -1,0 +1,280 @@
+import {
+  type KioskConfig,
+  pairingTokenRequestSchema,
+  pairKioskSchema,
+  scanRequestSchema,
+  walkInRequestSchema,
+} from '@atrium/protocol';
+import { z } from 'zod';
+import { recordAudit } from '../../audit/record';
+import type { AppContext } from '../../context';
+import { AppError, notFound, rateLimited } from '../../http/errors';
+import { kioskOf, type RouteDef, route, userOf } from '../../http/routes';
+import { hasSiteRole } from '../../tenancy/access';
+import { pairKiosk, pollPairing, startPairing } from '../../visits/pairing';
+import {
+  checkIn,
+  checkOut,
+  createVisit,
+  loadSite,
+  QR_ISSUER,
+  scanTime,
+  settle,
+  verifyScan,
+} from '../../visits/service';
+
+const STAFF = ['tenant_admin', 'site_admin', 'receptionist'] as const;
+const ONLINE_WINDOW_MS = 2 * 60_000;
+
+export function kioskRoutes(ctx: AppContext): RouteDef[] {
+  const kioskAuth = { tokens: ['kiosk'] } as const;
+  const ip = (req: Parameters<RouteDef['handler']>[0]) => req.ip ?? null;
+  return [
+    route({
+      method: 'post',
+      path: '/kiosk/pairing',
+      auth: { public: true },
+      async handler(req, res) {
+        const wait = ctx.limits.pairingPerIp.hit(`ip:${ip(req)}`);
+        if (wait > 0) throw rateLimited(wait);
+        res.status(201).json(await startPairing(ctx));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/kiosk/pairing/token',
+      auth: { public: true },
+      schemas: { body: pairingTokenRequestSchema },
+      async handler(req, res) {
+        const { status, body } = await pollPairing(ctx, req.body.deviceCode);
+        res.status(status).json(body);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/kiosks/pair',
+      auth: { tokens: ['user'], roles: STAFF },
+      schemas: { body: pairKioskSchema },
+      async handler(req, res) {
+        const user = userOf(req);
+        const wait = Math.max(
+          ctx.limits.pairPerUser.blockedFor(user.userId),
+          ctx.limits.pairPerIp.blockedFor(`ip:${ip(req)}`),
+        );
+        if (wait > 0) throw rateLimited(wait);
+        if (!hasSiteRole(user, req.body.siteId, STAFF)) throw notFound('site');
+        try {
+          const kiosk = await pairKiosk(ctx, { tenantId: user.tenantId, userId: user.userId, ip: ip(req) }, req.body);
+          res.status(201).json({ kiosk });
+        } catch (error) {
+          // Only wrong codes count toward the cap: guessing a live code must stay hopeless.
+          if (error instanceof AppError && error.code === 'unknown_code') {
+            ctx.limits.pairPerUser.hit(user.userId);
+            ctx.limits.pairPerIp.hit(`ip:${ip(req)}`);
+          }
+          throw error;
+        }
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/kiosks',
+      auth: { tokens: ['user'], roles: STAFF },
+      async handler(req, res) {
+        const user = userOf(req);
+        const rows = await ctx.db.withTenant(user.tenantId, (tx) =>
+          tx.query<{
+            id: string;
+            name: string;
+            site_id: string;
+            paired_at: Date;
+            last_seen: Date | null;
+            revoked_at: Date | null;
+          }>(
+            'SELECT id, name, site_id, paired_at, last_seen, revoked_at FROM kiosks WHERE token_jti IS NOT NULL ORDER BY name, id',
+          ),
+        );
+        const now = ctx.now().getTime();
+        res.json(
+          rows
+            .filter((k) => hasSiteRole(user, k.site_id, STAFF))
+            .map((k) => ({
+              id: k.id,
+              name: k.name,
+              siteId: k.site_id,
+              pairedAt: k.paired_at.toISOString(),
+              lastSeen: k.last_seen?.toISOString() ?? null,
+              online: !k.revoked_at && !!k.last_seen && now - k.last_seen.getTime() < ONLINE_WINDOW_MS,
+              revoked: !!k.revoked_at,
+            })),
+        );
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/kiosks/:id',
+      auth: { tokens: ['user'], roles: STAFF },
+      schemas: { params: z.object({ id: z.uuid('must be a kiosk id') }) },
+      async handler(req, res) {
+        const user = userOf(req);
+        const id = req.params.id as string;
+        await ctx.db.withTenant(user.tenantId, async (tx) => {
+          const [kiosk] = await tx.query<{ site_id: string }>('SELECT site_id FROM kiosks WHERE id = $1', [id]);
+          if (!kiosk || !hasSiteRole(user, kiosk.site_id, STAFF)) throw notFound('kiosk');
+          await tx.query('UPDATE kiosks SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1', [id]);
+          await recordAudit(tx, {
+            actorType: 'user',
+            actorId: user.userId,
+            action: 'kiosk.revoked',
+            targetType: 'kiosk',
+            targetId: id,
+            outcome: 'success',
+            ip: ip(req),
+          });
+        });
+        res.status(204).end();
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/kiosk/config',
+      auth: kioskAuth,
+      async handler(req, res) {
+        const kiosk = kioskOf(req);
+        const config = await ctx.db.withTenant(kiosk.tenantId, async (tx) => {
+          const site = await loadSite(tx, kiosk.siteId);
+          const revoked = await tx.query<{ jti: string }>(
+            'SELECT jti FROM qr_tokens WHERE site_id = $1 AND revoked_at IS NOT NULL AND expires_at > $2 ORDER BY jti',
+            [kiosk.siteId, ctx.now()],
+          );
+          return { site: site!, revoked: revoked.map((r) => r.jti) };
+        });
+        const body: KioskConfig = {
+          site: {
+            id: config.site.id,
+            name: config.site.name,
+            timezone: config.site.timezone,
+            wifiSsid: config.site.wifi_ssid,
+            walkInsAllowed: config.site.settings.walkInsAllowed,
+          },
+          issuer: QR_ISSUER,
+          jwks: ctx.keys.jwks('qr') as KioskConfig['jwks'],
+          serverTime: ctx.now().toISOString(),
+          revokedJtis: config.revoked,
+          keyMaxAgeSeconds: config.site.settings.keyMaxAgeSeconds,
+        };
+        res.setHeader('Cache-Control', 'no-store');
+        res.json(body);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/kiosk/check-ins',
+      auth: kioskAuth,
+      schemas: { body: scanRequestSchema },
+      async handler(req, res) {
+        const kiosk = kioskOf(req);
+        const body = req.body as z.infer<typeof scanRequestSchema>;
+        const { at, offline } = scanTime(ctx, body.occurredAt);
+        const scan = await verifyScan(ctx, body.token, kiosk.siteId, at);
+        const result = await settle(
+          ctx.db
+            .withTenant(kiosk.tenantId, (tx) =>
+              checkIn(ctx, tx, {
+                siteId: kiosk.siteId,
+                visitId: scan.visitId,
+                jti: scan.jti,
+                idempotencyKey: body.idempotencyKey,
+                occurredAt: at,
+                offline,
+                kioskId: kiosk.kioskId,
+                actor: { type: 'kiosk', id: kiosk.kioskId, ip: ip(req) },
+              }),
+            )
+            .finally(() => void ctx.events.wake()),
+        );
+        res.status(result.status).json(offline ? { ...result.body, offline: true } : result.body);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/kiosk/check-outs',
+      auth: kioskAuth,
+      schemas: { body: scanRequestSchema },
+      async handler(req, res) {
+        const kiosk = kioskOf(req);
+        const body = req.body as z.infer<typeof scanRequestSchema>;
+        const { at, offline } = scanTime(ctx, body.occurredAt);
+        const scan = await verifyScan(ctx, body.token, kiosk.siteId, at);
+        const { body: out } = await settle(
+          ctx.db.withTenant(kiosk.tenantId, (tx) =>
+            checkOut(tx, {
+              visitId: scan.visitId,
+              siteId: kiosk.siteId,
+              idempotencyKey: body.idempotencyKey,
+              occurredAt: at,
+              offline,
+              kioskId: kiosk.kioskId,
+              actor: { type: 'kiosk', id: kiosk.kioskId, ip: ip(req) },
+              reason: 'kiosk',
+            }),
+          ),
+        );
+        void ctx.events.wake();
+        res.json({ visitId: out.visitId, status: 'checked_out' });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/kiosk/walk-ins',
+      auth: kioskAuth,
+      schemas: { body: walkInRequestSchema },
+      async handler(req, res) {
+        const kiosk = kioskOf(req);
+        const body = req.body as z.infer<typeof walkInRequestSchema>;
+        const { at, offline } = scanTime(ctx, body.occurredAt);
+        const actor = { type: 'kiosk' as const, id: kiosk.kioskId, ip: ip(req) };
+        class Replayed extends Error {
+          constructor(readonly body: unknown) {
+            super('replayed');
+          }
+        }
+        try {
+          const result = await ctx.db.withTenant(kiosk.tenantId, async (tx) => {
+            const site = await loadSite(tx, kiosk.siteId);
+            if (!site?.settings.walkInsAllowed) {
+              throw new AppError(403, 'walk_ins_disabled', 'Please sign in at reception.');
+            }
+            const hours = Math.min(site.settings.maxVisitHours, 8);
+            const visit = await createVisit(ctx, tx, actor, {
+              siteId: kiosk.siteId,
+              visitor: body.visitor,
+              expectedArrival: ctx.now().toISOString(),
+              expectedDeparture: new Date(ctx.now().getTime() + hours * 3600_000).toISOString(),
+              hostUserId: null,
+            });
+            const outcome = await checkIn(ctx, tx, {
+              siteId: kiosk.siteId,
+              visitId: visit.id,
+              jti: null,
+              idempotencyKey: body.idempotencyKey,
+              occurredAt: at,
+              offline,
+              kioskId: kiosk.kioskId,
+              actor,
+            });
+            if (!outcome.ok) throw outcome.error;
+            // A retry of a walk-in that already went through: undo this attempt's new visit, answer the first.
+            if (outcome.status === 200) throw new Replayed(outcome.body);
+            return outcome.body;
+          });
+          void ctx.events.wake();
+          res.status(201).json(result);
+        } catch (error) {
+          if (error instanceof Replayed) return void res.status(200).json(error.body);
+          throw error;
+        }
+      },
+    }),
+  ];
+}
