@@ -13,8 +13,8 @@ export const testBackend = (): TestBackend => (process.env.ATRIUM_TEST_BACKEND =
 
 export interface TestDatabase {
   db: Database;
-  /** Set on PostgreSQL: the URL of this test's own database, for child processes. */
-  url?: string;
+  /** Set on PostgreSQL: the URL of this test's own database, for other processes or replicas. */
+  databaseUrl?: string;
   close(): Promise<void>;
 }
 
@@ -39,7 +39,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
   const db = new Database(await openPostgres(url, { max: 4 }));
   return {
     db,
-    url,
+    databaseUrl: url,
     async close() {
       await db.close();
       const drop = new pg.Client({ connectionString: adminUrl(base) });
