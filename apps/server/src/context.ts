@@ -33,6 +33,8 @@ export async function createContext(options: {
   logger: Logger;
   secretKey: Buffer;
   now?: () => Date;
+  /** A separate handle for event delivery, so it never queues behind request traffic on a busy pool. */
+  eventsDb?: Database;
 }): Promise<AppContext> {
   const now = options.now ?? (() => new Date());
   const box = new SecretBox(options.secretKey);
@@ -53,7 +55,7 @@ export async function createContext(options: {
       pairPerUser: new RateLimiter(10, 60_000, clock),
       pairPerIp: new RateLimiter(20, 60_000, clock),
     },
-    events: new EventDispatcher(options.db, options.logger),
+    events: new EventDispatcher(options.eventsDb ?? options.db, options.logger),
     now,
   };
 }

@@ -48,9 +48,12 @@ async function main() {
 
   const first = await bootstrap(db, config);
   let shuttingDown = false;
+  // On PostgreSQL, event delivery gets its own two connections; PGlite is one process with one connection anyway.
+  const eventsDb = config.DATABASE_URL ? await openDatabase(config, { poolSize: 2 }) : db;
   const ctx = await createContext({
     config,
     db,
+    eventsDb,
     logger,
     secretKey: loadSecretKey({ configured: config.ATRIUM_SECRET_KEY, dataDir: config.DATA_DIR }),
   }).catch(async (error: Error) => {
@@ -99,6 +102,7 @@ async function main() {
     server.close(async () => {
       stopJobs();
       await ctx.events.stop().catch(() => {});
+      if (eventsDb !== db) await eventsDb.close().catch(() => {});
       await db.close().catch((error) => logger.error({ err: error }, 'closing the database failed'));
       logger.info('stopped');
       process.exit(0);
