@@ -118,3 +118,52 @@ export const auditEventSchema = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 export type AuditEventView = z.infer<typeof auditEventSchema>;
+
+const timezones = new Set(Intl.supportedValuesOf('timeZone').concat('UTC'));
+export const timezoneSchema = z
+  .string()
+  .refine((tz) => timezones.has(tz), 'must be an IANA time zone such as Europe/Berlin');
+
+export const siteSettingsViewSchema = z.object({
+  maxVisitHours: z.number().int(),
+  arrivalToleranceMinutes: z.number().int(),
+  walkInsAllowed: z.boolean(),
+  keyMaxAgeSeconds: z.number().int(),
+});
+
+export const createSiteSchema = z.object({
+  name: z.string().trim().min(1, 'is required').max(200),
+  timezone: timezoneSchema.default('UTC'),
+  wifiSsid: z.string().trim().min(1).max(32, 'must be at most 32 bytes (an SSID limit)').default('Guest'),
+});
+
+export const updateSiteSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    timezone: timezoneSchema.optional(),
+    wifiSsid: z.string().trim().min(1).max(32, 'must be at most 32 bytes (an SSID limit)').optional(),
+    maxVisitHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 366)
+      .optional(),
+    arrivalToleranceMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .optional(),
+    walkInsAllowed: z.boolean().optional(),
+    keyMaxAgeSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 24 * 3600)
+      .optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change', path: ['name'] });
+
+export const updateTenantSettingsSchema = z.object({
+  retentionDays: z.number().int().min(1, 'must be at least 1 day').max(3650),
+});
