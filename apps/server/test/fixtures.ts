@@ -59,6 +59,22 @@ export async function seedTenant(db: Database, label: string): Promise<CreatedTe
     });
     if (!outcome.ok) throw outcome.error;
     await tx.query(
+      `INSERT INTO agents (tenant_id, site_id, name, cert_serial, cert_fingerprint, not_after)
+       VALUES ($1, $2, $3, $4, $5, now() + interval '1 year')`,
+      [tenantId, siteId, `Agent ${label}`, `serial-${suffix}`, `fp-${suffix}`],
+    );
+    const [voucher] = await tx.query<{ id: string }>('SELECT id FROM vouchers WHERE visit_id = $1', [visit.id]);
+    await tx.query(
+      `INSERT INTO radius_sessions (tenant_id, site_id, voucher_id, acct_session_id, nas_ip, calling_station_id, started_at, updated_at)
+       VALUES ($1, $2, $3, $4, '127.0.0.1', 'AA-BB-CC-DD-EE-FF', now(), now())`,
+      [tenantId, siteId, voucher!.id, `session-${suffix}`],
+    );
+    await tx.query(
+      `INSERT INTO session_terminations (tenant_id, site_id, voucher_id, terminator, result, occurred_at)
+       VALUES ($1, $2, $3, 'rfc5176', 'ack', now())`,
+      [tenantId, siteId, voucher!.id],
+    );
+    await tx.query(
       `INSERT INTO check_in_conflicts (tenant_id, visit_id, jti, kiosk_id, occurred_at)
        SELECT tenant_id, visit_id, jti, $2, now() FROM qr_tokens WHERE visit_id = $1`,
       [visit.id, kiosk!.id],

@@ -12,6 +12,9 @@ export interface EventPayloads {
   'voucher.upserted': { voucherId: string; visitId: string; version: number };
   'voucher.revoked': { voucherId: string; visitId: string; version: number; disconnect: boolean };
   'check_in.conflict': { conflictId: string; visitId: string; kioskId: string | null };
+  'agent.connected': { agentId: string };
+  'agent.disconnected': { agentId: string };
+  'session.terminate_failed': { terminationId: string; voucherId: string; result: string };
 }
 export type EventType = keyof EventPayloads;
 

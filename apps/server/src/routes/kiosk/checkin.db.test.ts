@@ -208,7 +208,9 @@ describe(`check-in on ${testBackend()}`, () => {
     const again = await api(s, kiosk.token).post('/kiosk/check-outs', scan(visit.qrToken, clock.now()));
     expect([again.status, (await errorOf(again)).code]).toEqual([409, 'not_checked_in']);
     await s.ctx.events.wake();
-    const revoke = events.find((e) => e.type === 'voucher.revoked' && e.payload.visitId === visit.id);
+    const revoke = events.find(
+      (e) => e.type === 'voucher.revoked' && (e.payload as { visitId: string }).visitId === visit.id,
+    );
     expect(revoke?.payload).toMatchObject({ disconnect: true, version: 2 });
     expect(ticket.voucher.username).toBeTruthy();
   });

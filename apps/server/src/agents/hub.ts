@@ -1,0 +1,357 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AgentMessage,
+  type AgentVoucher,
+  agentMessageSchema,
+  parseFrame,
+  type ServerMessage,
+} from '@atrium/protocol';
+import type { WebSocket } from 'ws';
+import { recordAudit } from '../audit/record';
+import type { AppContext } from '../context';
+import type { Queryable } from '../db';
+import { type DomainEvent, emit } from '../events/outbox';
+import { voucherContext } from '../visits/vouchers';
+
+/** Who is on the other end: taken from the verified client certificate, never from a message. */
+export interface AgentIdentity {
+  tenantId: string;
+  siteId: string;
+  serial: string;
+  fingerprint: string;
+}
+
+export const CLOSE = {
+  replaced: { code: 4000, reason: 'replaced by a new connection of the same agent' },
+  otherAgent: { code: 4009, reason: 'another agent is connected for this site' },
+  unknown: { code: 4003, reason: 'this certificate is not registered or has been revoked' },
+  noStatus: { code: 4002, reason: 'expected agent.status first' },
+  revoked: { code: 4004, reason: 'this agent has been revoked' },
+  slow: { code: 4008, reason: 'the agent is not reading its messages' },
+  dead: { code: 4001, reason: 'no heartbeat' },
+} as const;
+
+const STATUS_TIMEOUT_MS = 10_000;
+const HEARTBEAT_MS = 30_000;
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+interface Connection {
+  agentId: string;
+  identity: AgentIdentity;
+  ws: WebSocket;
+  ready: boolean;
+  alive: boolean;
+  /** Events that arrived before the reconciliation went out; sent right after it, in order. */
+  held: DomainEvent[];
+}
+
+export interface HubStats {
+  connections: number;
+  invalidMessages: number;
+}
+
+/** Live agents, one per site; pushes voucher changes from the outbox and takes in status, RADIUS and session events. */
+export class AgentHub {
+  #bySite = new Map<string, Connection>();
+  #invalid = 0;
+  #heartbeat: NodeJS.Timeout;
+  #unsubscribe: () => void;
+
+  constructor(private readonly ctx: AppContext) {
+    this.#unsubscribe = ctx.events.subscribe((event) => this.#onEvent(event));
+    this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
+    this.#heartbeat.unref();
+  }
+
+  stats(): HubStats {
+    return { connections: this.#bySite.size, invalidMessages: this.#invalid };
+  }
+
+  isConnected(siteId: string): boolean {
+    return this.#bySite.get(siteId)?.ready ?? false;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    this.#unsubscribe();
+    for (const conn of this.#bySite.values()) conn.ws.close(1001, 'server shutting down');
+    this.#bySite.clear();
+  }
+
+  /** Takes a WebSocket whose TLS client certificate has been verified; checks it is a registered, live agent. */
+  async accept(ws: WebSocket, identity: AgentIdentity): Promise<void> {
+    const [agent] = await this.ctx.db.withTenant(identity.tenantId, (tx) =>
+      tx.query<{ id: string; site_id: string }>(
+        'SELECT id, site_id FROM agents WHERE cert_serial = $1 AND revoked_at IS NULL AND not_after > $2',
+        [identity.serial, this.ctx.now()],
+      ),
+    );
+    if (!agent || agent.site_id !== identity.siteId) {
+      ws.close(CLOSE.unknown.code, CLOSE.unknown.reason);
+      return;
+    }
+    const existing = this.#bySite.get(identity.siteId);
+    if (existing && existing.agentId !== agent.id) {
+      ws.close(CLOSE.otherAgent.code, CLOSE.otherAgent.reason);
+      return;
+    }
+    if (existing) {
+      this.#bySite.delete(identity.siteId);
+      existing.ws.close(CLOSE.replaced.code, CLOSE.replaced.reason);
+    }
+    const conn: Connection = { agentId: agent.id, identity, ws, ready: false, alive: true, held: [] };
+    this.#bySite.set(identity.siteId, conn);
+    const statusTimer = setTimeout(() => {
+      if (!conn.ready) ws.close(CLOSE.noStatus.code, CLOSE.noStatus.reason);
+    }, STATUS_TIMEOUT_MS);
+
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('message', (data, isBinary) => {
+      conn.alive = true;
+      if (isBinary) return this.#reject(conn, null, 'binary frames are not part of the protocol');
+      void this.#onMessage(conn, data.toString()).catch((error) => {
+        this.ctx.logger.error({ err: error, agentId: conn.agentId }, 'handling an agent message failed');
+      });
+    });
+    ws.on('close', () => {
+      clearTimeout(statusTimer);
+      if (this.#bySite.get(identity.siteId) === conn) {
+        this.#bySite.delete(identity.siteId);
+        void this.#setConnected(conn, false);
+      }
+    });
+    ws.on('error', () => {});
+  }
+
+  /** Closes a revoked agent's live connection. */
+  disconnect(agentId: string): void {
+    for (const conn of this.#bySite.values()) {
+      if (conn.agentId === agentId) conn.ws.close(CLOSE.revoked.code, CLOSE.revoked.reason);
+    }
+  }
+
+  #send(conn: Connection, message: ServerMessage): void {
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    if (conn.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      conn.ws.close(CLOSE.slow.code, CLOSE.slow.reason);
+      return;
+    }
+    conn.ws.send(JSON.stringify(message));
+  }
+
+  #reject(conn: Connection, ref: string | null, message: string): void {
+    this.#invalid += 1;
+    this.#send(conn, { v: 1, id: randomUUID(), type: 'error', code: 'invalid_message', message, ref });
+  }
+
+  async #onMessage(conn: Connection, raw: string): Promise<void> {
+    const parsed = parseFrame(agentMessageSchema, raw);
+    if (!parsed.ok) return this.#reject(conn, parsed.id, parsed.error);
+    const message = parsed.message;
+    if (!conn.ready && message.type !== 'agent.status') {
+      return this.#reject(conn, message.id, 'send agent.status first');
+    }
+    const { tenantId, siteId } = conn.identity;
+    await this.ctx.db.withTenant(tenantId, (tx) => this.#record(tx, conn, message));
+    if (message.type !== 'ack') this.#send(conn, { v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
+    if (message.type === 'agent.status' && !conn.ready) {
+      const vouchers = await this.ctx.db.withTenant(tenantId, (tx) => this.#activeVouchers(tx, siteId));
+      this.#send(conn, { v: 1, id: randomUUID(), type: 'vouchers.reconcile', vouchers });
+      conn.ready = true;
+      for (const event of conn.held.splice(0)) await this.#deliver(conn, event);
+      await this.#setConnected(conn, true);
+    }
+  }
+
+  async #record(tx: Queryable, conn: Connection, message: AgentMessage): Promise<void> {
+    const { siteId } = conn.identity;
+    switch (message.type) {
+      case 'agent.status': {
+        const { v: _v, id: _id, type: _type, ...status } = message;
+        await tx.query('UPDATE agents SET last_status = $2, last_seen = now() WHERE id = $1', [
+          conn.agentId,
+          JSON.stringify(status),
+        ]);
+        return;
+      }
+      case 'radius.auth': {
+        await recordAudit(tx, {
+          actorType: 'agent',
+          actorId: conn.agentId,
+          action: 'radius.auth',
+          targetType: message.voucherId ? 'voucher' : undefined,
+          targetId: message.voucherId,
+          outcome: message.result === 'accept' ? 'success' : 'failure',
+          details: { reason: message.reason, method: message.method, at: message.at },
+        });
+        return;
+      }
+      case 'radius.acct': {
+        if (message.status === 'accounting-on' || message.status === 'accounting-off') return;
+        const voucher = message.voucherId
+          ? (await tx.query('SELECT 1 FROM vouchers WHERE id = $1', [message.voucherId])).length > 0
+          : false;
+        await tx.query(
+          `INSERT INTO radius_sessions (tenant_id, site_id, voucher_id, acct_session_id, nas_ip, nas_identifier, calling_station_id,
+                                        framed_ip, started_at, updated_at, stopped_at, session_time, input_octets, output_octets, terminate_cause)
+           VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13)
+           ON CONFLICT (site_id, acct_session_id, nas_ip) DO UPDATE SET
+             updated_at = excluded.updated_at, stopped_at = coalesce(excluded.stopped_at, radius_sessions.stopped_at),
+             session_time = coalesce(excluded.session_time, radius_sessions.session_time),
+             input_octets = coalesce(excluded.input_octets, radius_sessions.input_octets),
+             output_octets = coalesce(excluded.output_octets, radius_sessions.output_octets),
+             terminate_cause = coalesce(excluded.terminate_cause, radius_sessions.terminate_cause),
+             framed_ip = coalesce(excluded.framed_ip, radius_sessions.framed_ip)`,
+          [
+            siteId,
+            voucher ? message.voucherId : null,
+            message.acctSessionId,
+            message.nasIp ?? '',
+            message.nasIdentifier,
+            message.callingStationId,
+            message.framedIp,
+            new Date(message.at),
+            message.status === 'stop' ? new Date(message.at) : null,
+            message.sessionTime,
+            message.inputOctets,
+            message.outputOctets,
+            message.terminateCause,
+          ],
+        );
+        return;
+      }
+      case 'session.terminate.result': {
+        const [voucher] = await tx.query('SELECT 1 FROM vouchers WHERE id = $1', [message.voucherId]);
+        if (!voucher) return;
+        const [row] = await tx.query<{ id: string }>(
+          `INSERT INTO session_terminations (tenant_id, site_id, voucher_id, acct_session_id, terminator, result, error_cause, detail, occurred_at)
+           VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+          [
+            siteId,
+            message.voucherId,
+            message.acctSessionId,
+            message.terminator,
+            message.result,
+            message.errorCause,
+            message.detail,
+            new Date(message.at),
+          ],
+        );
+        if (message.result !== 'ack' && message.result !== 'no_session') {
+          await emit(tx, 'session.terminate_failed', siteId, {
+            terminationId: row!.id,
+            voucherId: message.voucherId,
+            result: message.result,
+          });
+        }
+        return;
+      }
+      case 'ack':
+        return;
+    }
+  }
+
+  async #activeVouchers(tx: Queryable, siteId: string): Promise<AgentVoucher[]> {
+    const rows = await tx.query<{
+      id: string;
+      username: string;
+      password_sealed: string;
+      valid_from: Date;
+      valid_until: Date;
+      version: number;
+    }>(
+      `SELECT id, username, password_sealed, valid_from, valid_until, version FROM vouchers
+        WHERE site_id = $1 AND status = 'active' AND valid_until > $2 ORDER BY id`,
+      [siteId, this.ctx.now()],
+    );
+    return rows.map((row) => this.#toAgentVoucher(row));
+  }
+
+  #toAgentVoucher(row: {
+    id: string;
+    username: string;
+    password_sealed: string;
+    valid_from: Date;
+    valid_until: Date;
+    version: number;
+  }): AgentVoucher {
+    return {
+      id: row.id,
+      username: row.username,
+      password: this.ctx.box.open(row.password_sealed, voucherContext(row.id)).toString(),
+      validFrom: row.valid_from.toISOString(),
+      validUntil: row.valid_until.toISOString(),
+      version: row.version,
+    };
+  }
+
+  #onEvent(event: DomainEvent): void {
+    if (event.type !== 'voucher.upserted' && event.type !== 'voucher.revoked') return;
+    if (!event.siteId) return;
+    const conn = this.#bySite.get(event.siteId);
+    if (!conn || conn.identity.tenantId !== event.tenantId) return;
+    if (!conn.ready) {
+      conn.held.push(event);
+      return;
+    }
+    void this.#deliver(conn, event).catch((error) =>
+      this.ctx.logger.error({ err: error }, 'pushing a voucher change failed'),
+    );
+  }
+
+  async #deliver(conn: Connection, event: DomainEvent): Promise<void> {
+    if (event.type === 'voucher.revoked') {
+      const payload = event.payload as DomainEvent<'voucher.revoked'>['payload'];
+      this.#send(conn, {
+        v: 1,
+        id: randomUUID(),
+        type: 'voucher.revoke',
+        voucherId: payload.voucherId,
+        version: payload.version,
+        disconnect: payload.disconnect,
+      });
+      return;
+    }
+    const payload = event.payload as DomainEvent<'voucher.upserted'>['payload'];
+    const [row] = await this.ctx.db.withTenant(conn.identity.tenantId, (tx) =>
+      tx.query<{
+        id: string;
+        username: string;
+        password_sealed: string;
+        valid_from: Date;
+        valid_until: Date;
+        version: number;
+      }>(
+        "SELECT id, username, password_sealed, valid_from, valid_until, version FROM vouchers WHERE id = $1 AND status = 'active'",
+        [payload.voucherId],
+      ),
+    );
+    if (row) this.#send(conn, { v: 1, id: randomUUID(), type: 'voucher.upsert', voucher: this.#toAgentVoucher(row) });
+  }
+
+  async #setConnected(conn: Connection, connected: boolean): Promise<void> {
+    await this.ctx.db
+      .withTenant(conn.identity.tenantId, async (tx) => {
+        await tx.query('UPDATE agents SET connected = $2, last_seen = now() WHERE id = $1', [conn.agentId, connected]);
+        await emit(tx, connected ? 'agent.connected' : 'agent.disconnected', conn.identity.siteId, {
+          agentId: conn.agentId,
+        });
+      })
+      .then(() => this.ctx.events.wake())
+      .catch((error) => this.ctx.logger.warn({ err: error }, 'recording the agent connection state failed'));
+  }
+
+  #beat(): void {
+    for (const conn of this.#bySite.values()) {
+      if (!conn.alive) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.ws.ping();
+      this.#send(conn, { v: 1, id: randomUUID(), type: 'ping', at: this.ctx.now().toISOString() });
+    }
+  }
+}
