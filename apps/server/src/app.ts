@@ -16,6 +16,7 @@ import { eventRoutes } from './routes/events/router';
 import { healthRouter } from './routes/health/router';
 import { kioskRoutes } from './routes/kiosk/router';
 import { meRoutes } from './routes/me/router';
+import { privacyRoutes } from './routes/privacy/router';
 import { siteRoutes } from './routes/sites/router';
 import { userRoutes } from './routes/users/router';
 import { visitRoutes } from './routes/visits/router';
@@ -97,7 +98,17 @@ export function createApp(deps: AppDeps): Express {
 
   const api = Router();
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
-  const groups = [authRoutes, meRoutes, userRoutes, siteRoutes, auditRoutes, visitRoutes, kioskRoutes, eventRoutes];
+  const groups = [
+    authRoutes,
+    meRoutes,
+    userRoutes,
+    siteRoutes,
+    auditRoutes,
+    visitRoutes,
+    kioskRoutes,
+    eventRoutes,
+    privacyRoutes,
+  ];
   mountRoutes(
     ctx,
     api,

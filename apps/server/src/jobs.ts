@@ -1,7 +1,9 @@
 import type { AppContext } from './context';
+import { purgeTenant } from './privacy/retention';
 import { expireVisits } from './visits/service';
 
 export const EXPIRY_INTERVAL_MS = 30_000;
+export const PURGE_INTERVAL_MS = 60 * 60_000;
 
 /** Background jobs of every replica; each is safe to run concurrently with the same job elsewhere. */
 export function startJobs(ctx: AppContext): () => void {
@@ -23,5 +25,27 @@ export function startJobs(ctx: AppContext): () => void {
     }
   }, EXPIRY_INTERVAL_MS);
   expiry.unref();
-  return () => clearInterval(expiry);
+
+  let purging = false;
+  const purge = setInterval(async () => {
+    if (purging) return;
+    purging = true;
+    try {
+      for (const tenantId of await ctx.db.tenantIds()) {
+        const counts = await purgeTenant(ctx, tenantId);
+        if (counts.visitors + counts.events + counts.auditEvents > 0) {
+          ctx.logger.info({ tenantId, ...counts }, 'retention purge removed expired personal data');
+        }
+      }
+    } catch (error) {
+      ctx.logger.error({ err: error }, 'the retention purge failed; it runs again later');
+    } finally {
+      purging = false;
+    }
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  return () => {
+    clearInterval(expiry);
+    clearInterval(purge);
+  };
 }

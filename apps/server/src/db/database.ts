@@ -19,6 +19,8 @@ export interface Backend {
 
 /** The role the application works as: not the owner of any table, no BYPASSRLS, so row level security always applies. */
 export const APP_ROLE = 'atrium_app';
+/** The retention job's role: may delete audit entries and old events, still bound to one tenant by the same policies. */
+export const RETENTION_ROLE = 'atrium_retention';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -33,10 +35,14 @@ export class Database {
    * The only way to reach tenant data: one transaction, as the app role, with `app.tenant_id` set for its duration.
    * Never call another Database method inside `fn` (PGlite has one connection; it would deadlock).
    */
-  withTenant<T>(tenantId: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  withTenant<T>(
+    tenantId: string,
+    fn: (tx: Queryable) => Promise<T>,
+    role: typeof APP_ROLE | typeof RETENTION_ROLE = APP_ROLE,
+  ): Promise<T> {
     if (!UUID.test(tenantId)) throw new TypeError('withTenant needs a tenant UUID');
     return this.backend.transaction(async (tx) => {
-      await tx.query(`SET LOCAL ROLE ${APP_ROLE}`);
+      await tx.query(`SET LOCAL ROLE ${role}`);
       await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
       return fn(tx);
     });

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../audit/record';
+import type { AppContext } from '../context';
+import { notFound } from '../http/errors';
+import { type Actor, checkOut } from '../visits/service';
+import { emitVoucherRevocations, revokeVisitVouchers } from '../visits/vouchers';
+
+/**
+ * Right to erasure: a visitor on site is checked out first, every active voucher is revoked at the agent (the revoke
+ * events commit in the same transaction), then the visitor and everything tied to them are deleted. The audit entry
+ * names the visitor's id and counts, never the erased values.
+ */
+export async function eraseVisitor(
+  ctx: AppContext,
+  tenantId: string,
+  actor: Actor,
+  visitorId: string,
+): Promise<{ visits: number }> {
+  return ctx.db.withTenant(tenantId, async (tx) => {
+    const [visitor] = await tx.query('SELECT id FROM visitors WHERE id = $1 FOR UPDATE', [visitorId]);
+    if (!visitor) throw notFound('visitor');
+    const visits = await tx.query<{ id: string; status: string }>(
+      'SELECT id, status FROM visits WHERE visitor_id = $1',
+      [visitorId],
+    );
+    for (const visit of visits) {
+      if (visit.status === 'checked_in') {
+        const outcome = await checkOut(tx, {
+          visitId: visit.id,
+          siteId: null,
+          idempotencyKey: randomUUID(),
+          occurredAt: ctx.now(),
+          offline: false,
+          kioskId: null,
+          actor,
+          reason: 'staff',
+        });
+        if (!outcome.ok) throw outcome.error;
+      }
+      await emitVoucherRevocations(tx, visit.id, await revokeVisitVouchers(tx, visit.id));
+    }
+    await tx.query('DELETE FROM visits WHERE visitor_id = $1', [visitorId]);
+    await tx.query('DELETE FROM visitors WHERE id = $1', [visitorId]);
+    await recordAudit(tx, {
+      ...{ actorType: actor.type, actorId: actor.id, ip: actor.ip },
+      action: 'visitor.erased',
+      targetType: 'visitor',
+      targetId: visitorId,
+      outcome: 'success',
+      details: { visits: visits.length },
+    });
+    return { visits: visits.length };
+  });
+}
