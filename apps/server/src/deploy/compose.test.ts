@@ -1,0 +1,60 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+describe('docker-compose.yml', () => {
+  const envFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-compose-')), '.env');
+  fs.writeFileSync(
+    envFile,
+    fs
+      .readFileSync(path.join(root, '.env.example'), 'utf8')
+      .replace(/^ATRIUM_SECRET_KEY=$/m, 'ATRIUM_SECRET_KEY=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI='),
+  );
+  const compose = (args: string[], env = envFile) =>
+    spawnSync('docker-compose', ['--env-file', env, '-f', path.join(root, 'docker-compose.yml'), ...args], {
+      encoding: 'utf8',
+      cwd: root,
+    });
+
+  it('is valid with the example environment', () => {
+    const result = compose(['config']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('wss://atrium.example.com/agent/ws');
+    expect(result.stdout).toContain('postgres://atrium:change-me@postgres:5432/atrium');
+  });
+
+  it('has the services, the agent behind a profile, health checks and restart policies', () => {
+    const services = compose(['config', '--services']).stdout.trim().split('\n').sort();
+    expect(services).toEqual(['agent', 'caddy', 'postgres', 'server']);
+    const config = compose(['config']).stdout;
+    // The agent starts only with --profile agent.
+    expect(config).toMatch(/ {2}agent:\n(?: {4}.*\n)*? {4}profiles:\n {4}- agent\n/);
+    const text = compose(['config']).stdout;
+    expect(text.match(/restart: unless-stopped/g)?.length).toBe(4);
+    expect(text.match(/healthcheck:/g)?.length).toBe(2);
+  });
+
+  it('refuses to start without the secrets, naming them', () => {
+    const bare = path.join(path.dirname(envFile), 'empty.env');
+    fs.writeFileSync(bare, '');
+    const result = compose(['config'], bare);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/set (ATRIUM_DOMAIN|POSTGRES_PASSWORD|ATRIUM_SECRET_KEY) in \.env/);
+  });
+
+  it('keeps secrets out of the images', () => {
+    for (const file of ['apps/server/Dockerfile', 'apps/agent/Dockerfile']) {
+      const text = fs.readFileSync(path.join(root, file), 'utf8');
+      expect(text).toMatch(/^USER node$/m);
+      expect(text).not.toMatch(/SECRET|PASSWORD/);
+      expect(text).toMatch(/AS runtime/);
+    }
+    expect(execFileSync('git', ['check-ignore', '.env'], { cwd: root, encoding: 'utf8' }).trim()).toBe('.env');
+  });
+});
