@@ -8,7 +8,11 @@ export const PACKAGES = [
   { bin: '/usr/bin/chromium', pkg: 'chromium', why: 'browser tests (Playwright drives Debian Chromium)' },
   { bin: '/usr/bin/radclient', pkg: 'freeradius-utils', why: 'RADIUS tests talk to the agent with radclient' },
   { bin: '/usr/bin/caddy', pkg: 'caddy', why: 'the Caddyfile is tested against a real Caddy' },
-  { bin: '/usr/bin/docker-compose', pkg: 'docker-compose', why: 'docker-compose.yml is validated with docker-compose config' },
+  {
+    bin: '/usr/bin/docker-compose',
+    pkg: 'docker-compose',
+    why: 'docker-compose.yml is validated with docker-compose config',
+  },
 ];
 
 const log = (line) => process.stdout.write(`prereqs: ${line}\n`);
