@@ -10,6 +10,7 @@ import { errorHandler, routeNotFound } from './http/errors';
 import { createMetrics, type Metrics, measureRequests } from './http/metrics';
 import { mountRoutes, type RouteDef } from './http/routes';
 import { spa } from './http/static';
+import { agentRoutes } from './routes/agents/router';
 import { auditRoutes } from './routes/audit/router';
 import { authRoutes } from './routes/auth/router';
 import { eventRoutes } from './routes/events/router';
@@ -94,6 +95,12 @@ export function createApp(deps: AppDeps): Express {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(ctx.keys.jwks('qr'));
   });
+  // A plain GET on the agent endpoint (a browser, a misconfigured client) learns what it is.
+  app.get('/agent/ws', (_req, res) => {
+    res.status(426).json({
+      error: { code: 'upgrade_required', message: 'Agents connect here with a WebSocket and a client certificate.' },
+    });
+  });
   app.use(healthRouter({ db: ctx.db, metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }));
 
   const api = Router();
@@ -108,6 +115,7 @@ export function createApp(deps: AppDeps): Express {
     kioskRoutes,
     eventRoutes,
     privacyRoutes,
+    agentRoutes,
   ];
   mountRoutes(
     ctx,

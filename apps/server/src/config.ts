@@ -32,6 +32,10 @@ const configSchema = z.object({
   DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
   DATA_DIR: z.string().min(1).default('./data'),
   AGENT_TLS_PORT: z.preprocess(emptyAsUndefined, port.optional()),
+  /** Where the server writes the instance CA certificate for a proxy to trust (default DATA_DIR/ca.pem). */
+  AGENT_CA_CERT_FILE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  /** Lifetime of new agent certificates. */
+  AGENT_CERT_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   TRUSTED_PROXY: z
     .string()
     .default('')

@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import type { CertificateAuthority } from './agents/ca';
+import { loadOrCreateCa } from './agents/ca-store';
+import { AgentHub } from './agents/hub';
 import { KeyRing } from './auth/keys';
 import { TokenService } from './auth/tokens';
 import type { Config } from './config';
@@ -8,8 +11,13 @@ import { EventDispatcher } from './events/outbox';
 import { RateLimiter } from './http/rate-limit';
 
 /** Everything a request handler or job may use, built once at start (tests build their own). */
+export type ContextConfig = Pick<
+  Config,
+  'TRUSTED_PROXY' | 'PUBLIC_URL' | 'PORT' | 'AGENT_TLS_PORT' | 'AGENT_CERT_DAYS'
+>;
+
 export interface AppContext {
-  config: Pick<Config, 'TRUSTED_PROXY'>;
+  config: ContextConfig;
   db: Database;
   logger: Logger;
   box: SecretBox;
@@ -24,11 +32,13 @@ export interface AppContext {
     pairPerIp: RateLimiter;
   };
   events: EventDispatcher;
+  ca: CertificateAuthority;
+  hub: AgentHub;
   now: () => Date;
 }
 
 export async function createContext(options: {
-  config: Pick<Config, 'TRUSTED_PROXY'>;
+  config: ContextConfig;
   db: Database;
   logger: Logger;
   secretKey: Buffer;
@@ -40,7 +50,8 @@ export async function createContext(options: {
   const box = new SecretBox(options.secretKey);
   const keys = await KeyRing.open(options.db, box, now);
   const clock = () => now().getTime();
-  return {
+  const ca = await loadOrCreateCa(options.db, box, now());
+  const ctx: Omit<AppContext, 'hub'> & { hub?: AgentHub } = {
     config: options.config,
     db: options.db,
     logger: options.logger,
@@ -56,6 +67,9 @@ export async function createContext(options: {
       pairPerIp: new RateLimiter(20, 60_000, clock),
     },
     events: new EventDispatcher(options.eventsDb ?? options.db, options.logger),
+    ca,
     now,
   };
+  ctx.hub = new AgentHub(ctx as AppContext);
+  return ctx as AppContext;
 }

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { attachProxiedAgentEndpoint, startDirectAgentListener } from './agents/listener';
 import { createApp } from './app';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
@@ -65,6 +68,25 @@ async function main() {
   const stopJobs = startJobs(ctx);
   const app = createApp({ ctx, isShuttingDown: () => shuttingDown });
   const server = http.createServer(app);
+  attachProxiedAgentEndpoint(ctx, server);
+  const caFile = config.AGENT_CA_CERT_FILE ?? path.join(config.DATA_DIR, 'ca.pem');
+  try {
+    fs.mkdirSync(path.dirname(caFile), { recursive: true });
+    fs.writeFileSync(caFile, ctx.ca.certPem);
+  } catch (error) {
+    fail(`cannot write the agent CA certificate to ${caFile} (AGENT_CA_CERT_FILE): ${(error as Error).message}`);
+  }
+  let direct: Awaited<ReturnType<typeof startDirectAgentListener>> | undefined;
+  if (config.AGENT_TLS_PORT) {
+    const hostnames = [
+      ...new Set([config.PUBLIC_URL ? new URL(config.PUBLIC_URL).hostname : 'localhost', 'localhost', '127.0.0.1']),
+    ];
+    direct = await startDirectAgentListener(ctx, { port: config.AGENT_TLS_PORT, host: config.HOST, hostnames }).catch(
+      (error: NodeJS.ErrnoException) =>
+        fail(`cannot listen for agents on AGENT_TLS_PORT ${config.AGENT_TLS_PORT}: ${error.code ?? error.message}`),
+    );
+    logger.info({ port: config.AGENT_TLS_PORT }, 'direct agent listener (mTLS) ready');
+  }
   server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(`port ${config.PORT} is already in use; set PORT to another port`);
     if (error.code === 'EACCES') fail(`no permission to listen on port ${config.PORT}; set PORT above 1024`);
@@ -99,6 +121,8 @@ async function main() {
       server.closeAllConnections();
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
+    direct?.server.close();
+    void ctx.hub.close();
     server.close(async () => {
       stopJobs();
       await ctx.events.stop().catch(() => {});

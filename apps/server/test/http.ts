@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
+import { attachProxiedAgentEndpoint } from '../src/agents/listener';
 import { createApp } from '../src/app';
 import { type AppContext, createContext } from '../src/context';
 import { freshDatabase, type TestDatabase } from './db';
@@ -20,7 +21,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const database = await freshDatabase();
   const ctx = await createContext({
-    config: { TRUSTED_PROXY: options.trustedProxy ?? [] },
+    config: { TRUSTED_PROXY: options.trustedProxy ?? [], PORT: 0, AGENT_CERT_DAYS: 365 },
     db: database.db,
     logger: options.logger ?? pino({ level: 'silent' }),
     secretKey: randomBytes(32),
@@ -29,6 +30,7 @@ export async function startTestServer(
   await ctx.events.start();
   const app = createApp({ ctx });
   const server = http.createServer(app);
+  attachProxiedAgentEndpoint(ctx, server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -37,6 +39,7 @@ export async function startTestServer(
     app,
     url: `http://127.0.0.1:${port}`,
     async stop() {
+      await ctx.hub.close();
       server.closeAllConnections();
       await ctx.events.stop();
       await new Promise((resolve) => server.close(resolve));

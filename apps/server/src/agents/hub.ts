@@ -43,6 +43,8 @@ interface Connection {
   alive: boolean;
   /** Events that arrived before the reconciliation went out; sent right after it, in order. */
   held: DomainEvent[];
+  /** The tail of this connection's message handling, so frames are processed in order. */
+  queue: Promise<void>;
 }
 
 export interface HubStats {
@@ -80,12 +82,19 @@ export class AgentHub {
 
   /** Takes a WebSocket whose TLS client certificate has been verified; checks it is a registered, live agent. */
   async accept(ws: WebSocket, identity: AgentIdentity): Promise<void> {
+    // Frames can arrive while the registration is looked up: hold them, and handle them in order once it is known.
+    const early: Array<{ data: string; binary: boolean }> = [];
+    const hold = (data: Buffer, binary: boolean) => early.push({ data: data.toString(), binary });
+    ws.on('message', hold);
+    ws.on('error', () => {});
     const [agent] = await this.ctx.db.withTenant(identity.tenantId, (tx) =>
       tx.query<{ id: string; site_id: string }>(
         'SELECT id, site_id FROM agents WHERE cert_serial = $1 AND revoked_at IS NULL AND not_after > $2',
         [identity.serial, this.ctx.now()],
       ),
     );
+    ws.off('message', hold);
+    if (ws.readyState !== ws.OPEN) return;
     if (!agent || agent.site_id !== identity.siteId) {
       ws.close(CLOSE.unknown.code, CLOSE.unknown.reason);
       return;
@@ -99,21 +108,35 @@ export class AgentHub {
       this.#bySite.delete(identity.siteId);
       existing.ws.close(CLOSE.replaced.code, CLOSE.replaced.reason);
     }
-    const conn: Connection = { agentId: agent.id, identity, ws, ready: false, alive: true, held: [] };
+    const conn: Connection = {
+      agentId: agent.id,
+      identity,
+      ws,
+      ready: false,
+      alive: true,
+      held: [],
+      queue: Promise.resolve(),
+    };
     this.#bySite.set(identity.siteId, conn);
     const statusTimer = setTimeout(() => {
       if (!conn.ready) ws.close(CLOSE.noStatus.code, CLOSE.noStatus.reason);
     }, STATUS_TIMEOUT_MS);
 
+    // Messages are handled one after another, in the order they arrived.
+    const handle = (data: string, binary: boolean) => {
+      conn.alive = true;
+      conn.queue = conn.queue
+        .then(() =>
+          binary ? this.#reject(conn, null, 'binary frames are not part of the protocol') : this.#onMessage(conn, data),
+        )
+        .catch((error) =>
+          this.ctx.logger.error({ err: error, agentId: conn.agentId }, 'handling an agent message failed'),
+        );
+    };
+    for (const frame of early) handle(frame.data, frame.binary);
+    ws.on('message', (data: Buffer, binary: boolean) => handle(data.toString(), binary));
     ws.on('pong', () => {
       conn.alive = true;
-    });
-    ws.on('message', (data, isBinary) => {
-      conn.alive = true;
-      if (isBinary) return this.#reject(conn, null, 'binary frames are not part of the protocol');
-      void this.#onMessage(conn, data.toString()).catch((error) => {
-        this.ctx.logger.error({ err: error, agentId: conn.agentId }, 'handling an agent message failed');
-      });
     });
     ws.on('close', () => {
       clearTimeout(statusTimer);
@@ -122,7 +145,6 @@ export class AgentHub {
         void this.#setConnected(conn, false);
       }
     });
-    ws.on('error', () => {});
   }
 
   /** Closes a revoked agent's live connection. */
@@ -288,6 +310,10 @@ export class AgentHub {
   }
 
   #onEvent(event: DomainEvent): void {
+    if (event.type === 'agent.revoked') {
+      this.disconnect((event.payload as { agentId: string }).agentId);
+      return;
+    }
     if (event.type !== 'voucher.upserted' && event.type !== 'voucher.revoked') return;
     if (!event.siteId) return;
     const conn = this.#bySite.get(event.siteId);

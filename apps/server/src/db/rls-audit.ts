@@ -7,6 +7,7 @@ export const GLOBAL_TABLES: Record<string, string> = {
   signing_keys: 'instance-wide token keys; the app role has no access, the key ring reads them as owner',
   login_emails: 'maps a sign-in email to its account before the tenant is known; ids only',
   pairing_codes: 'a kiosk asks for a code before it belongs to any tenant; ids and hashes only',
+  instance_ca: 'the instance CA for agent certificates; the app role has no access',
 };
 
 interface TableRow {

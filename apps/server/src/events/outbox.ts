@@ -14,6 +14,7 @@ export interface EventPayloads {
   'check_in.conflict': { conflictId: string; visitId: string; kioskId: string | null };
   'agent.connected': { agentId: string };
   'agent.disconnected': { agentId: string };
+  'agent.revoked': { agentId: string };
   'session.terminate_failed': { terminationId: string; voucherId: string; result: string };
 }
 export type EventType = keyof EventPayloads;

@@ -161,6 +161,7 @@ describe(`every route × every credential on ${testBackend()}`, () => {
       'get /metrics',
       'get /{*splat}',
       'get /.well-known/jwks.json',
+      'get /agent/ws',
     ]);
     const found: string[] = [];
     type Layer = {

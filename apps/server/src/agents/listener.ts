@@ -1,0 +1,106 @@
+import type { IncomingMessage, Server } from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import proxyaddr from 'proxy-addr';
+import { WebSocketServer } from 'ws';
+import type { AppContext } from '../context';
+import { peerIdentity } from './ca';
+import type { AgentIdentity } from './hub';
+
+export const AGENT_PATH = '/agent/ws';
+/** Agent → server frames are small (status, RADIUS events); a reconcile only flows the other way. */
+const MAX_AGENT_FRAME = 1024 * 1024;
+
+function refuse(socket: Duplex, status: 400 | 401 | 403 | 404, code: string, message: string) {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${{ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status]}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function pathOf(req: IncomingMessage) {
+  return (req.url ?? '').split('?')[0];
+}
+
+/**
+ * /agent/ws on the main port, behind a trusted reverse proxy that verified the client certificate and passes it in
+ * X-Client-Cert. The header counts only from TRUSTED_PROXY addresses, and the certificate is verified again here.
+ */
+export function attachProxiedAgentEndpoint(ctx: AppContext, server: Server): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME });
+  const trusted = proxyaddr.compile(ctx.config.TRUSTED_PROXY);
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => {});
+    if (pathOf(req) !== AGENT_PATH) return refuse(socket, 404, 'not_found', 'No WebSocket endpoint here.');
+    const from = req.socket.remoteAddress ?? '';
+    const header = req.headers['x-client-cert'];
+    if (ctx.config.TRUSTED_PROXY.length === 0 || !trusted(from, 0)) {
+      ctx.logger.warn({ from }, 'agent connection refused: not through a trusted proxy');
+      return refuse(socket, 403, 'untrusted_proxy', 'Agents connect with a client certificate, through the TLS proxy.');
+    }
+    if (typeof header !== 'string' || header.trim() === '') {
+      return refuse(
+        socket,
+        401,
+        'client_certificate_required',
+        'This endpoint needs a client certificate from the instance CA.',
+      );
+    }
+    const check = ctx.ca.verifyAgentCert(header, ctx.now());
+    if (!check.ok) {
+      ctx.logger.warn({ reason: check.reason }, 'agent connection refused: certificate');
+      return refuse(socket, 401, 'invalid_client_certificate', `The client certificate was refused (${check.reason}).`);
+    }
+    const identity: AgentIdentity = {
+      tenantId: check.tenantId,
+      siteId: check.siteId,
+      serial: check.serial,
+      fingerprint: check.fingerprint,
+    };
+    wss.handleUpgrade(req, socket, head, (ws) => void ctx.hub.accept(ws, identity));
+  });
+  return wss;
+}
+
+/** A direct mTLS listener for deployments without the proxy: node verifies the chain against the instance CA. */
+export async function startDirectAgentListener(
+  ctx: AppContext,
+  options: { port: number; host: string; hostnames: string[] },
+) {
+  const serverCert = await ctx.ca.issueServerCert({ hostnames: options.hostnames, now: ctx.now() });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME });
+  const server = https.createServer(
+    {
+      cert: serverCert.certPem,
+      key: serverCert.keyPem,
+      ca: ctx.ca.certPem,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    },
+    (_req, res) => {
+      res.writeHead(426, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: { code: 'upgrade_required', message: 'Only the agent WebSocket lives on this port.' },
+        }),
+      );
+    },
+  );
+  server.on('tlsClientError', () => {});
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => {});
+    if (pathOf(req) !== AGENT_PATH) return refuse(socket, 404, 'not_found', 'No WebSocket endpoint here.');
+    const identity = peerIdentity((req.socket as TLSSocket).getPeerCertificate(true));
+    if (!identity)
+      return refuse(socket, 401, 'invalid_client_certificate', 'The client certificate carries no agent identity.');
+    wss.handleUpgrade(req, socket, head, (ws) => void ctx.hub.accept(ws, identity));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return { server, wss, caCertPem: ctx.ca.certPem };
+}

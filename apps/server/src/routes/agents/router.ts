@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { agentServerUrl } from '../../agents/urls';
+import { recordAudit } from '../../audit/record';
+import type { AppContext } from '../../context';
+import { emit } from '../../events/outbox';
+import { notFound } from '../../http/errors';
+import { type RouteDef, route, userOf } from '../../http/routes';
+import { hasSiteRole } from '../../tenancy/access';
+
+const ADMINS = ['tenant_admin', 'site_admin'] as const;
+const registerSchema = z.object({
+  siteId: z.uuid('must be a site id'),
+  name: z.string().trim().min(1, 'is required').max(100),
+});
+
+export function agentRoutes(ctx: AppContext): RouteDef[] {
+  const auth = { tokens: ['user'], roles: ADMINS } as const;
+  return [
+    route({
+      method: 'post',
+      path: '/agents',
+      auth,
+      schemas: { body: registerSchema },
+      async handler(req, res) {
+        const user = userOf(req);
+        const { siteId, name } = req.body as z.infer<typeof registerSchema>;
+        if (!hasSiteRole(user, siteId, ADMINS)) throw notFound('site');
+        const agentId = randomUUID();
+        const cert = await ctx.ca.issueAgentCert({
+          tenantId: user.tenantId,
+          siteId,
+          agentId,
+          now: ctx.now(),
+          days: ctx.config.AGENT_CERT_DAYS,
+        });
+        await ctx.db.withTenant(user.tenantId, async (tx) => {
+          const [site] = await tx.query('SELECT 1 FROM sites WHERE id = $1', [siteId]);
+          if (!site) throw notFound('site');
+          // The private key is returned once and never stored; serial and fingerprint identify the agent from now on.
+          await tx.query(
+            `INSERT INTO agents (id, tenant_id, site_id, name, cert_serial, cert_fingerprint, not_after, created_by)
+             VALUES ($1, app_current_tenant(), $2, $3, $4, $5, $6, $7)`,
+            [agentId, siteId, name, cert.serial, cert.fingerprint, cert.notAfter, user.userId],
+          );
+          await recordAudit(tx, {
+            actorType: 'user',
+            actorId: user.userId,
+            action: 'agent.registered',
+            targetType: 'agent',
+            targetId: agentId,
+            outcome: 'success',
+            ip: req.ip ?? null,
+            details: { siteId, serial: cert.serial },
+          });
+        });
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(201).json({
+          agent: { id: agentId, siteId, name },
+          bundle: { cert: cert.certPem, key: cert.keyPem, ca: ctx.ca.certPem },
+          env: {
+            ATRIUM_SERVER_URL: agentServerUrl(ctx.config),
+            ATRIUM_TENANT_ID: user.tenantId,
+            ATRIUM_SITE_ID: siteId,
+          },
+        });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/agents',
+      auth,
+      async handler(req, res) {
+        const user = userOf(req);
+        const rows = await ctx.db.withTenant(user.tenantId, (tx) =>
+          tx.query<{
+            id: string;
+            site_id: string;
+            name: string;
+            connected: boolean;
+            last_status: unknown;
+            last_seen: Date | null;
+            revoked_at: Date | null;
+            not_after: Date;
+            created_at: Date;
+          }>(
+            'SELECT id, site_id, name, connected, last_status, last_seen, revoked_at, not_after, created_at FROM agents ORDER BY created_at DESC',
+          ),
+        );
+        res.json(
+          rows
+            .filter((row) => hasSiteRole(user, row.site_id, ADMINS))
+            .map((row) => ({
+              id: row.id,
+              siteId: row.site_id,
+              name: row.name,
+              connected: row.connected && !row.revoked_at,
+              lastStatus: row.last_status ?? null,
+              lastSeen: row.last_seen?.toISOString() ?? null,
+              revoked: row.revoked_at !== null,
+              certificateExpires: row.not_after.toISOString(),
+              createdAt: row.created_at.toISOString(),
+            })),
+        );
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/agents/:id',
+      auth,
+      schemas: { params: z.object({ id: z.uuid('must be an agent id') }) },
+      async handler(req, res) {
+        const user = userOf(req);
+        const id = req.params.id as string;
+        await ctx.db.withTenant(user.tenantId, async (tx) => {
+          const [agent] = await tx.query<{ site_id: string }>('SELECT site_id FROM agents WHERE id = $1 FOR UPDATE', [
+            id,
+          ]);
+          if (!agent || !hasSiteRole(user, agent.site_id, ADMINS)) throw notFound('agent');
+          await tx.query(
+            'UPDATE agents SET revoked_at = coalesce(revoked_at, now()), connected = false WHERE id = $1',
+            [id],
+          );
+          await recordAudit(tx, {
+            actorType: 'user',
+            actorId: user.userId,
+            action: 'agent.revoked',
+            targetType: 'agent',
+            targetId: id,
+            outcome: 'success',
+            ip: req.ip ?? null,
+          });
+          await emit(tx, 'agent.revoked', agent.site_id, { agentId: id });
+        });
+        // This replica closes at once; others hear of it through the outbox.
+        ctx.hub.disconnect(id);
+        void ctx.events.wake();
+        res.status(204).end();
+      },
+    }),
+  ];
+}
