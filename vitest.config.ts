@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit tests run once; database tests (*.db.test.ts) run once per backend so both stay on one code path.
-const dbTests = ['apps/**/*.db.test.ts', 'packages/**/*.db.test.ts'];
+const dbTests = ['apps/**/*.db.test.ts', 'packages/**/*.db.test.ts', 'e2e/integration/**/*.db.test.ts'];
 
 export default defineConfig({
   test: {

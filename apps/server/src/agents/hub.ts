@@ -43,8 +43,9 @@ interface Connection {
   alive: boolean;
   /** Events that arrived before the reconciliation went out; sent right after it, in order. */
   held: DomainEvent[];
-  /** The tail of this connection's message handling, so frames are processed in order. */
-  queue: Promise<void>;
+  /** Frames not handled yet, in arrival order. */
+  inbox: Array<{ data: string; binary: boolean }>;
+  draining: boolean;
 }
 
 export interface HubStats {
@@ -55,6 +56,8 @@ export interface HubStats {
 /** Live agents, one per site; pushes voucher changes from the outbox and takes in status, RADIUS and session events. */
 export class AgentHub {
   #bySite = new Map<string, Connection>();
+  /** Ids of events each agent already delivered (this process): a resend after a dropped link is acked, not recorded twice. */
+  #seen = new Map<string, Set<string>>();
   #invalid = 0;
   #heartbeat: NodeJS.Timeout;
   #unsubscribe: () => void;
@@ -115,23 +118,22 @@ export class AgentHub {
       ready: false,
       alive: true,
       held: [],
-      queue: Promise.resolve(),
+      inbox: [],
+      draining: false,
     };
     this.#bySite.set(identity.siteId, conn);
     const statusTimer = setTimeout(() => {
       if (!conn.ready) ws.close(CLOSE.noStatus.code, CLOSE.noStatus.reason);
     }, STATUS_TIMEOUT_MS);
 
-    // Messages are handled one after another, in the order they arrived.
     const handle = (data: string, binary: boolean) => {
       conn.alive = true;
-      conn.queue = conn.queue
-        .then(() =>
-          binary ? this.#reject(conn, null, 'binary frames are not part of the protocol') : this.#onMessage(conn, data),
-        )
-        .catch((error) =>
-          this.ctx.logger.error({ err: error, agentId: conn.agentId }, 'handling an agent message failed'),
-        );
+      conn.inbox.push({ data, binary });
+      void this.#drain(conn).catch((error) => {
+        // Nothing was acked: the agent sends these events again after it reconnects.
+        this.ctx.logger.error({ err: error, agentId: conn.agentId }, 'recording agent events failed');
+        conn.ws.close(1011, 'server error while recording events');
+      });
     };
     for (const frame of early) handle(frame.data, frame.binary);
     ws.on('message', (data: Buffer, binary: boolean) => handle(data.toString(), binary));
@@ -168,23 +170,73 @@ export class AgentHub {
     this.#send(conn, { v: 1, id: randomUUID(), type: 'error', code: 'invalid_message', message, ref });
   }
 
-  async #onMessage(conn: Connection, raw: string): Promise<void> {
-    const parsed = parseFrame(agentMessageSchema, raw);
-    if (!parsed.ok) return this.#reject(conn, parsed.id, parsed.error);
-    const message = parsed.message;
-    if (!conn.ready && message.type !== 'agent.status') {
-      return this.#reject(conn, message.id, 'send agent.status first');
+  /** Frames are handled in arrival order, in batches: one transaction records up to 500 events of a burst. */
+  async #drain(conn: Connection): Promise<void> {
+    if (conn.draining) return;
+    conn.draining = true;
+    try {
+      while (conn.inbox.length > 0) {
+        const batch: AgentMessage[] = [];
+        let announce = false;
+        while (conn.inbox.length > 0 && batch.length < 500 && !announce) {
+          const frame = conn.inbox.shift()!;
+          if (frame.binary) {
+            this.#reject(conn, null, 'binary frames are not part of the protocol');
+            continue;
+          }
+          const parsed = parseFrame(agentMessageSchema, frame.data);
+          if (!parsed.ok) {
+            this.#reject(conn, parsed.id, parsed.error);
+            continue;
+          }
+          const message = parsed.message;
+          if (!conn.ready && message.type !== 'agent.status') {
+            this.#reject(conn, message.id, 'send agent.status first');
+            continue;
+          }
+          if (this.#seenBefore(conn, message)) {
+            this.#send(conn, { v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
+            continue;
+          }
+          batch.push(message);
+          announce = message.type === 'agent.status' && !conn.ready;
+        }
+        if (batch.length === 0) continue;
+        await this.ctx.db.withTenant(conn.identity.tenantId, async (tx) => {
+          for (const message of batch) await this.#record(tx, conn, message);
+        });
+        for (const message of batch) {
+          this.#remember(conn, message);
+          if (message.type !== 'ack') this.#send(conn, { v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
+        }
+        if (announce) await this.#reconcile(conn);
+      }
+    } finally {
+      conn.draining = false;
     }
+  }
+
+  #seenBefore(conn: Connection, message: AgentMessage): boolean {
+    if (message.type === 'agent.status' || message.type === 'ack') return false;
+    return this.#seen.get(conn.agentId)?.has(message.id) ?? false;
+  }
+
+  #remember(conn: Connection, message: AgentMessage): void {
+    if (message.type === 'agent.status' || message.type === 'ack') return;
+    const seen = this.#seen.get(conn.agentId) ?? new Set<string>();
+    this.#seen.set(conn.agentId, seen);
+    seen.add(message.id);
+    // The most recent 20,000 ids: more than an agent buffers.
+    if (seen.size > 20_000) seen.delete(seen.values().next().value as string);
+  }
+
+  async #reconcile(conn: Connection): Promise<void> {
     const { tenantId, siteId } = conn.identity;
-    await this.ctx.db.withTenant(tenantId, (tx) => this.#record(tx, conn, message));
-    if (message.type !== 'ack') this.#send(conn, { v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
-    if (message.type === 'agent.status' && !conn.ready) {
-      const vouchers = await this.ctx.db.withTenant(tenantId, (tx) => this.#activeVouchers(tx, siteId));
-      this.#send(conn, { v: 1, id: randomUUID(), type: 'vouchers.reconcile', vouchers });
-      conn.ready = true;
-      for (const event of conn.held.splice(0)) await this.#deliver(conn, event);
-      await this.#setConnected(conn, true);
-    }
+    const vouchers = await this.ctx.db.withTenant(tenantId, (tx) => this.#activeVouchers(tx, siteId));
+    this.#send(conn, { v: 1, id: randomUUID(), type: 'vouchers.reconcile', vouchers });
+    conn.ready = true;
+    for (const event of conn.held.splice(0)) await this.#deliver(conn, event);
+    await this.#setConnected(conn, true);
   }
 
   async #record(tx: Queryable, conn: Connection, message: AgentMessage): Promise<void> {

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AGENT_MAX_FRAME_BYTES,
+  type AgentMessage,
+  type AgentVoucher,
+  parseFrame,
+  type ServerMessage,
+  serverMessageSchema,
+} from '@atrium/protocol';
+import WebSocket from 'ws';
+import { EventBuffer } from './buffer';
+
+type Distribute<T> = T extends unknown ? Omit<T, 'v' | 'id'> : never;
+/** What the agent reports: everything but the envelope, which the link adds. */
+export type AgentEvent = Distribute<Exclude<AgentMessage, { type: 'agent.status' | 'ack' }>>;
+export type AgentStatus = Omit<Extract<AgentMessage, { type: 'agent.status' }>, 'v' | 'id' | 'type'>;
+type Envelope = AgentMessage & { id: string };
+
+export interface LinkHandlers {
+  status(): AgentStatus;
+  reconcile(vouchers: AgentVoucher[]): void;
+  upsert(voucher: AgentVoucher): void;
+  revoke(voucherId: string, version: number, disconnect: boolean): void;
+}
+
+export interface LinkLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface LinkOptions {
+  url: string;
+  tls: { cert: string; key: string; ca: string };
+  handlers: LinkHandlers;
+  logger: LinkLogger;
+  bufferCapacity?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** A connection that lasted this long resets the backoff. */
+  healthyAfterMs?: number;
+  statusIntervalMs?: number;
+  /** No frame or ping from the server for this long: the peer is dead, reconnect. */
+  deadAfterMs?: number;
+  random?: () => number;
+}
+
+/**
+ * The agent's WebSocket to the server (mTLS): announces itself with agent.status, takes the reconciliation, applies
+ * voucher changes, reports events with acks, and reconnects with exponential backoff and full jitter.
+ */
+export class ServerLink {
+  readonly buffer: EventBuffer<Envelope>;
+  #ws: WebSocket | undefined;
+  #ready = false;
+  #stopped = false;
+  #attempt = 0;
+  #retry: NodeJS.Timeout | undefined;
+  #statusTimer: NodeJS.Timeout | undefined;
+  #deadTimer: NodeJS.Timeout | undefined;
+  #invalidFrames = 0;
+  #reconciles = 0;
+
+  constructor(private readonly options: LinkOptions) {
+    this.buffer = new EventBuffer<Envelope>(options.bufferCapacity ?? 10_000);
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  get invalidFrames(): number {
+    return this.#invalidFrames;
+  }
+
+  get reconciles(): number {
+    return this.#reconciles;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#connect();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+    this.#teardown();
+    this.#ws?.close(1001, 'agent stopping');
+  }
+
+  /** Queues an event for the server; sent at once when the link is up, else when it comes back. */
+  report(event: AgentEvent): void {
+    const message = { v: 1, id: randomUUID(), ...event } as Envelope;
+    this.buffer.push(message);
+    if (this.#ready) this.#send(message);
+  }
+
+  #send(message: object): void {
+    if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify(message));
+  }
+
+  #sendStatus(): void {
+    this.#send({ v: 1, id: randomUUID(), type: 'agent.status', ...this.options.handlers.status() });
+  }
+
+  #connect(): void {
+    const { url, tls } = this.options;
+    const ws = new WebSocket(url, {
+      cert: tls.cert,
+      key: tls.key,
+      ca: tls.ca,
+      maxPayload: AGENT_MAX_FRAME_BYTES,
+      handshakeTimeout: 10_000,
+    });
+    this.#ws = ws;
+    const openedAt = Date.now();
+    ws.on('open', () => {
+      this.options.logger.info({ url }, 'connected to the server; announcing');
+      this.#alive();
+      this.#sendStatus();
+    });
+    ws.on('ping', () => this.#alive());
+    ws.on('message', (data) => {
+      this.#alive();
+      this.#onFrame(data.toString());
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      this.options.logger.warn({ status: res.statusCode }, 'the server refused the agent connection');
+      ws.terminate();
+    });
+    ws.on('error', (error) => this.options.logger.warn({ err: error.message }, 'agent link error'));
+    ws.on('close', (code, reason) => {
+      this.#teardown();
+      if (Date.now() - openedAt >= (this.options.healthyAfterMs ?? 30_000)) this.#attempt = 0;
+      if (this.#stopped) return;
+      const delay = this.#backoff();
+      this.options.logger.warn(
+        { code, reason: reason.toString(), retryInMs: delay },
+        'disconnected from the server; RADIUS keeps answering from memory',
+      );
+      this.#retry = setTimeout(() => this.#connect(), delay);
+    });
+  }
+
+  /** Full jitter: a random wait up to min(max, min·2^attempt). */
+  #backoff(): number {
+    const min = this.options.minBackoffMs ?? 500;
+    const max = this.options.maxBackoffMs ?? 60_000;
+    const cap = Math.min(max, min * 2 ** this.#attempt);
+    this.#attempt += 1;
+    return Math.max(min / 2, Math.floor((this.options.random ?? Math.random)() * cap));
+  }
+
+  #alive(): void {
+    clearTimeout(this.#deadTimer);
+    this.#deadTimer = setTimeout(() => {
+      this.options.logger.warn({}, 'no heartbeat from the server; reconnecting');
+      this.#ws?.terminate();
+    }, this.options.deadAfterMs ?? 75_000);
+  }
+
+  #teardown(): void {
+    this.#ready = false;
+    clearInterval(this.#statusTimer);
+    clearTimeout(this.#deadTimer);
+  }
+
+  #onFrame(raw: string): void {
+    const parsed = parseFrame(serverMessageSchema, raw);
+    if (!parsed.ok) {
+      this.#invalidFrames += 1;
+      this.options.logger.warn({ error: parsed.error }, 'ignored a malformed frame from the server');
+      return;
+    }
+    const message: ServerMessage = parsed.message;
+    const { handlers } = this.options;
+    switch (message.type) {
+      case 'vouchers.reconcile':
+        handlers.reconcile(message.vouchers);
+        this.#reconciles += 1;
+        this.#ready = true;
+        // Everything not acked yet goes (again), oldest first: nothing is lost when a link dropped mid-flush.
+        for (const pending of this.buffer.pending()) this.#send(pending);
+        clearInterval(this.#statusTimer);
+        this.#statusTimer = setInterval(() => this.#sendStatus(), this.options.statusIntervalMs ?? 60_000);
+        this.#statusTimer.unref();
+        break;
+      case 'voucher.upsert':
+        handlers.upsert(message.voucher);
+        this.#send({ v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
+        break;
+      case 'voucher.revoke':
+        handlers.revoke(message.voucherId, message.version, message.disconnect);
+        this.#send({ v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
+        break;
+      case 'ack':
+        this.buffer.ack(message.ackId);
+        break;
+      case 'error':
+        this.options.logger.warn({ code: message.code, ref: message.ref }, message.message);
+        // A frame the server could not take will never be taken: do not resend it forever.
+        if (message.ref) this.buffer.ack(message.ref);
+        break;
+      case 'ping':
+        break;
+    }
+  }
+}
