@@ -36,7 +36,7 @@ async function failure(env: Record<string, string | undefined>) {
   return { code, lines: server.stderr().trim().split('\n') };
 }
 
-describe('start-up with bad settings stops with one clear line', () => {
+describe('start-up with bad settings stops with one clear line', { timeout: 120_000 }, () => {
   it.each([
     [{ PORT: 'abc' }, /^atrium: configuration: PORT must be a port number \(got "abc"\)$/],
     [
@@ -55,7 +55,7 @@ describe('start-up with bad settings stops with one clear line', () => {
   });
 });
 
-describe('embedded database (PGlite) in DATA_DIR', () => {
+describe('embedded database (PGlite) in DATA_DIR', { timeout: 120_000 }, () => {
   it('prints the admin login once, serves /healthz, and a second process on the same dir is refused', async () => {
     const dataDir = tempDir();
     const port = await freePort();
@@ -98,7 +98,7 @@ describe('embedded database (PGlite) in DATA_DIR', () => {
   });
 });
 
-describe('PostgreSQL (DATABASE_URL)', () => {
+describe('PostgreSQL (DATABASE_URL)', { timeout: 120_000 }, () => {
   const base = testPostgresUrl();
   const name = `atrium_t_${process.pid}_${randomBytes(4).toString('hex')}`;
   afterAll(async () => {

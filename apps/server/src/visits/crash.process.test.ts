@@ -99,7 +99,7 @@ async function assertConsistent(db: Database) {
   return report.checkedIn[0]!.n;
 }
 
-describe('kill -9 during a burst of check-ins', () => {
+describe('kill -9 during a burst of check-ins', { timeout: 120_000 }, () => {
   it('leaves PostgreSQL with no visit checked in without its voucher and no voucher without its check-in', async () => {
     const base = testPostgresUrl();
     const name = `atrium_t_${process.pid}_${randomBytes(4).toString('hex')}`;
