@@ -1,25 +1,45 @@
-import { StrictMode, useEffect, useState } from 'react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { ApiError, createApiClient, NETWORK_ERROR } from './api';
+import { ApiProvider } from './api-provider';
+import { SESSION_ENDED_FLAG } from './features/auth/SignInPage';
+import { AuthProvider } from './features/auth/session';
+import { I18nProvider } from './i18n';
+import { browserLock, browserSessionStore } from './session';
+import './styles.css';
 
-function App() {
-  const [ready, setReady] = useState<'checking' | 'ready' | 'unreachable'>('checking');
-  useEffect(() => {
-    fetch('/readyz')
-      .then((res) => setReady(res.ok ? 'ready' : 'unreachable'))
-      .catch(() => setReady('unreachable'));
-  }, []);
-  return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 640, margin: '4rem auto', padding: '0 1rem' }}>
-      <h1>Atrium</h1>
-      <p>Visitor check-in and guest WiFi for your office.</p>
-      <p role="status">Server: {ready === 'checking' ? 'checking…' : ready === 'ready' ? 'ready' : 'not reachable'}</p>
-      <p>The admin dashboard is not part of this release yet; the API and the kiosk are served from this address.</p>
-    </main>
-  );
-}
+const store = browserSessionStore();
+const api = createApiClient({
+  fetch: (input, init) => window.fetch(input, init),
+  store,
+  lock: browserLock,
+  onSessionEnded: () => sessionStorage.setItem(SESSION_ENDED_FLAG, 'expired'),
+});
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      // Client mistakes and missing rights do not get better by asking again; a flaky network might.
+      retry: (failures, error) =>
+        failures < 2 && (!(error instanceof ApiError) || error.code === NETWORK_ERROR || error.status >= 500),
+    },
+    mutations: { retry: false },
+  },
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <QueryClientProvider client={queryClient}>
+      <ApiProvider client={api}>
+        <I18nProvider>
+          <AuthProvider store={store}>
+            <App />
+          </AuthProvider>
+        </I18nProvider>
+      </ApiProvider>
+    </QueryClientProvider>
   </StrictMode>,
 );

@@ -1,0 +1,300 @@
+import type { Site } from '@atrium/protocol';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../../api';
+import { useI18n } from '../../i18n';
+import { ADMIN_ROLES, sitesWithRole } from '../../roles';
+import { formatDuration, relativeTime } from '../../time';
+import { Badge } from '../../ui/Badge';
+import { ConfirmButton } from '../../ui/ConfirmButton';
+import { downloadText } from '../../ui/download';
+import { Field } from '../../ui/Field';
+import { FormError, fieldErrorsOf, Notice } from '../../ui/Notice';
+import { Page, Section } from '../../ui/Page';
+import { Empty, LoadError, Loading } from '../../ui/states';
+import { useNow } from '../../ui/useNow';
+import { useUser } from '../auth/session';
+import { useSiteLookup, useSites } from '../sites/queries';
+import { BUNDLE_FILES, combinedBundle, dockerRunCommand } from './deploy';
+import { type AgentView, type RegisteredAgent, useAgents, useRegisterAgent, useRevokeAgent } from './queries';
+
+const FIELDS = ['siteId', 'name'] as const;
+
+export function AgentsPage() {
+  const { t } = useI18n();
+  const user = useUser();
+  const sites = useSites();
+  const register = useRegisterAgent();
+  const adminSites = sitesWithRole(user.roles, sites.data ?? [], ADMIN_ROLES);
+
+  return (
+    <Page title={t('agents.title')}>
+      <p className="lead">{t('agents.intro')}</p>
+      {register.data ? (
+        <Bundle registered={register.data} onDone={() => register.reset()} />
+      ) : (
+        <Section title={t('agents.register')} id="agents-register">
+          {sites.isPending ? <Loading /> : <RegisterForm sites={adminSites} register={register} />}
+        </Section>
+      )}
+      <Section title={t('agents.list')} id="agents-list">
+        <AgentList />
+      </Section>
+    </Page>
+  );
+}
+
+function RegisterForm({ sites, register }: { sites: Site[]; register: ReturnType<typeof useRegisterAgent> }) {
+  const { t } = useI18n();
+  const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
+  const errors = fieldErrorsOf(register.error, localErrors);
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const name = String(form.get('name') ?? '').trim();
+    setLocalErrors(name ? {} : { name: t('errors.field.required') });
+    if (!name) {
+      (event.currentTarget.elements.namedItem('name') as HTMLElement | null)?.focus();
+      return;
+    }
+    register.mutate({ siteId: String(form.get('siteId')), name });
+  }
+
+  return (
+    <form className="form" onSubmit={submit} noValidate data-testid="agent-form">
+      <FormError error={register.error} fields={FIELDS} />
+      <div className="grid-2">
+        <Field label={t('common.site')} error={errors.siteId}>
+          {(a11y) => (
+            <select {...a11y} name="siteId" data-testid="agent-site">
+              {sites.map((site) => (
+                <option key={site.id} value={site.id}>
+                  {site.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('agents.name')} error={errors.name}>
+          {(a11y) => (
+            <input
+              {...a11y}
+              name="name"
+              maxLength={100}
+              autoComplete="off"
+              placeholder={t('agents.namePlaceholder')}
+              data-testid="agent-name"
+            />
+          )}
+        </Field>
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={register.isPending} data-testid="agent-submit">
+          {register.isPending ? t('common.saving') : t('agents.registerSubmit')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The bundle, shown once: three downloads, one combined file, and the command to start the container. */
+function Bundle({ registered, onDone }: { registered: RegisteredAgent; onDone: () => void }) {
+  const { t } = useI18n();
+  const command = dockerRunCommand(registered.env);
+  const [copied, setCopied] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  // The private key exists only in this page now: ask before it is lost to a reload or a closed tab.
+  useEffect(() => {
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, []);
+  const file = (which: keyof typeof BUNDLE_FILES) => () =>
+    downloadText(registered.bundle[which], BUNDLE_FILES[which], 'application/x-pem-file');
+
+  return (
+    <section className="card card-highlight" aria-labelledby="agent-bundle-title" data-testid="agent-bundle">
+      <h2 id="agent-bundle-title" ref={heading} tabIndex={-1}>
+        {t('agents.bundleTitle', { name: registered.agent.name })}
+      </h2>
+      <Notice tone="warning">{t('agents.bundleWarning')}</Notice>
+      <div className="button-row">
+        <button type="button" className="btn btn-secondary" onClick={file('cert')} data-testid="agent-download-cert">
+          {t('agents.downloadCert')}
+        </button>
+        <button type="button" className="btn btn-secondary" onClick={file('key')} data-testid="agent-download-key">
+          {t('agents.downloadKey')}
+        </button>
+        <button type="button" className="btn btn-secondary" onClick={file('ca')} data-testid="agent-download-ca">
+          {t('agents.downloadCa')}
+        </button>
+        <button
+          type="button"
+          className="btn btn-secondary"
+          onClick={() => downloadText(combinedBundle(registered), `atrium-agent-${registered.agent.id}.pem`)}
+          data-testid="agent-download-all"
+        >
+          {t('agents.downloadAll')}
+        </button>
+      </div>
+      <h3>{t('agents.dockerTitle')}</h3>
+      <p>{t('agents.dockerIntro')}</p>
+      <pre className="code" data-testid="agent-docker-run">
+        <code>{command}</code>
+      </pre>
+      <div className="button-row">
+        <button
+          type="button"
+          className="btn btn-secondary"
+          onClick={() =>
+            navigator.clipboard?.writeText(command).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
+          {t('agents.copy')}
+        </button>
+        <span role="status">{copied ? t('agents.copied') : ''}</span>
+        <button type="button" className="btn btn-primary push-right" onClick={onDone} data-testid="agent-bundle-done">
+          {t('agents.done')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function AgentList() {
+  const { t } = useI18n();
+  const agents = useAgents();
+  const revoke = useRevokeAgent();
+
+  if (agents.isPending) return <Loading />;
+  if (agents.isError) {
+    if (agents.error instanceof ApiError && agents.error.status === 404) {
+      return <Notice tone="info">{t('agents.unavailable')}</Notice>;
+    }
+    return <LoadError title={t('agents.loadError')} error={agents.error} onRetry={() => agents.refetch()} />;
+  }
+  if (agents.data.length === 0) return <Empty>{t('agents.empty')}</Empty>;
+  return (
+    <>
+      {revoke.error && <RevokeError error={revoke.error} />}
+      <ul className="agent-list">
+        {agents.data.map((agent) => (
+          <li key={agent.id}>
+            <AgentCard
+              agent={agent}
+              onRevoke={() => revoke.mutate(agent.id)}
+              busy={revoke.isPending && revoke.variables === agent.id}
+            />
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function AgentCard({ agent, onRevoke, busy }: { agent: AgentView; onRevoke: () => void; busy: boolean }) {
+  const { t, tag, number, dateTime } = useI18n();
+  const site = useSiteLookup()(agent.siteId);
+  const now = useNow();
+  const status = agent.lastStatus;
+  const badge = agent.revoked ? (
+    <Badge tone="danger">{t('agents.revoked')}</Badge>
+  ) : agent.connected ? (
+    <Badge tone="success">{t('agents.connected')}</Badge>
+  ) : (
+    <Badge tone="warning">{t('agents.disconnected')}</Badge>
+  );
+  return (
+    <article className={agent.revoked ? 'agent-card row-muted' : 'agent-card'} aria-labelledby={`agent-${agent.id}`}>
+      <header className="row-between">
+        <div>
+          <h3 id={`agent-${agent.id}`}>{agent.name}</h3>
+          <p className="muted small">{site?.name ?? t('common.unknownSite')}</p>
+        </div>
+        {!agent.revoked && (
+          <ConfirmButton
+            label={t('agents.revoke')}
+            question={t('agents.revokeQuestion', { name: agent.name })}
+            confirmLabel={t('agents.revokeConfirm')}
+            onConfirm={onRevoke}
+            busy={busy}
+            className="btn btn-danger btn-small"
+            testId="agent-revoke"
+          />
+        )}
+      </header>
+      <div data-testid="agent-status" data-connected={agent.connected}>
+        <p>{badge}</p>
+        <dl className="stats">
+          <div>
+            <dt>{t('agents.lastSeen')}</dt>
+            <dd>
+              {agent.lastSeen ? (
+                <time dateTime={agent.lastSeen} title={dateTime(agent.lastSeen)}>
+                  {relativeTime(agent.lastSeen, now, tag)}
+                </time>
+              ) : (
+                t('common.never')
+              )}
+            </dd>
+          </div>
+          {agent.certificateExpires && !agent.revoked && (
+            <div>
+              <dt>{t('agents.certificate')}</dt>
+              <dd>{dateTime(agent.certificateExpires)}</dd>
+            </div>
+          )}
+          {status ? (
+            <>
+              <div>
+                <dt>{t('agents.uptime')}</dt>
+                <dd>{formatDuration(status.uptimeSeconds, tag)}</dd>
+              </div>
+              <div>
+                <dt>{t('agents.sessions')}</dt>
+                <dd>{number(status.activeSessions)}</dd>
+              </div>
+              <div>
+                <dt>{t('agents.vouchers')}</dt>
+                <dd>{number(status.vouchers)}</dd>
+              </div>
+              <div>
+                <dt>{t('agents.radius')}</dt>
+                <dd>
+                  {t('agents.radiusValue', {
+                    requests: number(status.radius.requests),
+                    accepts: number(status.radius.accepts),
+                    rejects: number(status.radius.rejects),
+                  })}
+                </dd>
+              </div>
+              <div>
+                <dt>{t('agents.buffer')}</dt>
+                <dd>
+                  {t('agents.bufferValue', {
+                    length: number(status.buffer.length),
+                    dropped: number(status.buffer.dropped),
+                  })}
+                </dd>
+              </div>
+            </>
+          ) : (
+            <div className="stats-wide">
+              <dt className="visually-hidden">{t('agents.uptime')}</dt>
+              <dd className="muted">{t('agents.noStatus')}</dd>
+            </div>
+          )}
+        </dl>
+      </div>
+    </article>
+  );
+}
+
+function RevokeError({ error }: { error: unknown }) {
+  const { errorMessage } = useI18n();
+  return <Notice tone="error">{errorMessage(error)}</Notice>;
+}

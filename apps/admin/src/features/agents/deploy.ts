@@ -1,0 +1,49 @@
+import type { RegisteredAgent } from './queries';
+
+/** Where the container expects the bundle (the seed mounts the host's cert directory at /certs). */
+export const CERT_DIR = '/certs';
+export const BUNDLE_FILES = { cert: 'cert.pem', key: 'key.pem', ca: 'ca.pem' } as const;
+export const RADIUS_SECRET_PLACEHOLDER = 'your-radius-shared-secret';
+const IMAGE = 'ghcr.io/sprocksystems/atrium-agent:latest';
+
+/** Leaves safe words alone and single-quotes the rest, so a pasted command cannot run anything else. */
+export function shellQuote(value: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The seed's `docker run` with this agent's values filled in; the RADIUS secret stays for the admin to set. */
+export function dockerRunCommand(env: RegisteredAgent['env']): string {
+  const vars: Array<[string, string]> = [
+    ['ATRIUM_SERVER_URL', env.ATRIUM_SERVER_URL],
+    ['ATRIUM_TENANT_ID', env.ATRIUM_TENANT_ID],
+    ['ATRIUM_SITE_ID', env.ATRIUM_SITE_ID],
+    ['RADIUS_SECRET', RADIUS_SECRET_PLACEHOLDER],
+    ['TLS_CERT_FILE', `${CERT_DIR}/${BUNDLE_FILES.cert}`],
+    ['TLS_KEY_FILE', `${CERT_DIR}/${BUNDLE_FILES.key}`],
+    ['TLS_CA_FILE', `${CERT_DIR}/${BUNDLE_FILES.ca}`],
+  ];
+  return [
+    'docker run -d',
+    '--name atrium-agent',
+    '--restart unless-stopped',
+    '-p 1812:1812/udp',
+    '-p 1813:1813/udp',
+    ...vars.map(([name, value]) => `-e ${name}=${shellQuote(value)}`),
+    `-v /path/to/certs:${CERT_DIR}:ro`,
+    IMAGE,
+  ].join(' \\\n  ');
+}
+
+/** All three PEM blocks in one file; PEM readers skip the comment lines between blocks. */
+export function combinedBundle(registered: RegisteredAgent): string {
+  const { agent, bundle } = registered;
+  const part = (file: string, pem: string) => `# ---- ${file} ----\n${pem.trim()}\n`;
+  return [
+    `# Atrium agent "${agent.name}" (site ${agent.siteId})`,
+    `# Save each block as its own file: ${Object.values(BUNDLE_FILES).join(', ')}`,
+    part(BUNDLE_FILES.cert, bundle.cert),
+    part(BUNDLE_FILES.key, bundle.key),
+    part(BUNDLE_FILES.ca, bundle.ca),
+  ].join('\n');
+}

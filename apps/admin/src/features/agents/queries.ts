@@ -1,0 +1,64 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useApi } from '../../api-provider';
+
+/** The last `agent.status` an agent sent (see agentStatusSchema in @atrium/protocol). */
+export interface AgentStatusView {
+  agentVersion?: string;
+  uptimeSeconds: number;
+  activeSessions: number;
+  vouchers: number;
+  radius: { requests: number; accepts: number; rejects: number; [counter: string]: number };
+  buffer: { length: number; dropped: number };
+}
+
+export interface AgentView {
+  id: string;
+  siteId: string;
+  name: string;
+  connected: boolean;
+  lastStatus: AgentStatusView | null;
+  lastSeen: string | null;
+  revoked: boolean;
+  /** When the agent's client certificate stops working (a new registration is needed then). */
+  certificateExpires?: string;
+}
+
+/** POST /agents answers the certificate bundle once; it is never stored in the query cache. */
+export interface RegisteredAgent {
+  agent: { id: string; siteId: string; name: string };
+  bundle: { cert: string; key: string; ca: string };
+  env: { ATRIUM_SERVER_URL: string; ATRIUM_TENANT_ID: string; ATRIUM_SITE_ID: string };
+}
+
+export const agentKeys = {
+  all: ['agents'] as const,
+  list: () => [...agentKeys.all, 'list'] as const,
+};
+
+export function useAgents() {
+  const api = useApi();
+  return useQuery({
+    queryKey: agentKeys.list(),
+    queryFn: ({ signal }) => api.get<AgentView[]>('/agents', undefined, signal),
+    // Status reports arrive every 60 s; connects and disconnects also come as live events.
+    refetchInterval: 60_000,
+  });
+}
+
+export function useRegisterAgent() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { siteId: string; name: string }) => api.post<RegisteredAgent>('/agents', body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: agentKeys.all }),
+  });
+}
+
+export function useRevokeAgent() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.del<void>(`/agents/${id}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: agentKeys.all }),
+  });
+}

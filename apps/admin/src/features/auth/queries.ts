@@ -1,0 +1,58 @@
+import type { UserSummary } from '@atrium/protocol';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useApi } from '../../api-provider';
+
+export interface Me extends UserSummary {
+  mfaEnabled: boolean;
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauthUri: string;
+  qrSvg: string;
+}
+
+export const authKeys = {
+  all: ['auth'] as const,
+  me: () => [...authKeys.all, 'me'] as const,
+};
+
+export function useMe() {
+  const api = useApi();
+  return useQuery({ queryKey: authKeys.me(), queryFn: ({ signal }) => api.get<Me>('/me', undefined, signal) });
+}
+
+export function useChangePassword() {
+  const api = useApi();
+  return useMutation({
+    mutationFn: (body: { currentPassword: string; newPassword: string }) => api.post<void>('/me/password', body),
+  });
+}
+
+export function useStartTotp() {
+  const api = useApi();
+  return useMutation({ mutationFn: () => api.post<TotpEnrolment>('/me/totp') });
+}
+
+export function useConfirmTotp() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (code: string) => api.post<{ recoveryCodes: string[] }>('/me/totp/confirm', { code }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: authKeys.me() }),
+  });
+}
+
+export function useDisableTotp() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (password: string) => api.del<void>('/me/totp', { password }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: authKeys.me() }),
+  });
+}
+
+/** The authenticator QR as an image source: an SVG string from the server, never injected as markup. */
+export function svgDataUrl(svg: string): string {
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}

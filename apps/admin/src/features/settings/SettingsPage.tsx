@@ -1,0 +1,308 @@
+import { type FormEvent, useMemo, useState } from 'react';
+import { useI18n } from '../../i18n';
+import { isTenantAdmin } from '../../roles';
+import { CheckboxField, Field } from '../../ui/Field';
+import { FormError, fieldErrorsOf, Notice } from '../../ui/Notice';
+import { Page, Section } from '../../ui/Page';
+import { LoadError, Loading } from '../../ui/states';
+import { useUser } from '../auth/session';
+import {
+  type SiteChange,
+  type SiteWithSettings,
+  useCreateSite,
+  useSettings,
+  useUpdateRetention,
+  useUpdateSite,
+} from './queries';
+
+const SITE_FIELDS = [
+  'name',
+  'timezone',
+  'wifiSsid',
+  'maxVisitHours',
+  'arrivalToleranceMinutes',
+  'walkInsAllowed',
+  'keyMaxAgeSeconds',
+] as const;
+
+function useTimezones(): string[] {
+  return useMemo(() => {
+    const zones = Intl.supportedValuesOf('timeZone');
+    return zones.includes('UTC') ? zones : ['UTC', ...zones];
+  }, []);
+}
+
+/** A whole number within bounds, or the message saying which bounds. */
+function readInt(
+  raw: FormDataEntryValue | null,
+  min: number,
+  max: number,
+  t: ReturnType<typeof useI18n>['t'],
+): number | string {
+  const value = Number(String(raw ?? '').trim());
+  if (!Number.isInteger(value) || value < min || value > max) return t('errors.field.number', { min, max });
+  return value;
+}
+
+export function SettingsPage() {
+  const { t } = useI18n();
+  const user = useUser();
+  const settings = useSettings();
+  const tenantAdmin = isTenantAdmin(user.roles);
+  return (
+    <Page title={t('settings.title')}>
+      {settings.isPending ? (
+        <Loading />
+      ) : settings.isError ? (
+        <LoadError title={t('settings.loadError')} error={settings.error} onRetry={() => settings.refetch()} />
+      ) : (
+        <>
+          {tenantAdmin && <RetentionForm days={settings.data.retentionDays} />}
+          {settings.data.sites.map((site) => (
+            <SiteForm key={site.id} site={site} />
+          ))}
+          {tenantAdmin && <AddSiteForm />}
+        </>
+      )}
+    </Page>
+  );
+}
+
+function RetentionForm({ days }: { days: number }) {
+  const { t } = useI18n();
+  const update = useUpdateRetention();
+  const [localError, setLocalError] = useState<string | undefined>();
+  const errors = fieldErrorsOf(update.error);
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const value = readInt(new FormData(event.currentTarget).get('retentionDays'), 1, 3650, t);
+    if (typeof value === 'string') {
+      setLocalError(value);
+      return;
+    }
+    setLocalError(undefined);
+    update.mutate(value);
+  }
+
+  return (
+    <Section title={t('settings.tenant')} id="settings-tenant">
+      <form className="form" onSubmit={submit} noValidate>
+        {update.isSuccess && <Notice tone="success">{t('common.saved')}</Notice>}
+        <FormError error={update.error} fields={['retentionDays']} />
+        <Field
+          label={t('settings.retention')}
+          hint={t('settings.retentionHint')}
+          error={localError ?? errors.retentionDays}
+        >
+          {(a11y) => (
+            <input
+              {...a11y}
+              name="retentionDays"
+              type="number"
+              min={1}
+              max={3650}
+              step={1}
+              defaultValue={days}
+              className="input-narrow"
+              data-testid="settings-retention"
+            />
+          )}
+        </Field>
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={update.isPending}>
+            {update.isPending ? t('common.saving') : t('common.save')}
+          </button>
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+function SiteForm({ site }: { site: SiteWithSettings }) {
+  const { t } = useI18n();
+  const zones = useTimezones();
+  const update = useUpdateSite();
+  const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
+  const [unchanged, setUnchanged] = useState(false);
+  const errors = fieldErrorsOf(update.error, localErrors);
+  const id = `site-${site.id}`;
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const text = (name: string) => String(form.get(name) ?? '').trim();
+    const problems: Record<string, string> = {};
+    const numbers = {
+      maxVisitHours: readInt(form.get('maxVisitHours'), 1, 24 * 366, t),
+      arrivalToleranceMinutes: readInt(form.get('arrivalToleranceMinutes'), 0, 24 * 60, t),
+      keyMaxAgeHours: readInt(form.get('keyMaxAgeHours'), 1, 30 * 24, t),
+    };
+    for (const [field, value] of Object.entries(numbers)) {
+      if (typeof value === 'string') problems[field === 'keyMaxAgeHours' ? 'keyMaxAgeSeconds' : field] = value;
+    }
+    if (!text('name')) problems.name = t('errors.field.required');
+    if (!text('wifiSsid')) problems.wifiSsid = t('errors.field.required');
+    setLocalErrors(problems);
+    update.reset();
+    setUnchanged(false);
+    if (Object.keys(problems).length > 0) return;
+
+    const next: Required<SiteChange> = {
+      name: text('name'),
+      timezone: text('timezone'),
+      wifiSsid: text('wifiSsid'),
+      maxVisitHours: numbers.maxVisitHours as number,
+      arrivalToleranceMinutes: numbers.arrivalToleranceMinutes as number,
+      walkInsAllowed: form.get('walkInsAllowed') === 'on',
+      keyMaxAgeSeconds: (numbers.keyMaxAgeHours as number) * 3600,
+    };
+    const current: Required<SiteChange> = {
+      ...site.settings,
+      name: site.name,
+      timezone: site.timezone,
+      wifiSsid: site.wifiSsid,
+    };
+    // Send only what changed, so the audit log says what was changed.
+    const change = Object.fromEntries(
+      Object.entries(next).filter(([key, value]) => current[key as keyof SiteChange] !== value),
+    ) as SiteChange;
+    if (Object.keys(change).length === 0) {
+      setUnchanged(true);
+      return;
+    }
+    update.mutate({ id: site.id, change });
+  }
+
+  return (
+    <Section title={site.name} id={id}>
+      <form className="form" onSubmit={submit} noValidate data-testid="site-form">
+        {(update.isSuccess || unchanged) && <Notice tone="success">{t('common.saved')}</Notice>}
+        <FormError error={update.error} fields={SITE_FIELDS} />
+        <div className="grid-3">
+          <Field label={t('settings.siteName')} error={errors.name}>
+            {(a11y) => <input {...a11y} name="name" defaultValue={site.name} maxLength={200} />}
+          </Field>
+          <Field label={t('settings.timezone')} error={errors.timezone}>
+            {(a11y) => (
+              <select {...a11y} name="timezone" defaultValue={site.timezone}>
+                {zones.map((zone) => (
+                  <option key={zone} value={zone}>
+                    {zone}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('settings.wifiSsid')} error={errors.wifiSsid}>
+            {(a11y) => <input {...a11y} name="wifiSsid" defaultValue={site.wifiSsid} maxLength={32} />}
+          </Field>
+          <Field label={t('settings.maxVisitHours')} error={errors.maxVisitHours}>
+            {(a11y) => (
+              <input
+                {...a11y}
+                name="maxVisitHours"
+                type="number"
+                min={1}
+                max={24 * 366}
+                defaultValue={site.settings.maxVisitHours}
+              />
+            )}
+          </Field>
+          <Field label={t('settings.arrivalTolerance')} error={errors.arrivalToleranceMinutes}>
+            {(a11y) => (
+              <input
+                {...a11y}
+                name="arrivalToleranceMinutes"
+                type="number"
+                min={0}
+                max={24 * 60}
+                defaultValue={site.settings.arrivalToleranceMinutes}
+              />
+            )}
+          </Field>
+          <Field label={t('settings.keyMaxAge')} error={errors.keyMaxAgeSeconds}>
+            {(a11y) => (
+              <input
+                {...a11y}
+                name="keyMaxAgeHours"
+                type="number"
+                min={1}
+                max={30 * 24}
+                defaultValue={Math.max(1, Math.round(site.settings.keyMaxAgeSeconds / 3600))}
+              />
+            )}
+          </Field>
+        </div>
+        <CheckboxField
+          label={t('settings.walkIns')}
+          name="walkInsAllowed"
+          defaultChecked={site.settings.walkInsAllowed}
+        />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={update.isPending}>
+            {update.isPending ? t('common.saving') : t('settings.saveSite', { site: site.name })}
+          </button>
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+function AddSiteForm() {
+  const { t } = useI18n();
+  const zones = useTimezones();
+  const create = useCreateSite();
+  const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
+  const errors = fieldErrorsOf(create.error, localErrors);
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const text = (name: string) => String(form.get(name) ?? '').trim();
+    const problems: Record<string, string> = {};
+    if (!text('name')) problems.name = t('errors.field.required');
+    if (!text('wifiSsid')) problems.wifiSsid = t('errors.field.required');
+    setLocalErrors(problems);
+    if (Object.keys(problems).length > 0) return;
+    create.mutate(
+      { name: text('name'), timezone: text('timezone'), wifiSsid: text('wifiSsid') },
+      { onSuccess: () => formElement.reset() },
+    );
+  }
+
+  return (
+    <Section title={t('settings.addSite')} id="settings-add-site">
+      <form className="form" onSubmit={submit} noValidate data-testid="site-add-form">
+        {create.isSuccess && <Notice tone="success">{t('settings.siteAdded', { name: create.data.name })}</Notice>}
+        <FormError error={create.error} fields={['name', 'timezone', 'wifiSsid']} />
+        <div className="grid-3">
+          <Field label={t('settings.siteName')} error={errors.name}>
+            {(a11y) => <input {...a11y} name="name" maxLength={200} autoComplete="off" />}
+          </Field>
+          <Field label={t('settings.timezone')} error={errors.timezone}>
+            {(a11y) => (
+              <select {...a11y} name="timezone" defaultValue={zones.includes(browserZone) ? browserZone : 'UTC'}>
+                {zones.map((zone) => (
+                  <option key={zone} value={zone}>
+                    {zone}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('settings.wifiSsid')} error={errors.wifiSsid}>
+            {(a11y) => <input {...a11y} name="wifiSsid" defaultValue="Guest" maxLength={32} />}
+          </Field>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+            {create.isPending ? t('common.saving') : t('settings.addSiteSubmit')}
+          </button>
+        </div>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,69 @@
+import type { Site } from '@atrium/protocol';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useApi } from '../../api-provider';
+import { siteKeys } from '../sites/queries';
+
+export interface SiteSettings {
+  maxVisitHours: number;
+  arrivalToleranceMinutes: number;
+  walkInsAllowed: boolean;
+  keyMaxAgeSeconds: number;
+}
+
+export interface SiteWithSettings extends Site {
+  settings: SiteSettings;
+}
+
+export interface SettingsView {
+  retentionDays: number;
+  sites: SiteWithSettings[];
+}
+
+export type SiteChange = Partial<Pick<Site, 'name' | 'timezone' | 'wifiSsid'> & SiteSettings>;
+
+export const settingsKeys = {
+  all: ['settings'] as const,
+  view: () => [...settingsKeys.all, 'view'] as const,
+};
+
+export function useSettings() {
+  const api = useApi();
+  return useQuery({
+    queryKey: settingsKeys.view(),
+    queryFn: ({ signal }) => api.get<SettingsView>('/settings', undefined, signal),
+  });
+}
+
+export function useUpdateRetention() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (retentionDays: number) => api.patch<{ retentionDays: number }>('/settings', { retentionDays }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: settingsKeys.all }),
+  });
+}
+
+export function useUpdateSite() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, change }: { id: string; change: SiteChange }) =>
+      api.patch<SiteWithSettings>(`/sites/${id}`, change),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: settingsKeys.all });
+      void queryClient.invalidateQueries({ queryKey: siteKeys.all });
+    },
+  });
+}
+
+export function useCreateSite() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name: string; timezone: string; wifiSsid: string }) => api.post<Site>('/sites', body),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: settingsKeys.all });
+      void queryClient.invalidateQueries({ queryKey: siteKeys.all });
+    },
+  });
+}

@@ -1,0 +1,346 @@
+import type { RoleName, Site, User } from '@atrium/protocol';
+import { type FormEvent, useState } from 'react';
+import { useI18n } from '../../i18n';
+import { ADMIN_ROLES, grantableRoles, isTenantAdmin, sitesWithRole } from '../../roles';
+import { Badge } from '../../ui/Badge';
+import { ConfirmButton } from '../../ui/ConfirmButton';
+import { Field } from '../../ui/Field';
+import { FormError, fieldErrorsOf, Notice } from '../../ui/Notice';
+import { Page, Section } from '../../ui/Page';
+import { Empty, LoadError, Loading } from '../../ui/states';
+import { TableWrap } from '../../ui/TableWrap';
+import { useUser } from '../auth/session';
+import { useSiteLookup, useSites } from '../sites/queries';
+import { useCreateUser, useUpdateUser, useUsers } from './queries';
+
+const CREATE_FIELDS = ['name', 'email', 'password', 'roles', 'roles.0.role', 'roles.0.siteId'] as const;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function UsersPage() {
+  const { t } = useI18n();
+  const user = useUser();
+  const sites = useSites();
+  const adminSites = sitesWithRole(user.roles, sites.data ?? [], ADMIN_ROLES);
+  return (
+    <Page title={t('users.title')}>
+      <Section title={t('users.create')} id="users-create">
+        {sites.isPending ? <Loading /> : <CreateUserForm sites={adminSites} />}
+      </Section>
+      <Section title={t('users.list')} id="users-list">
+        <UserList />
+      </Section>
+    </Page>
+  );
+}
+
+function CreateUserForm({ sites }: { sites: Site[] }) {
+  const { t } = useI18n();
+  const me = useUser();
+  const create = useCreateUser();
+  const roles = grantableRoles(me.roles);
+  const [role, setRole] = useState<RoleName>('member');
+  const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
+  const server = fieldErrorsOf(create.error);
+  const errors: Record<string, string | undefined> = {
+    ...server,
+    ...(server['roles.0.siteId'] ? { siteId: server['roles.0.siteId'] } : {}),
+    ...(server.roles ? { siteId: server.roles } : {}),
+    ...localErrors,
+  };
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const text = (name: string) => String(form.get(name) ?? '').trim();
+    const problems: Record<string, string> = {};
+    if (!text('name')) problems.name = t('errors.field.required');
+    if (!EMAIL.test(text('email'))) problems.email = t('errors.field.email');
+    if (String(form.get('password') ?? '').length < 10) problems.password = t('errors.field.passwordLength');
+    setLocalErrors(problems);
+    create.reset();
+    const first = Object.keys(problems)[0];
+    if (first) {
+      (formElement.elements.namedItem(first) as HTMLElement | null)?.focus();
+      return;
+    }
+    create.mutate(
+      {
+        name: text('name'),
+        email: text('email'),
+        password: String(form.get('password')),
+        roles: [{ role, siteId: role === 'tenant_admin' ? null : text('siteId') }],
+      },
+      { onSuccess: () => formElement.reset() },
+    );
+  }
+
+  return (
+    <form className="form" onSubmit={submit} noValidate data-testid="user-form">
+      {create.isSuccess && <Notice tone="success">{t('users.created', { name: create.data.name })}</Notice>}
+      <FormError error={create.error} fields={CREATE_FIELDS} />
+      <div className="grid-2">
+        <Field label={t('common.name')} error={errors.name}>
+          {(a11y) => <input {...a11y} name="name" autoComplete="off" maxLength={200} data-testid="user-name" />}
+        </Field>
+        <Field label={t('common.email')} error={errors.email}>
+          {(a11y) => (
+            <input {...a11y} name="email" type="email" autoComplete="off" maxLength={320} data-testid="user-email" />
+          )}
+        </Field>
+      </div>
+      <div className="grid-3">
+        <Field label={t('users.password')} hint={t('users.passwordHint')} error={errors.password}>
+          {(a11y) => (
+            <input
+              {...a11y}
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              minLength={10}
+              data-testid="user-password"
+            />
+          )}
+        </Field>
+        <Field label={t('users.role')} error={errors['roles.0.role']}>
+          {(a11y) => (
+            <select
+              {...a11y}
+              name="role"
+              value={role}
+              onChange={(e) => setRole(e.currentTarget.value as RoleName)}
+              data-testid="user-role"
+            >
+              {roles.map((r) => (
+                <option key={r} value={r}>
+                  {t(`role.${r}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {role !== 'tenant_admin' && (
+          <Field label={t('common.site')} error={errors.siteId}>
+            {(a11y) => (
+              <select {...a11y} name="siteId" data-testid="user-site">
+                {sites.map((site) => (
+                  <option key={site.id} value={site.id}>
+                    {site.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={create.isPending} data-testid="user-submit">
+          {create.isPending ? t('common.saving') : t('users.createSubmit')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function UserList() {
+  const { t } = useI18n();
+  const users = useUsers();
+  const update = useUpdateUser();
+  const [resetting, setResetting] = useState<string | null>(null);
+
+  if (users.isPending) return <Loading />;
+  if (users.isError)
+    return <LoadError title={t('users.loadError')} error={users.error} onRetry={() => users.refetch()} />;
+  if (users.data.length === 0) return <Empty>{t('users.empty')}</Empty>;
+  return (
+    <>
+      {update.error && !resetting && <UpdateError error={update.error} />}
+      <TableWrap label={t('users.list')}>
+        <table className="table" data-testid="users-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('common.name')}</th>
+              <th scope="col">{t('users.col.roles')}</th>
+              <th scope="col">{t('users.col.status')}</th>
+              <th scope="col">{t('users.col.mfa')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.data.map((user) => (
+              <UserRow
+                key={user.id}
+                user={user}
+                resetting={resetting === user.id}
+                onReset={(open) => setResetting(open ? user.id : null)}
+                update={update}
+              />
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+    </>
+  );
+}
+
+function UserRow({
+  user,
+  resetting,
+  onReset,
+  update,
+}: {
+  user: User;
+  resetting: boolean;
+  onReset: (open: boolean) => void;
+  update: ReturnType<typeof useUpdateUser>;
+}) {
+  const { t } = useI18n();
+  const me = useUser();
+  const siteOf = useSiteLookup();
+  const isMe = user.id === me.id;
+  const busy = update.isPending && update.variables?.id === user.id;
+  const canManage = !isMe && (isTenantAdmin(me.roles) || !isTenantAdmin(user.roles));
+  const roleText = (grant: User['roles'][number]) =>
+    grant.role === 'tenant_admin' || !grant.siteId
+      ? t(`role.${grant.role}`)
+      : t('users.roleAt', {
+          role: t(`role.${grant.role}`),
+          site: siteOf(grant.siteId)?.name ?? t('common.unknownSite'),
+        });
+
+  return (
+    <>
+      <tr data-testid="user-row" className={user.status === 'disabled' ? 'row-muted' : undefined}>
+        <td>
+          <strong>{user.name}</strong> {isMe && <span className="muted">({t('users.you')})</span>}
+          <div className="muted small">{user.email}</div>
+        </td>
+        <td>
+          <ul className="plain">
+            {user.roles.map((grant) => (
+              <li key={`${grant.role}-${grant.siteId}`}>{roleText(grant)}</li>
+            ))}
+          </ul>
+        </td>
+        <td>
+          {user.status === 'active' ? (
+            <Badge tone="success">{t('users.active')}</Badge>
+          ) : (
+            <Badge tone="danger">{t('users.disabled')}</Badge>
+          )}
+        </td>
+        <td>{user.mfaEnabled ? t('users.mfaOn') : t('users.mfaOff')}</td>
+        <td className="cell-actions">
+          {canManage && (
+            <div className="button-row button-row-tight">
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                onClick={() => onReset(!resetting)}
+                aria-expanded={resetting}
+                data-testid="user-reset"
+              >
+                {t('users.resetPassword')}
+              </button>
+              {user.status === 'active' ? (
+                <ConfirmButton
+                  label={t('users.disable')}
+                  question={t('users.disableQuestion', { name: user.name })}
+                  confirmLabel={t('users.disableConfirm')}
+                  onConfirm={() => update.mutate({ id: user.id, change: { status: 'disabled' } })}
+                  busy={busy}
+                  className="btn btn-danger btn-small"
+                  testId="user-disable"
+                />
+              ) : (
+                <button
+                  type="button"
+                  className="btn btn-secondary btn-small"
+                  disabled={busy}
+                  onClick={() => update.mutate({ id: user.id, change: { status: 'active' } })}
+                  data-testid="user-enable"
+                >
+                  {t('users.enable')}
+                </button>
+              )}
+            </div>
+          )}
+        </td>
+      </tr>
+      {resetting && (
+        <tr className="row-expanded">
+          <td colSpan={5}>
+            <ResetPasswordForm user={user} update={update} onDone={() => onReset(false)} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function ResetPasswordForm({
+  user,
+  update,
+  onDone,
+}: {
+  user: User;
+  update: ReturnType<typeof useUpdateUser>;
+  onDone: () => void;
+}) {
+  const { t } = useI18n();
+  const [localError, setLocalError] = useState<string | undefined>();
+  const [done, setDone] = useState(false);
+  const errors = fieldErrorsOf(update.variables?.id === user.id ? update.error : null);
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const password = String(new FormData(event.currentTarget).get('password') ?? '');
+    if (password.length < 10) {
+      setLocalError(t('errors.field.passwordLength'));
+      return;
+    }
+    setLocalError(undefined);
+    update.mutate({ id: user.id, change: { password } }, { onSuccess: () => setDone(true) });
+  }
+
+  if (done) {
+    return (
+      <Notice tone="success" action={<CloseButton onClick={onDone} />}>
+        {t('users.resetDone', { name: user.name })}
+      </Notice>
+    );
+  }
+  return (
+    <form className="inline-form" onSubmit={submit} noValidate>
+      <Field label={t('users.newPassword', { name: user.name })} error={localError ?? errors.password}>
+        {(a11y) => (
+          // biome-ignore lint/a11y/noAutofocus: the form opens on request; typing starts here
+          <input {...a11y} name="password" type="password" autoComplete="new-password" autoFocus />
+        )}
+      </Field>
+      <div className="button-row">
+        <button type="submit" className="btn btn-primary" disabled={update.isPending}>
+          {t('users.resetSubmit')}
+        </button>
+        <CloseButton onClick={onDone} />
+      </div>
+      {update.variables?.id === user.id && update.error && !errors.password && <UpdateError error={update.error} />}
+    </form>
+  );
+}
+
+function CloseButton({ onClick }: { onClick: () => void }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" className="btn btn-secondary" onClick={onClick}>
+      {t('common.close')}
+    </button>
+  );
+}
+
+function UpdateError({ error }: { error: unknown }) {
+  const { errorMessage } = useI18n();
+  return <Notice tone="error">{errorMessage(error)}</Notice>;
+}

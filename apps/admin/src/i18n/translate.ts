@@ -1,0 +1,22 @@
+import type { MessageKey, Messages } from './en';
+
+export type Locale = 'en' | 'de';
+export const LOCALES: readonly Locale[] = ['en', 'de'];
+export type Vars = Record<string, string | number>;
+
+/** Fills `{name}` placeholders; an unknown placeholder stays visible so a missing value is noticed. */
+export function translate(messages: Messages, key: MessageKey, vars?: Vars): string {
+  const text = messages[key];
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+/** The locale to start with: a saved choice, else the browser's language when we have it, else English. */
+export function pickLocale(saved: string | null, browserLanguages: readonly string[]): Locale {
+  if (saved === 'en' || saved === 'de') return saved;
+  for (const tag of browserLanguages) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (base === 'de' || base === 'en') return base;
+  }
+  return 'en';
+}
