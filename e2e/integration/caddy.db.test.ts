@@ -1,0 +1,183 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrap } from '../../apps/server/src/bootstrap';
+import { ADMIN_PASSWORD, api, signInAdmin } from '../../apps/server/test/actors';
+import { TestAgent } from '../../apps/server/test/agent-client';
+import { testBackend } from '../../apps/server/test/db';
+import { startTestServer, type TestServer } from '../../apps/server/test/http';
+import { jsonOf } from '../../apps/server/test/json';
+import { freePort } from '../../apps/server/test/process';
+
+// The project's Caddyfile in a real Caddy (Debian's), on loopback, with Caddy's internal CA standing in for ACME.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let s: TestServer;
+let caddy: ChildProcess;
+let dir: string;
+let httpPort: number;
+let httpsPort: number;
+let caddyRoot: string;
+let bundle: { cert: string; key: string; ca: string };
+
+beforeAll(async () => {
+  s = await startTestServer({ trustedProxy: ['127.0.0.1'] });
+  const boot = await bootstrap(s.db, {
+    ATRIUM_ADMIN_EMAIL: 'caddy@example.com',
+    ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  });
+  if (!boot.created) throw new Error('no tenant');
+  const admin = (await signInAdmin(s, 'caddy@example.com')).accessToken;
+  bundle = (
+    await jsonOf<{ bundle: typeof bundle }>(
+      await api(s, admin).post('/agents', { siteId: boot.siteId, name: 'Via Caddy' }),
+    )
+  ).bundle;
+
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-caddy-'));
+  fs.writeFileSync(path.join(dir, 'ca.pem'), s.ctx.ca.certPem);
+  httpPort = await freePort();
+  httpsPort = await freePort();
+  caddy = spawn('/usr/bin/caddy', ['run', '--config', path.join(root, 'Caddyfile'), '--adapter', 'caddyfile'], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      XDG_DATA_HOME: path.join(dir, 'data'),
+      XDG_CONFIG_HOME: path.join(dir, 'config'),
+      ATRIUM_DOMAIN: 'localhost',
+      ATRIUM_TLS: 'internal',
+      ATRIUM_UPSTREAM: new URL(s.url).host,
+      ATRIUM_CA_FILE: path.join(dir, 'ca.pem'),
+      CADDY_HTTP_PORT: String(httpPort),
+      CADDY_HTTPS_PORT: String(httpsPort),
+      CADDY_ADMIN: 'off',
+      CADDY_BIND: '127.0.0.1',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  caddy.stderr!.on('data', (chunk) => {
+    log += chunk;
+  });
+  caddyRoot = path.join(dir, 'data', 'caddy', 'pki', 'authorities', 'local', 'root.crt');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (
+      fs.existsSync(caddyRoot) &&
+      (await handshake({}).then(
+        () => true,
+        () => false,
+      ))
+    )
+      break;
+    if (Date.now() > deadline || caddy.exitCode !== null) throw new Error(`Caddy did not come up: ${log.slice(-1500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  caddy?.kill('SIGTERM');
+  await s?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function handshake(options: tls.ConnectionOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: '127.0.0.1',
+      port: httpsPort,
+      servername: 'localhost',
+      ca: fs.existsSync(caddyRoot) ? fs.readFileSync(caddyRoot) : undefined,
+      ...options,
+    });
+    socket.once('secureConnect', () => {
+      const protocol = socket.getProtocol() ?? '';
+      socket.end();
+      resolve(protocol);
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** HTTPS through Caddy, trusting Caddy's internal root. */
+function get(pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port: httpsPort,
+        path: pathname,
+        servername: 'localhost',
+        ca: fs.readFileSync(caddyRoot),
+        headers: { host: `localhost:${httpsPort}`, ...headers },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe(`Caddy in front of the server (${testBackend()})`, () => {
+  it('redirects HTTP to HTTPS', async () => {
+    // Node's fetch will not set Host, so a plain request with the Host a browser would send.
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: httpPort, path: '/kiosk/', headers: { host: 'localhost' } }, resolve)
+        .on('error', reject);
+    });
+    res.resume();
+    expect(res.statusCode).toBe(308);
+    // On 443 the URL carries no port; Caddy 2.6 leaves a moved https_port out of the redirect as well.
+    expect(res.headers.location).toBe('https://localhost/kiosk/');
+  });
+
+  it('serves the API and the kiosk through TLS', async () => {
+    const health = await get('/healthz');
+    expect([health.status, JSON.parse(health.body)]).toEqual([200, { status: 'ok' }]);
+    const jwks = await get('/.well-known/jwks.json');
+    expect(JSON.parse(jwks.body).keys.length).toBeGreaterThan(0);
+    const kiosk = await get('/kiosk/', { accept: 'text/html' });
+    expect([200, 503]).toContain(kiosk.status);
+  });
+
+  it('accepts TLS 1.2 and 1.3 and refuses 1.1', async () => {
+    expect(await handshake({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' })).toBe('TLSv1.2');
+    expect(await handshake({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' })).toBe('TLSv1.3');
+    await expect(
+      handshake({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
+    ).rejects.toThrow(/protocol version|unsupported protocol|wrong version|no protocols available/i);
+  });
+
+  it('an agent with its client certificate gets its reconciliation; without one, or with a forged header, it is refused', async () => {
+    const url = `wss://localhost:${httpsPort}/agent/ws`;
+    const caddyCa = fs.readFileSync(caddyRoot, 'utf8');
+    const agent = TestAgent.direct(url, { cert: bundle.cert, key: bundle.key, ca: caddyCa });
+    await agent.opened;
+    agent.sendStatus();
+    const reconcile = await agent.next('vouchers.reconcile');
+    expect(Array.isArray(reconcile.vouchers)).toBe(true);
+    agent.close();
+
+    const anonymous = TestAgent.direct(url, { ca: caddyCa });
+    await expect(anonymous.opened).rejects.toThrow(/401/);
+    const forgedHeader = new TestAgent(
+      new (await import('ws')).default(url, {
+        ca: caddyCa,
+        headers: { 'X-Client-Cert': bundle.cert.replace(/-----[^-]+-----|\s/g, '') },
+      } as import('ws').ClientOptions),
+    );
+    await expect(forgedHeader.opened).rejects.toThrow(/401/);
+  });
+});
