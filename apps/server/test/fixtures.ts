@@ -58,11 +58,16 @@ export async function seedTenant(db: Database, label: string): Promise<CreatedTe
       actor,
     });
     if (!outcome.ok) throw outcome.error;
-    await tx.query(
+    const [agent] = await tx.query<{ id: string }>(
       `INSERT INTO agents (tenant_id, site_id, name, cert_serial, cert_fingerprint, not_after)
-       VALUES ($1, $2, $3, $4, $5, now() + interval '1 year')`,
+       VALUES ($1, $2, $3, $4, $5, now() + interval '1 year') RETURNING id`,
       [tenantId, siteId, `Agent ${label}`, `serial-${suffix}`, `fp-${suffix}`],
     );
+    await tx.query('INSERT INTO agent_event_ids (tenant_id, agent_id, event_id) VALUES ($1, $2, $3)', [
+      tenantId,
+      agent!.id,
+      `event-${suffix}`,
+    ]);
     const [voucher] = await tx.query<{ id: string }>('SELECT id FROM vouchers WHERE visit_id = $1', [visit.id]);
     await tx.query(
       `INSERT INTO radius_sessions (tenant_id, site_id, voucher_id, acct_session_id, nas_ip, calling_station_id, started_at, updated_at)

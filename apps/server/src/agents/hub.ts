@@ -241,6 +241,14 @@ export class AgentHub {
 
   async #record(tx: Queryable, conn: Connection, message: AgentMessage): Promise<void> {
     const { siteId } = conn.identity;
+    if (message.type !== 'agent.status' && message.type !== 'ack') {
+      const [fresh] = await tx.query(
+        `INSERT INTO agent_event_ids (tenant_id, agent_id, event_id) VALUES (app_current_tenant(), $1, $2)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [conn.agentId, message.id],
+      );
+      if (!fresh) return;
+    }
     switch (message.type) {
       case 'agent.status': {
         const { v: _v, id: _id, type: _type, ...status } = message;
