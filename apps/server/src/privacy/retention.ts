@@ -53,9 +53,11 @@ export async function purgeTenant(ctx: AppContext, tenantId: string): Promise<Pu
     if (batch.visitors < BATCH) break;
   }
   // Sessions of vouchers already gone are removed by cascade; orphans (no voucher matched) age out with the same cut-off.
-  await ctx.db.withTenant(tenantId, (tx) =>
-    tx.query('DELETE FROM radius_sessions WHERE voucher_id IS NULL AND updated_at < $1', [cutoff]),
-  );
+  await ctx.db.withTenant(tenantId, async (tx) => {
+    await tx.query('DELETE FROM radius_sessions WHERE voucher_id IS NULL AND updated_at < $1', [cutoff]);
+    // Agents resend within minutes; a day of ids is plenty to recognise a resend.
+    await tx.query('DELETE FROM agent_event_ids WHERE received_at < $1', [new Date(now - DAY_MS)]);
+  });
 
   for (;;) {
     const removed = await ctx.db.withTenant(
