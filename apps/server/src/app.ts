@@ -15,6 +15,7 @@ import { auditRoutes } from './routes/audit/router';
 import { authRoutes } from './routes/auth/router';
 import { eventRoutes } from './routes/events/router';
 import { healthRouter } from './routes/health/router';
+import { keyRoutes } from './routes/keys/router';
 import { kioskRoutes } from './routes/kiosk/router';
 import { meRoutes } from './routes/me/router';
 import { privacyRoutes } from './routes/privacy/router';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
     eventRoutes,
     privacyRoutes,
     agentRoutes,
+    keyRoutes,
   ];
   mountRoutes(
     ctx,
