@@ -1,0 +1,160 @@
+import type { Logger } from 'pino';
+import type { AgentConfig } from './config';
+import { type AgentStatus, ServerLink } from './link/link';
+import { sendDisconnect, sessionIdentification } from './radius/disconnect';
+import { RadiusServer } from './radius/server';
+import { VoucherStore } from './vouchers/store';
+
+export const AGENT_VERSION = '0.1.0';
+const SWEEP_MS = 5 * 60_000;
+
+export interface RunningAgent {
+  radius: RadiusServer;
+  store: VoucherStore;
+  link: ServerLink;
+  ports: { auth: number; acct: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * The seed's start-up order: configuration (already read) → RADIUS → WSS (mTLS) → agent.status → reconciliation →
+ * processing. RADIUS answers from memory whether or not the server is reachable.
+ */
+export async function startAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
+  const started = Date.now();
+  const store = new VoucherStore();
+  const radius = new RadiusServer({
+    secret: config.RADIUS_SECRET,
+    authAddr: config.RADIUS_LISTEN_ADDR,
+    acctAddr: config.RADIUS_ACCT_ADDR,
+    store,
+    requireMessageAuthenticator: config.RADIUS_REQUIRE_MESSAGE_AUTHENTICATOR,
+  });
+  radius.on('warning', (error) => logger.warn({ err: error.message }, 'RADIUS warning'));
+  radius.on('drop', (drop) => logger.debug({ ...drop }, 'RADIUS packet dropped'));
+  const ports = await radius.listen();
+  logger.info({ ...ports }, 'RADIUS listening');
+
+  const status = (): AgentStatus => {
+    const usage = process.cpuUsage();
+    return {
+      agentVersion: AGENT_VERSION,
+      uptimeSeconds: Math.floor((Date.now() - started) / 1000),
+      activeSessions: store.activeSessions,
+      vouchers: store.size,
+      radius: radius.counters,
+      buffer: { length: link.buffer.length, dropped: link.buffer.dropped },
+      rssBytes: process.memoryUsage().rss,
+      cpuSeconds: (usage.user + usage.system) / 1e6,
+    };
+  };
+
+  const terminate = async (voucherId: string, sessions: ReturnType<VoucherStore['sessionsOf']>) => {
+    if (sessions.length === 0) {
+      link.report({
+        type: 'session.terminate.result',
+        at: new Date().toISOString(),
+        voucherId,
+        acctSessionId: null,
+        terminator: config.TERMINATOR,
+        result: 'no_session',
+        errorCause: null,
+        detail: null,
+      });
+      return;
+    }
+    for (const session of sessions) {
+      const [host, port] = config.COA_TARGET ? config.COA_TARGET.split(':') : [session.nas.address, undefined];
+      const outcome =
+        config.TERMINATOR === 'none'
+          ? ({ result: 'error', detail: 'TERMINATOR=none: sessions are not ended actively' } as const)
+          : await sendDisconnect({
+              host: host!,
+              port: port ? Number(port) : 3799,
+              secret: config.COA_SECRET ?? config.RADIUS_SECRET,
+              attributes: sessionIdentification(session),
+            });
+      logger.info({ voucherId, acctSessionId: session.acctSessionId, result: outcome.result }, 'session termination');
+      link.report({
+        type: 'session.terminate.result',
+        at: new Date().toISOString(),
+        voucherId,
+        acctSessionId: session.acctSessionId,
+        terminator: config.TERMINATOR,
+        result: outcome.result,
+        errorCause: 'errorCause' in outcome ? (outcome.errorCause ?? null) : null,
+        detail: 'detail' in outcome ? outcome.detail.slice(0, 500) : null,
+      });
+    }
+  };
+
+  const link: ServerLink = new ServerLink({
+    url: config.ATRIUM_SERVER_URL,
+    tls: config.tls,
+    logger,
+    handlers: {
+      status,
+      reconcile: (vouchers) => {
+        store.replaceAll(vouchers);
+        logger.info({ vouchers: vouchers.length }, 'reconciled the voucher set');
+      },
+      upsert: (voucher) => {
+        store.upsert(voucher);
+      },
+      revoke: (voucherId, version, disconnect) => {
+        // The voucher is refused from this moment; ending live sessions is best effort and reported back.
+        const sessions = store.sessionsOf(voucherId);
+        store.revoke(voucherId, version);
+        if (disconnect)
+          void terminate(voucherId, sessions).catch((error) =>
+            logger.warn({ err: error.message }, 'termination failed'),
+          );
+      },
+    },
+  });
+
+  radius.on('auth', (event) => {
+    link.report({
+      type: 'radius.auth',
+      at: event.at.toISOString(),
+      voucherId: event.voucherId,
+      result: event.result,
+      reason: event.reason,
+      method: event.method,
+      nasIp: event.nas.ip ?? event.nas.address,
+      nasIdentifier: event.nas.identifier,
+    });
+  });
+  radius.on('acct', (event) => {
+    link.report({
+      type: 'radius.acct',
+      at: event.at.toISOString(),
+      status: event.status,
+      voucherId: event.voucherId,
+      acctSessionId: event.acctSessionId,
+      nasIp: event.nas.ip ?? event.nas.address,
+      nasIdentifier: event.nas.identifier,
+      callingStationId: event.callingStationId,
+      framedIp: event.framedIp,
+      sessionTime: event.sessionTime,
+      inputOctets: event.inputOctets,
+      outputOctets: event.outputOctets,
+      terminateCause: event.terminateCause,
+    });
+  });
+
+  link.start();
+  const sweep = setInterval(() => store.sweep(), SWEEP_MS);
+  sweep.unref();
+  return {
+    radius,
+    store,
+    link,
+    ports,
+    async stop() {
+      clearInterval(sweep);
+      link.stop();
+      await radius.close();
+    },
+  };
+}

@@ -1,0 +1,489 @@
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { type AuthResult, papCheck, type VoucherStore } from '../vouchers/store';
+import {
+  AcctStatus,
+  Attr,
+  encodeInteger,
+  encodeText,
+  integerValue,
+  ipaddrValue,
+  ipv6addrValue,
+  textValue,
+} from './attributes';
+import {
+  checkMessageAuthenticator,
+  signResponse,
+  unhidePassword,
+  verifyChapPassword,
+  verifyRequestAuthenticator,
+  ZERO_AUTHENTICATOR,
+} from './authenticator';
+import {
+  AUTHENTICATOR_LENGTH,
+  Code,
+  encode,
+  getAttribute,
+  getAttributes,
+  type RadiusAttribute,
+  type RadiusPacket,
+  tryDecode,
+} from './packet';
+
+export type RequireMessageAuthenticator = 'auto' | 'yes' | 'no';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface RadiusServerOptions {
+  secret: string;
+  authAddr: ListenAddress;
+  acctAddr: ListenAddress;
+  store: VoucherStore;
+  /** 'auto': required from a client once it has sent a valid one (BlastRADIUS, without breaking old NASes). */
+  requireMessageAuthenticator?: RequireMessageAuthenticator;
+  /** Upper bound for Session-Timeout, in seconds. */
+  sessionTimeoutCap?: number;
+  /** Acct-Interim-Interval sent in every Access-Accept, in seconds. */
+  acctInterimInterval?: number;
+  now?: () => number;
+  /** RFC 5080 §2.2.2: a retransmission within this window gets the cached reply. */
+  duplicateWindowMs?: number;
+  /** Bounds the duplicate cache under a flood; the oldest entries go first. */
+  duplicateCacheSize?: number;
+}
+
+/**
+ * Every datagram lands in exactly one of: requests (Access-Requests answered; = accepts + rejects), accounting
+ * (Accounting-Requests answered), duplicates (answered from the cache), malformed (not a RADIUS packet), dropped (a
+ * packet we must not answer: bad authenticator, missing Message-Authenticator, wrong code for the port, ...).
+ */
+export interface RadiusCounters {
+  requests: number;
+  accepts: number;
+  rejects: number;
+  duplicates: number;
+  malformed: number;
+  dropped: number;
+  accounting: number;
+}
+
+export interface NasOrigin {
+  /** Source of the datagram: where replies (and Disconnect-Requests) go. */
+  address: string;
+  port: number;
+  /** NAS-IP-Address or NAS-IPv6-Address, as the NAS reports itself. */
+  ip: string | null;
+  identifier: string | null;
+}
+
+export type AuthMethod = 'pap' | 'chap' | 'unknown';
+export type AuthReason = 'ok' | Extract<AuthResult, { ok: false }>['reason'] | 'invalid_request';
+
+export interface AuthEvent {
+  at: Date;
+  voucherId: string | null;
+  username: string | null;
+  result: 'accept' | 'reject';
+  reason: AuthReason;
+  method: AuthMethod;
+  nas: NasOrigin;
+}
+
+export type AcctStatusName = 'start' | 'interim' | 'stop' | 'accounting-on' | 'accounting-off';
+
+export interface AcctEvent {
+  at: Date;
+  status: AcctStatusName;
+  acctSessionId: string;
+  /** From Class (which the Access-Accept set to the voucher id), else from User-Name. */
+  voucherId: string | null;
+  username: string | null;
+  nas: NasOrigin;
+  callingStationId: string | null;
+  framedIp: string | null;
+  sessionTime: number | null;
+  inputOctets: number | null;
+  outputOctets: number | null;
+  terminateCause: number | null;
+}
+
+export interface DropEvent {
+  reason: string;
+  address: string;
+  port: number;
+  counter: 'malformed' | 'dropped';
+}
+
+type RadiusServerEvents = {
+  auth: [AuthEvent];
+  acct: [AcctEvent];
+  drop: [DropEvent];
+  /** Socket errors and exceptions thrown by 'auth'/'acct' listeners: logged, never fatal. */
+  warning: [Error];
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const acctStatusNames = new Map<number, AcctStatusName>([
+  [AcctStatus.Start, 'start'],
+  [AcctStatus.InterimUpdate, 'interim'],
+  [AcctStatus.Stop, 'stop'],
+  [AcctStatus.AccountingOn, 'accounting-on'],
+  [AcctStatus.AccountingOff, 'accounting-off'],
+]);
+
+/** What the guest sees on the captive portal; wrong user and wrong password read the same. */
+function replyMessage(reason: AuthReason): string {
+  if (reason === 'expired') return 'Voucher expired';
+  if (reason === 'not_yet_valid') return 'Voucher not valid yet';
+  return 'Invalid voucher code or password';
+}
+
+class Dropped {
+  constructor(
+    readonly reason: string,
+    readonly counter: 'malformed' | 'dropped' = 'dropped',
+  ) {}
+}
+
+interface Handled {
+  reply: Buffer;
+  /** Counters and session bookkeeping, done once the reply is certain. */
+  commit(): void;
+  emit(): void;
+}
+
+/**
+ * The site's RADIUS server: Access-Request (PAP, CHAP) on the auth port and Accounting-Request on the accounting
+ * port, answered from the VoucherStore. Nothing a NAS or an attacker sends can throw out of here.
+ */
+export class RadiusServer extends EventEmitter<RadiusServerEvents> {
+  readonly #options: RadiusServerOptions;
+  readonly #secret: Buffer;
+  readonly #now: () => number;
+  readonly #requireMa: RequireMessageAuthenticator;
+  readonly #duplicateWindowMs: number;
+  readonly #duplicateCacheSize: number;
+  readonly #counters: RadiusCounters = {
+    requests: 0,
+    accepts: 0,
+    rejects: 0,
+    duplicates: 0,
+    malformed: 0,
+    dropped: 0,
+    accounting: 0,
+  };
+  readonly #replies = new Map<string, { reply: Buffer; expires: number }>();
+  readonly #clientsSendingMa = new Set<string>();
+  #authSocket: dgram.Socket | undefined;
+  #acctSocket: dgram.Socket | undefined;
+
+  constructor(options: RadiusServerOptions) {
+    super();
+    this.#options = options;
+    this.#secret = Buffer.from(options.secret, 'utf8');
+    this.#now = options.now ?? Date.now;
+    this.#requireMa = options.requireMessageAuthenticator ?? 'auto';
+    this.#duplicateWindowMs = options.duplicateWindowMs ?? 10_000;
+    this.#duplicateCacheSize = options.duplicateCacheSize ?? 65_536;
+  }
+
+  get counters(): RadiusCounters {
+    return { ...this.#counters };
+  }
+
+  /** Binds both ports (0 picks a free one) and resolves with the ports bound. */
+  async listen(): Promise<{ auth: number; acct: number }> {
+    if (this.#authSocket || this.#acctSocket) throw new Error('RadiusServer is already listening');
+    this.#authSocket = await this.#bind(this.#options.authAddr, 'auth');
+    try {
+      this.#acctSocket = await this.#bind(this.#options.acctAddr, 'acct');
+    } catch (error) {
+      await closeSocket(this.#authSocket);
+      this.#authSocket = undefined;
+      throw error;
+    }
+    return { auth: this.#authSocket.address().port, acct: this.#acctSocket.address().port };
+  }
+
+  async close(): Promise<void> {
+    const sockets = [this.#authSocket, this.#acctSocket];
+    this.#authSocket = undefined;
+    this.#acctSocket = undefined;
+    await Promise.all(sockets.map((socket) => (socket ? closeSocket(socket) : undefined)));
+    this.#replies.clear();
+  }
+
+  #bind(addr: ListenAddress, kind: 'auth' | 'acct'): Promise<dgram.Socket> {
+    const socket = dgram.createSocket({ type: net.isIPv6(addr.host) ? 'udp6' : 'udp4' });
+    return new Promise((resolve, reject) => {
+      const failed = (error: Error) => {
+        socket.close();
+        reject(error);
+      };
+      socket.once('error', failed);
+      socket.bind(addr.port, addr.host, () => {
+        socket.off('error', failed);
+        socket.on('error', (error) => this.emit('warning', error));
+        socket.on('message', (datagram, rinfo) => this.#receive(kind, socket, datagram, rinfo));
+        resolve(socket);
+      });
+    });
+  }
+
+  #receive(kind: 'auth' | 'acct', socket: dgram.Socket, datagram: Buffer, rinfo: dgram.RemoteInfo): void {
+    let outcome: Handled | Dropped;
+    try {
+      outcome = this.#handle(kind, datagram, rinfo);
+      if (!(outcome instanceof Dropped)) outcome.commit();
+    } catch {
+      // A bug here must not take the site's WiFi login down with it: the packet goes unanswered, the NAS retries.
+      outcome = new Dropped('internal_error');
+    }
+    if (outcome instanceof Dropped) {
+      this.#counters[outcome.counter] += 1;
+      this.emit('drop', { reason: outcome.reason, address: rinfo.address, port: rinfo.port, counter: outcome.counter });
+      return;
+    }
+    socket.send(outcome.reply, rinfo.port, rinfo.address, (error) => {
+      if (error) this.emit('warning', error);
+    });
+    try {
+      outcome.emit();
+    } catch (error) {
+      // A throwing listener is a bug elsewhere; the packet was answered and counted, so report it and carry on.
+      this.emit('warning', error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #handle(kind: 'auth' | 'acct', datagram: Buffer, rinfo: dgram.RemoteInfo): Handled | Dropped {
+    const decoded = tryDecode(datagram);
+    if (!decoded.ok) return new Dropped(decoded.error.code, 'malformed');
+    const packet = decoded.packet;
+    const expected = kind === 'auth' ? Code.AccessRequest : Code.AccountingRequest;
+    if (packet.code !== expected) return new Dropped('unexpected_code');
+
+    const now = this.#now();
+    const key = `${rinfo.address}|${rinfo.port}|${packet.code}|${packet.identifier}|${packet.authenticator.toString('hex')}`;
+    const cached = this.#replies.get(key);
+    if (cached && cached.expires > now) {
+      return {
+        reply: cached.reply,
+        commit: () => {
+          this.#counters.duplicates += 1;
+        },
+        emit: () => {},
+      };
+    }
+    const nas = nasOrigin(packet, rinfo);
+    const handled =
+      kind === 'auth' ? this.#access(packet, datagram, nas, now) : this.#accountingRequest(packet, datagram, nas, now);
+    if (handled instanceof Dropped) return handled;
+    this.#remember(key, handled.reply, now);
+    return handled;
+  }
+
+  #access(packet: RadiusPacket, datagram: Buffer, nas: NasOrigin, now: number): Handled | Dropped {
+    const ma = checkMessageAuthenticator(datagram, this.#secret, packet.authenticator);
+    if (ma === 'invalid') return new Dropped('bad_message_authenticator');
+    if (ma === 'valid') this.#clientsSendingMa.add(nas.address);
+    else if (this.#requireMa === 'yes' || (this.#requireMa === 'auto' && this.#clientsSendingMa.has(nas.address))) {
+      return new Dropped('missing_message_authenticator');
+    }
+
+    const usernames = getAttributes(packet, Attr.UserName);
+    const pap = getAttributes(packet, Attr.UserPassword);
+    const chap = getAttributes(packet, Attr.ChapPassword);
+    const method: AuthMethod = pap.length > 0 ? 'pap' : chap.length > 0 ? 'chap' : 'unknown';
+    const username = usernames.length === 1 && usernames[0]!.length > 0 ? textValue(usernames[0]!) : null;
+
+    let result: AuthResult | { ok: false; reason: 'invalid_request'; voucher?: undefined } = {
+      ok: false,
+      reason: 'invalid_request',
+    };
+    if (username !== null && pap.length + chap.length === 1) {
+      if (pap.length === 1) {
+        const password = unhidePassword(pap[0]!, this.#secret, packet.authenticator);
+        if (password) result = this.#options.store.authenticate(username, papCheck(password), now);
+      } else if (chap[0]!.length === 17) {
+        const response = chap[0]!;
+        const challenge = getAttribute(packet, Attr.ChapChallenge) ?? packet.authenticator;
+        result = this.#options.store.authenticate(
+          username,
+          (password) => verifyChapPassword(response, password, challenge),
+          now,
+        );
+      }
+    }
+
+    const attributes: RadiusAttribute[] = [];
+    if (result.ok) {
+      const left = Math.floor((result.voucher.validUntil - now) / 1000);
+      const cap = this.#options.sessionTimeoutCap ?? Number.POSITIVE_INFINITY;
+      attributes.push(
+        { type: Attr.SessionTimeout, value: encodeInteger(Math.max(1, Math.min(left, cap, 0xffff_ffff))) },
+        { type: Attr.AcctInterimInterval, value: encodeInteger(this.#options.acctInterimInterval ?? 300) },
+        { type: Attr.Class, value: encodeText(result.voucher.id) },
+      );
+    } else {
+      attributes.push({ type: Attr.ReplyMessage, value: encodeText(replyMessage(result.reason)) });
+    }
+    const reply = this.#reply(packet, result.ok ? Code.AccessAccept : Code.AccessReject, attributes, true);
+    if (reply instanceof Dropped) return reply;
+
+    const event: AuthEvent = {
+      at: new Date(now),
+      voucherId: result.voucher?.id ?? null,
+      username,
+      result: result.ok ? 'accept' : 'reject',
+      reason: result.ok ? 'ok' : result.reason,
+      method,
+      nas,
+    };
+    return {
+      reply,
+      commit: () => {
+        this.#counters.requests += 1;
+        this.#counters[result.ok ? 'accepts' : 'rejects'] += 1;
+      },
+      emit: () => this.emit('auth', event),
+    };
+  }
+
+  #accountingRequest(packet: RadiusPacket, datagram: Buffer, nas: NasOrigin, now: number): Handled | Dropped {
+    if (!verifyRequestAuthenticator(datagram, this.#secret)) return new Dropped('bad_request_authenticator');
+    if (checkMessageAuthenticator(datagram, this.#secret, ZERO_AUTHENTICATOR) === 'invalid') {
+      return new Dropped('bad_message_authenticator');
+    }
+    const statusValue = getAttribute(packet, Attr.AcctStatusType);
+    const statusCode = statusValue ? integerValue(statusValue) : undefined;
+    if (statusCode === undefined) return new Dropped('missing_acct_status_type');
+    const status = acctStatusNames.get(statusCode);
+    const sessionIdValue = getAttribute(packet, Attr.AcctSessionId);
+    const acctSessionId = sessionIdValue && sessionIdValue.length > 0 ? textValue(sessionIdValue) : null;
+    if (acctSessionId === null && (status === 'start' || status === 'interim' || status === 'stop')) {
+      return new Dropped('missing_acct_session_id');
+    }
+
+    // No Message-Authenticator here: RFC 3579 defines it for Access-* only, and clients disagree on the vector
+    // (FreeRADIUS 3 radclient checks it over zeros, hostapd over the request's), so either choice fails one of them.
+    const reply = this.#reply(packet, Code.AccountingResponse, [], false);
+    if (reply instanceof Dropped) return reply;
+
+    // Other status types (Failed, Tunnel-*) are acknowledged so the NAS stops retrying, and otherwise ignored.
+    let apply = () => {};
+    let event: AcctEvent | undefined;
+    if (status) {
+      const text = (type: number) => {
+        const value = getAttribute(packet, type);
+        return value && value.length > 0 ? textValue(value) : null;
+      };
+      const integer = (type: number) => {
+        const value = getAttribute(packet, type);
+        return value ? (integerValue(value) ?? null) : null;
+      };
+      const octets = (low: number, high: number) => {
+        const lo = integer(low);
+        return lo === null ? null : (integer(high) ?? 0) * 2 ** 32 + lo;
+      };
+      const username = text(Attr.UserName);
+      const classId = text(Attr.Class);
+      const framed = getAttribute(packet, Attr.FramedIpAddress);
+      const voucherId =
+        (classId && (UUID.test(classId) || this.#options.store.get(classId)) ? classId : null) ??
+        (username ? (this.#options.store.findByUsername(username)?.id ?? null) : null);
+      event = {
+        at: new Date(now),
+        status,
+        acctSessionId: acctSessionId ?? '',
+        voucherId,
+        username,
+        nas,
+        callingStationId: text(Attr.CallingStationId),
+        framedIp: framed ? (ipaddrValue(framed) ?? null) : null,
+        sessionTime: integer(Attr.AcctSessionTime),
+        inputOctets: octets(Attr.AcctInputOctets, Attr.AcctInputGigawords),
+        outputOctets: octets(Attr.AcctOutputOctets, Attr.AcctOutputGigawords),
+        terminateCause: integer(Attr.AcctTerminateCause),
+      };
+      const e = event;
+      apply = () => this.#applySession(e, now);
+    }
+    return {
+      reply,
+      commit: () => {
+        apply();
+        this.#counters.accounting += 1;
+      },
+      emit: () => {
+        if (event) this.emit('acct', event);
+      },
+    };
+  }
+
+  #applySession(event: AcctEvent, now: number): void {
+    const store = this.#options.store;
+    const nas = { address: event.nas.address, ip: event.nas.ip, identifier: event.nas.identifier };
+    const usage = {
+      username: event.username,
+      callingStationId: event.callingStationId,
+      framedIp: event.framedIp,
+      sessionTime: event.sessionTime,
+      inputOctets: event.inputOctets,
+      outputOctets: event.outputOctets,
+    };
+    if (event.status === 'start') store.sessionStart(event.acctSessionId, event.voucherId, nas, usage, now);
+    else if (event.status === 'interim') store.sessionInterim(event.acctSessionId, event.voucherId, nas, usage, now);
+    else if (event.status === 'stop') store.sessionStop(event.acctSessionId, event.voucherId, nas, usage, now);
+    else store.endNasSessions(event.nas.address);
+  }
+
+  /** Encodes and signs a reply: Message-Authenticator first when asked for, Proxy-State echoed last and in order. */
+  #reply(request: RadiusPacket, code: number, attributes: RadiusAttribute[], withMa: boolean): Buffer | Dropped {
+    const all: RadiusAttribute[] = [];
+    if (withMa) all.push({ type: Attr.MessageAuthenticator, value: Buffer.alloc(AUTHENTICATOR_LENGTH) });
+    all.push(...attributes);
+    for (const value of getAttributes(request, Attr.ProxyState)) all.push({ type: Attr.ProxyState, value });
+    let raw: Buffer;
+    try {
+      raw = encode({ code, identifier: request.identifier, attributes: all });
+    } catch {
+      return new Dropped('reply_too_large');
+    }
+    return signResponse(raw, request.authenticator, this.#secret);
+  }
+
+  #remember(key: string, reply: Buffer, now: number): void {
+    for (const [oldKey, entry] of this.#replies) {
+      if (entry.expires > now && this.#replies.size < this.#duplicateCacheSize) break;
+      this.#replies.delete(oldKey);
+    }
+    this.#replies.set(key, { reply, expires: now + this.#duplicateWindowMs });
+  }
+}
+
+function nasOrigin(packet: RadiusPacket, rinfo: dgram.RemoteInfo): NasOrigin {
+  const ip4 = getAttribute(packet, Attr.NasIpAddress);
+  const ip6 = getAttribute(packet, Attr.NasIpv6Address);
+  const identifier = getAttribute(packet, Attr.NasIdentifier);
+  return {
+    address: rinfo.address,
+    port: rinfo.port,
+    ip: (ip4 && ipaddrValue(ip4)) ?? (ip6 && ipv6addrValue(ip6)) ?? null,
+    identifier: identifier && identifier.length > 0 ? textValue(identifier) : null,
+  };
+}
+
+function closeSocket(socket: dgram.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}

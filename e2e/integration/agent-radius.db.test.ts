@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CreatedVisit } from '@atrium/protocol';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningAgent, startAgent } from '../../apps/agent/src/agent';
+import { AgentConfigError, loadAgentConfig } from '../../apps/agent/src/config';
+import { verifyRequestAuthenticator } from '../../apps/agent/src/radius/authenticator';
+import { Code, decode, encode } from '../../apps/agent/src/radius/packet';
+import { radclient } from '../../apps/agent/src/radius/test-support';
+import { startDirectAgentListener } from '../../apps/server/src/agents/listener';
+import { bootstrap } from '../../apps/server/src/bootstrap';
+import { ADMIN_PASSWORD, api, pairKiosk, scan, signInAdmin } from '../../apps/server/test/actors';
+import { testClock } from '../../apps/server/test/clock';
+import { testBackend } from '../../apps/server/test/db';
+import { startTestServer, type TestServer } from '../../apps/server/test/http';
+import { jsonOf } from '../../apps/server/test/json';
+import { freePort } from '../../apps/server/test/process';
+
+// The real agent (RADIUS + link) against the real server, with FreeRADIUS's radclient as the WiFi controller and a UDP
+// listener standing in for the firewall that receives Disconnect-Requests.
+const SECRET = 'radius-shared-secret';
+const clock = testClock();
+let s: TestServer;
+let direct: Awaited<ReturnType<typeof startDirectAgentListener>>;
+let agent: RunningAgent;
+let nas: dgram.Socket;
+const disconnects: Buffer[] = [];
+let dir: string;
+let env: Record<string, string>;
+let tenantId: string;
+let siteId: string;
+let admin: string;
+let kiosk: { token: string };
+
+beforeAll(async () => {
+  s = await startTestServer({ now: clock.now });
+  const boot = await bootstrap(s.db, {
+    ATRIUM_ADMIN_EMAIL: 'radius@example.com',
+    ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  });
+  if (!boot.created) throw new Error('no tenant');
+  ({ tenantId, siteId } = boot);
+  admin = (await signInAdmin(s, 'radius@example.com')).accessToken;
+  kiosk = await pairKiosk(s, admin, siteId, clock.advance);
+  direct = await startDirectAgentListener(s.ctx, { port: 0, host: '127.0.0.1', hostnames: ['localhost', '127.0.0.1'] });
+  const reg = await jsonOf<{ bundle: { cert: string; key: string; ca: string } }>(
+    await api(s, admin).post('/agents', { siteId, name: 'Lobby' }),
+  );
+
+  nas = dgram.createSocket('udp4');
+  nas.on('message', (msg, rinfo) => {
+    disconnects.push(msg);
+    const request = decode(msg);
+    // Answer like a firewall that ended the session.
+    const reply = encode({
+      code: Code.DisconnectAck,
+      identifier: request.identifier,
+      authenticator: request.authenticator,
+      attributes: [],
+    });
+    const signed = Buffer.from(reply);
+    createHash('md5')
+      .update(Buffer.concat([signed, Buffer.from(SECRET)]))
+      .digest()
+      .copy(signed, 4);
+    nas.send(signed, rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((resolve) => nas.bind(0, '127.0.0.1', resolve));
+
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-agent-'));
+  for (const [name, pem] of Object.entries({
+    'agent.crt': reg.bundle.cert,
+    'agent.key': reg.bundle.key,
+    'ca.crt': reg.bundle.ca,
+  })) {
+    fs.writeFileSync(path.join(dir, name), pem);
+  }
+  const radiusPort = await freePort();
+  env = {
+    ATRIUM_SERVER_URL: `wss://localhost:${(direct.server.address() as { port: number }).port}/agent/ws`,
+    ATRIUM_TENANT_ID: tenantId,
+    ATRIUM_SITE_ID: siteId,
+    RADIUS_SECRET: SECRET,
+    RADIUS_LISTEN_ADDR: `127.0.0.1:${radiusPort}`,
+    RADIUS_ACCT_LISTEN_ADDR: `127.0.0.1:${await freePort()}`,
+    TLS_CERT_FILE: path.join(dir, 'agent.crt'),
+    TLS_KEY_FILE: path.join(dir, 'agent.key'),
+    TLS_CA_FILE: path.join(dir, 'ca.crt'),
+    COA_TARGET: `127.0.0.1:${(nas.address() as { port: number }).port}`,
+  };
+  agent = await startAgent(loadAgentConfig(env), pino({ level: 'silent' }));
+  const deadline = Date.now() + 10_000;
+  while (!agent.link.ready && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  nas?.close();
+  direct?.server.close();
+  await s?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function checkedInVisitor(name = 'Wifi Visitor') {
+  const visit = await jsonOf<CreatedVisit>(
+    await api(s, admin).post('/visits', {
+      siteId,
+      visitor: { name },
+      expectedArrival: clock.now().toISOString(),
+      expectedDeparture: new Date(clock.now().getTime() + 3600_000).toISOString(),
+    }),
+  );
+  const ticket = await jsonOf<{ voucher: { username: string; password: string } }>(
+    await api(s, kiosk.token).post('/kiosk/check-ins', scan(visit.qrToken, clock.now())),
+  );
+  // The voucher reaches the agent's memory over the link.
+  const deadline = Date.now() + 5000;
+  while (!agent.store.findByUsername(ticket.voucher.username) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  return { visit, voucher: ticket.voucher };
+}
+
+const auth = (username: string, password: string, chap = false) =>
+  radclient(
+    agent.ports.auth,
+    'auth',
+    SECRET,
+    `User-Name = "${username}", ${chap ? 'CHAP-Password' : 'User-Password'} = "${password}", NAS-IP-Address = 127.0.0.1, Message-Authenticator = 0x00`,
+  );
+
+describe(`site agent end to end on ${testBackend()}`, () => {
+  it('refuses a bad environment with one clear line', () => {
+    expect(() => loadAgentConfig({ ...env, RADIUS_SECRET: '' })).toThrow('RADIUS_SECRET is required');
+    expect(() => loadAgentConfig({ ...env, ATRIUM_SERVER_URL: 'http://x' })).toThrow(
+      /ATRIUM_SERVER_URL must be a wss:\/\/ URL/,
+    );
+    expect(() => loadAgentConfig({ ...env, RADIUS_LISTEN_ADDR: 'nonsense' })).toThrow(
+      /RADIUS_LISTEN_ADDR must be host:port/,
+    );
+    expect(() => loadAgentConfig({ ...env, TLS_KEY_FILE: '/nonexistent' })).toThrow(
+      /TLS_KEY_FILE must name a readable file/,
+    );
+    expect(() => loadAgentConfig({ ...env, ATRIUM_SITE_ID: '00000000-0000-4000-8000-000000000000' })).toThrow(
+      AgentConfigError,
+    );
+    expect(() => loadAgentConfig({ ...env, ATRIUM_SITE_ID: '00000000-0000-4000-8000-000000000000' })).toThrow(
+      /not for ATRIUM_TENANT_ID\/ATRIUM_SITE_ID/,
+    );
+  });
+
+  it('a checked-in visitor gets onto the WiFi with PAP and CHAP; a wrong password does not', async () => {
+    const { voucher } = await checkedInVisitor();
+    const pap = await auth(voucher.username, voucher.password);
+    expect(pap.reply?.code).toBe('Access-Accept');
+    expect(pap.reply?.attributes.map((a) => a.name)).toEqual(expect.arrayContaining(['Session-Timeout', 'Class']));
+    expect((await auth(voucher.username, voucher.password, true)).reply?.code).toBe('Access-Accept');
+    expect((await auth(voucher.username, 'wrongpass')).reply?.code).toBe('Access-Reject');
+  });
+
+  it('checking out rejects the voucher at once and ends the live session with a Disconnect-Request', async () => {
+    const { visit, voucher } = await checkedInVisitor('Leaving Visitor');
+    const accept = await auth(voucher.username, voucher.password);
+    const classValue = accept.reply!.attributes.find((a) => a.name === 'Class')!.value;
+    const acct = await radclient(
+      agent.ports.acct,
+      'acct',
+      SECRET,
+      `User-Name = "${voucher.username}", Acct-Status-Type = Start, Acct-Session-Id = "sess-1", NAS-IP-Address = 127.0.0.1, Class = ${classValue}, Calling-Station-Id = "AA-BB-CC-DD-EE-01"`,
+    );
+    expect(acct.reply?.code).toBe('Accounting-Response');
+    expect(agent.store.activeSessions).toBeGreaterThanOrEqual(1);
+
+    expect((await api(s, admin).post(`/visits/${visit.id}/check-out`, {})).status).toBe(200);
+    const deadline = Date.now() + 5000;
+    while (disconnects.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Reject');
+    expect(disconnects.length).toBe(1);
+    const request = decode(disconnects[0]!);
+    expect(request.code).toBe(Code.DisconnectRequest);
+    expect(verifyRequestAuthenticator(disconnects[0]!, SECRET)).toBe(true);
+
+    // The result travels back to the server and is stored with the voucher.
+    const until = Date.now() + 5000;
+    let rows: Array<{ result: string; acct_session_id: string }> = [];
+    while (rows.length === 0 && Date.now() < until) {
+      rows = await s.db.withTenant(tenantId, (tx) =>
+        tx.query('SELECT result, acct_session_id FROM session_terminations'),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(rows).toEqual([{ result: 'ack', acct_session_id: 'sess-1' }]);
+    const sessions = await s.db.withTenant(tenantId, (tx) =>
+      tx.query<{ calling_station_id: string }>('SELECT calling_station_id FROM radius_sessions'),
+    );
+    expect(sessions.map((r) => r.calling_station_id)).toContain('AA-BB-CC-DD-EE-01');
+  });
+
+  it('erasing a visitor on site revokes the voucher at the running agent', async () => {
+    const { visit, voucher } = await checkedInVisitor('Erase Me');
+    expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Accept');
+    expect((await api(s, admin).delete(`/visitors/${visit.visitorId}`)).status).toBe(200);
+    const deadline = Date.now() + 5000;
+    while (agent.store.findByUsername(voucher.username) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Reject');
+  });
+
+  it('keeps answering from memory while the server is away', async () => {
+    const { voucher } = await checkedInVisitor('Offline Server');
+    direct.server.close();
+    for (const client of direct.wss.clients) client.terminate();
+    const deadline = Date.now() + 5000;
+    while (agent.link.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(agent.link.ready).toBe(false);
+    expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Accept');
+    expect(agent.link.buffer.length).toBeGreaterThan(0);
+  });
+});
