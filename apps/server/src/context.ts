@@ -32,6 +32,8 @@ export interface AppContext {
     pairPerIp: RateLimiter;
   };
   events: EventDispatcher;
+  /** Reads made while delivering events (voucher pushes to agents): a small pool of its own where there is a pool. */
+  deliveryDb: Database;
   ca: CertificateAuthority;
   hub: AgentHub;
   now: () => Date;
@@ -67,6 +69,7 @@ export async function createContext(options: {
       pairPerIp: new RateLimiter(20, 60_000, clock),
     },
     events: new EventDispatcher(options.eventsDb ?? options.db, options.logger),
+    deliveryDb: options.eventsDb ?? options.db,
     ca,
     now,
   };

@@ -41,11 +41,21 @@ interface Connection {
   ws: WebSocket;
   ready: boolean;
   alive: boolean;
-  /** Events that arrived before the reconciliation went out; sent right after it, in order. */
-  held: DomainEvent[];
+  /** Voucher changes not pushed yet, in event order (held back until the reconciliation has gone out). */
+  outgoing: DomainEvent[];
+  pushing: boolean;
   /** Frames not handled yet, in arrival order. */
   inbox: Array<{ data: string; binary: boolean }>;
   draining: boolean;
+}
+
+interface VoucherRow {
+  id: string;
+  username: string;
+  password_sealed: string;
+  valid_from: Date;
+  valid_until: Date;
+  version: number;
 }
 
 export interface HubStats {
@@ -117,7 +127,8 @@ export class AgentHub {
       ws,
       ready: false,
       alive: true,
-      held: [],
+      outgoing: [],
+      pushing: false,
       inbox: [],
       draining: false,
     };
@@ -235,7 +246,7 @@ export class AgentHub {
     const vouchers = await this.ctx.db.withTenant(tenantId, (tx) => this.#activeVouchers(tx, siteId));
     this.#send(conn, { v: 1, id: randomUUID(), type: 'vouchers.reconcile', vouchers });
     conn.ready = true;
-    for (const event of conn.held.splice(0)) await this.#deliver(conn, event);
+    await this.#push(conn);
     await this.#setConnected(conn, true);
   }
 
@@ -336,14 +347,7 @@ export class AgentHub {
   }
 
   async #activeVouchers(tx: Queryable, siteId: string): Promise<AgentVoucher[]> {
-    const rows = await tx.query<{
-      id: string;
-      username: string;
-      password_sealed: string;
-      valid_from: Date;
-      valid_until: Date;
-      version: number;
-    }>(
+    const rows = await tx.query<VoucherRow>(
       `SELECT id, username, password_sealed, valid_from, valid_until, version FROM vouchers
         WHERE site_id = $1 AND status = 'active' AND valid_until > $2 ORDER BY id`,
       [siteId, this.ctx.now()],
@@ -351,14 +355,7 @@ export class AgentHub {
     return rows.map((row) => this.#toAgentVoucher(row));
   }
 
-  #toAgentVoucher(row: {
-    id: string;
-    username: string;
-    password_sealed: string;
-    valid_from: Date;
-    valid_until: Date;
-    version: number;
-  }): AgentVoucher {
+  #toAgentVoucher(row: VoucherRow): AgentVoucher {
     return {
       id: row.id,
       username: row.username,
@@ -378,43 +375,60 @@ export class AgentHub {
     if (!event.siteId) return;
     const conn = this.#bySite.get(event.siteId);
     if (!conn || conn.identity.tenantId !== event.tenantId) return;
-    if (!conn.ready) {
-      conn.held.push(event);
-      return;
+    conn.outgoing.push(event);
+    if (conn.ready) {
+      void this.#push(conn).catch((error) => this.ctx.logger.error({ err: error }, 'pushing voucher changes failed'));
     }
-    void this.#deliver(conn, event).catch((error) =>
-      this.ctx.logger.error({ err: error }, 'pushing a voucher change failed'),
-    );
   }
 
-  async #deliver(conn: Connection, event: DomainEvent): Promise<void> {
-    if (event.type === 'voucher.revoked') {
-      const payload = event.payload as DomainEvent<'voucher.revoked'>['payload'];
-      this.#send(conn, {
-        v: 1,
-        id: randomUUID(),
-        type: 'voucher.revoke',
-        voucherId: payload.voucherId,
-        version: payload.version,
-        disconnect: payload.disconnect,
-      });
-      return;
+  /**
+   * Sends queued voucher changes in event order. A burst of check-ins becomes one query for all their vouchers, on the
+   * delivery pool, so pushes never wait behind request traffic. If a push fails, the agent's next reconciliation
+   * (on reconnect) brings it level.
+   */
+  async #push(conn: Connection): Promise<void> {
+    if (conn.pushing) return;
+    conn.pushing = true;
+    try {
+      // Let the rest of the dispatcher's current drain land in the queue first.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (conn.outgoing.length > 0 && this.#bySite.get(conn.identity.siteId) === conn) {
+        const batch = conn.outgoing.splice(0, 500);
+        const ids = batch
+          .filter((event) => event.type === 'voucher.upserted')
+          .map((event) => (event.payload as DomainEvent<'voucher.upserted'>['payload']).voucherId);
+        const rows =
+          ids.length === 0
+            ? []
+            : await this.ctx.deliveryDb.withTenant(conn.identity.tenantId, (tx) =>
+                tx.query<VoucherRow>(
+                  `SELECT id, username, password_sealed, valid_from, valid_until, version FROM vouchers
+                   WHERE id = ANY($1::uuid[]) AND status = 'active'`,
+                  [ids],
+                ),
+              );
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        for (const event of batch) {
+          if (event.type === 'voucher.revoked') {
+            const payload = event.payload as DomainEvent<'voucher.revoked'>['payload'];
+            this.#send(conn, {
+              v: 1,
+              id: randomUUID(),
+              type: 'voucher.revoke',
+              voucherId: payload.voucherId,
+              version: payload.version,
+              disconnect: payload.disconnect,
+            });
+            continue;
+          }
+          const row = byId.get((event.payload as DomainEvent<'voucher.upserted'>['payload']).voucherId);
+          if (row)
+            this.#send(conn, { v: 1, id: randomUUID(), type: 'voucher.upsert', voucher: this.#toAgentVoucher(row) });
+        }
+      }
+    } finally {
+      conn.pushing = false;
     }
-    const payload = event.payload as DomainEvent<'voucher.upserted'>['payload'];
-    const [row] = await this.ctx.db.withTenant(conn.identity.tenantId, (tx) =>
-      tx.query<{
-        id: string;
-        username: string;
-        password_sealed: string;
-        valid_from: Date;
-        valid_until: Date;
-        version: number;
-      }>(
-        "SELECT id, username, password_sealed, valid_from, valid_until, version FROM vouchers WHERE id = $1 AND status = 'active'",
-        [payload.voucherId],
-      ),
-    );
-    if (row) this.#send(conn, { v: 1, id: randomUUID(), type: 'voucher.upsert', voucher: this.#toAgentVoucher(row) });
   }
 
   async #setConnected(conn: Connection, connected: boolean): Promise<void> {
