@@ -23,7 +23,7 @@ describe('dockerRunCommand', () => {
     expect(lines).toContain('-e TLS_KEY_FILE=/certs/key.pem');
     expect(lines).toContain('-e TLS_CA_FILE=/certs/ca.pem');
     expect(lines).toContain('-v /path/to/certs:/certs:ro');
-    expect(lines.at(-1)).toBe('ghcr.io/sprocksystems/atrium-agent:latest');
+    expect(lines.at(-1)).toBe('atrium-agent:latest');
   });
 
   it('quotes a value that the shell would otherwise interpret', () => {

@@ -4,7 +4,8 @@ import type { RegisteredAgent } from './queries';
 export const CERT_DIR = '/certs';
 export const BUNDLE_FILES = { cert: 'cert.pem', key: 'key.pem', ca: 'ca.pem' } as const;
 export const RADIUS_SECRET_PLACEHOLDER = 'your-radius-shared-secret';
-const IMAGE = 'ghcr.io/sprocksystems/atrium-agent:latest';
+/** The image docker-compose.yml builds (ATRIUM_AGENT_IMAGE there); the same name on every host that runs an agent. */
+const IMAGE = 'atrium-agent:latest';
 
 /** Leaves safe words alone and single-quotes the rest, so a pasted command cannot run anything else. */
 export function shellQuote(value: string): string {
