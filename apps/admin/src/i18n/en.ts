@@ -298,7 +298,7 @@ export const en = {
   'settings.title': 'Settings',
   'settings.tenant': 'Data retention',
   'settings.retention': 'Keep visitor data for (days)',
-  'settings.retentionHint': 'Visitor details, check-ins and WiFi sessions older than this are deleted every night.',
+  'settings.retentionHint': 'Visitor details, check-ins and WiFi sessions older than this are deleted within the hour.',
   'settings.siteName': 'Site name',
   'settings.timezone': 'Time zone',
   'settings.wifiSsid': 'Guest WiFi name (SSID)',
