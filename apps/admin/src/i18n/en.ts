@@ -298,7 +298,8 @@ export const en = {
   'settings.title': 'Settings',
   'settings.tenant': 'Data retention',
   'settings.retention': 'Keep visitor data for (days)',
-  'settings.retentionHint': 'Visitor details, check-ins and WiFi sessions older than this are deleted within the hour.',
+  'settings.retentionHint':
+    'Visitor details, check-ins and WiFi sessions are deleted within an hour of reaching this age.',
   'settings.siteName': 'Site name',
   'settings.timezone': 'Time zone',
   'settings.wifiSsid': 'Guest WiFi name (SSID)',
