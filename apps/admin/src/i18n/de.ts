@@ -305,7 +305,7 @@ export const de: Messages = {
   'settings.tenant': 'Aufbewahrung',
   'settings.retention': 'Besucherdaten aufbewahren für (Tage)',
   'settings.retentionHint':
-    'Besucherangaben, Check-ins und WLAN-Sitzungen, die älter sind, werden stündlich gelöscht.',
+    'Besucherangaben, Check-ins und WLAN-Sitzungen werden innerhalb einer Stunde gelöscht, sobald sie dieses Alter erreichen.',
   'settings.siteName': 'Name des Standorts',
   'settings.timezone': 'Zeitzone',
   'settings.wifiSsid': 'Name des Gast-WLANs (SSID)',
