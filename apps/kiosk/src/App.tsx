@@ -1,0 +1,31 @@
+import { useCallback, useEffect, useSyncExternalStore } from 'react';
+import type { PairedDevice } from './device/types';
+import { PairingScreen } from './features/pairing/PairingScreen';
+import { StatusBar } from './features/status/StatusBar';
+import { Kiosk } from './flow/Kiosk';
+import { useServices } from './services';
+
+/** Unpaired: the pairing screen. Paired: the visitor flow. A revoked token (401) brings the pairing screen back. */
+export function App() {
+  const { session, outbox } = useServices();
+  const device = useSyncExternalStore(session.subscribe, session.getSnapshot);
+
+  // What waited in the outbox while the kiosk was unpaired goes out with the new token.
+  useEffect(() => {
+    if (device) void outbox.flush({ force: true });
+  }, [device, outbox]);
+
+  const paired = useCallback((next: PairedDevice) => void session.pair(next), [session]);
+
+  if (!device) {
+    return (
+      <div className="kiosk">
+        <main className="kiosk-main">
+          <PairingScreen onPaired={paired} />
+        </main>
+        <StatusBar kioskName={null} />
+      </div>
+    );
+  }
+  return <Kiosk key={device.kiosk.id} device={device} />;
+}

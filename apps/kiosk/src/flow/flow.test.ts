@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { en } from '../i18n/en';
+import { flowReducer, initialScreen, isAtRest, REFUSAL_REASONS, reasonFromCode, type Screen } from './flow';
+
+const run = (...actions: Parameters<typeof flowReducer>[1][]) => actions.reduce(flowReducer, initialScreen);
+
+describe('kiosk flow', () => {
+  it('goes idle → scanning → checking → welcome → idle for a check-in', () => {
+    const welcome = run(
+      { type: 'scan', mode: 'check_in' },
+      { type: 'scanned' },
+      { type: 'accepted', kind: 'check_in', entryId: 7, displayName: 'Ada L.' },
+    );
+    expect(welcome).toEqual({ name: 'welcome', entryId: 7, displayName: 'Ada L.' });
+    expect(flowReducer(welcome, { type: 'home' })).toEqual({ name: 'idle' });
+  });
+
+  it('ends a check-out on the goodbye screen and a walk-in on the welcome screen', () => {
+    expect(
+      run(
+        { type: 'scan', mode: 'check_out' },
+        { type: 'scanned' },
+        { type: 'accepted', kind: 'check_out', entryId: 1, displayName: 'Ada L.' },
+      ),
+    ).toEqual({ name: 'checked_out', entryId: 1, displayName: 'Ada L.' });
+    expect(run({ type: 'walk_in' }, { type: 'accepted', kind: 'walk_in', entryId: 2, displayName: 'Bo' })).toEqual({
+      name: 'welcome',
+      entryId: 2,
+      displayName: 'Bo',
+    });
+  });
+
+  it('shows a local refusal with a way to try the same thing again', () => {
+    expect(
+      run({ type: 'scan', mode: 'check_out' }, { type: 'scanned' }, { type: 'refused', reason: 'token_expired' }),
+    ).toEqual({ name: 'error', reason: 'token_expired', retry: 'check_out' });
+    expect(run({ type: 'scan', mode: 'check_in' }, { type: 'refused', reason: 'camera_denied' })).toEqual({
+      name: 'error',
+      reason: 'camera_denied',
+      retry: 'check_in',
+    });
+    const retried = flowReducer(
+      { name: 'error', reason: 'camera_failed', retry: 'check_in' },
+      { type: 'scan', mode: 'check_in' },
+    );
+    expect(retried).toEqual({ name: 'scanning', mode: 'check_in' });
+  });
+
+  it('turns the welcome screen into the server refusal only for the entry it shows', () => {
+    const welcome: Screen = { name: 'welcome', entryId: 7, displayName: 'Ada L.' };
+    expect(flowReducer(welcome, { type: 'refused', reason: 'already_used', entryId: 8 })).toBe(welcome);
+    expect(flowReducer(welcome, { type: 'refused', reason: 'already_used', entryId: 7 })).toEqual({
+      name: 'error',
+      reason: 'already_used',
+      retry: null,
+    });
+  });
+
+  it('ignores late results once the visitor is back at the start', () => {
+    expect(run({ type: 'refused', reason: 'already_used', entryId: 7 })).toEqual(initialScreen);
+    expect(run({ type: 'refused', reason: 'token_expired' })).toEqual(initialScreen);
+    expect(run({ type: 'accepted', kind: 'check_in', entryId: 1, displayName: 'x' })).toEqual(initialScreen);
+  });
+
+  it('lets a software update in only at rest', () => {
+    expect(isAtRest(initialScreen)).toBe(true);
+    expect(isAtRest({ name: 'scanning', mode: 'check_in' })).toBe(false);
+    expect(isAtRest({ name: 'welcome', entryId: 1, displayName: 'x' })).toBe(false);
+  });
+
+  it('has a text for every reason and maps unknown server codes to the generic one', () => {
+    for (const reason of REFUSAL_REASONS) expect(Object.keys(en)).toContain(`error.${reason}`);
+    expect(reasonFromCode('visit_cancelled')).toBe('visit_cancelled');
+    expect(reasonFromCode('invalid_input')).toBe('unknown');
+  });
+});

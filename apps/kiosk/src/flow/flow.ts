@@ -1,0 +1,100 @@
+import type { LocalRefusal, ScanMode } from '../scan/verify';
+
+/** Every reason the visitor can be shown on the error screen; each has an `error.<reason>` text in both languages. */
+export const REFUSAL_REASONS = [
+  'invalid_token',
+  'token_expired',
+  'token_not_yet_valid',
+  'wrong_site',
+  'already_used',
+  'visit_cancelled',
+  'not_checked_in',
+  'kiosk_must_reconnect',
+  'kiosk_revoked',
+  'walk_ins_disabled',
+  'camera_denied',
+  'no_camera',
+  'camera_busy',
+  'camera_failed',
+  'scanner_unavailable',
+  'unknown',
+] as const;
+
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+export type CameraFailure = Extract<
+  RefusalReason,
+  'camera_denied' | 'no_camera' | 'camera_busy' | 'camera_failed' | 'scanner_unavailable'
+>;
+
+/** Every local refusal has its own text (this does not compile if one is missing from REFUSAL_REASONS). */
+export function reasonFromLocal(reason: LocalRefusal): RefusalReason {
+  return reason;
+}
+
+/** A server error code as a reason the visitor can read; codes without their own text get the generic one. */
+export function reasonFromCode(code: string): RefusalReason {
+  return (REFUSAL_REASONS as readonly string[]).includes(code) ? (code as RefusalReason) : 'unknown';
+}
+
+export type Screen =
+  | { name: 'idle' }
+  | { name: 'scanning'; mode: ScanMode }
+  | { name: 'checking'; mode: ScanMode }
+  | { name: 'walk_in' }
+  | { name: 'welcome'; entryId: number; displayName: string }
+  | { name: 'checked_out'; entryId: number; displayName: string }
+  | { name: 'error'; reason: RefusalReason; retry: ScanMode | 'walk_in' | null };
+
+export type FlowAction =
+  | { type: 'scan'; mode: ScanMode }
+  | { type: 'walk_in' }
+  | { type: 'scanned' }
+  | { type: 'accepted'; kind: 'check_in' | 'check_out' | 'walk_in'; entryId: number; displayName: string }
+  /** Refused locally (no entryId) or by the server for the entry the screen is waiting on. */
+  | { type: 'refused'; reason: RefusalReason; entryId?: number }
+  | { type: 'home' };
+
+export const initialScreen: Screen = { name: 'idle' };
+
+function retryFor(screen: Screen): ScanMode | 'walk_in' | null {
+  if (screen.name === 'scanning' || screen.name === 'checking') return screen.mode;
+  if (screen.name === 'walk_in') return 'walk_in';
+  return null;
+}
+
+/**
+ * The visitor's path through the kiosk. Results only land on the screen that is waiting for them: a late answer for a
+ * visitor who already went back to the start changes nothing.
+ */
+export function flowReducer(screen: Screen, action: FlowAction): Screen {
+  switch (action.type) {
+    case 'scan':
+      return screen.name === 'idle' || screen.name === 'error' ? { name: 'scanning', mode: action.mode } : screen;
+    case 'walk_in':
+      return screen.name === 'idle' || screen.name === 'error' ? { name: 'walk_in' } : screen;
+    case 'scanned':
+      return screen.name === 'scanning' ? { name: 'checking', mode: screen.mode } : screen;
+    case 'accepted':
+      if (screen.name !== 'checking' && screen.name !== 'walk_in') return screen;
+      return action.kind === 'check_out'
+        ? { name: 'checked_out', entryId: action.entryId, displayName: action.displayName }
+        : { name: 'welcome', entryId: action.entryId, displayName: action.displayName };
+    case 'refused': {
+      if (action.entryId === undefined) {
+        const waiting = screen.name === 'scanning' || screen.name === 'checking' || screen.name === 'walk_in';
+        return waiting ? { name: 'error', reason: action.reason, retry: retryFor(screen) } : screen;
+      }
+      if ((screen.name === 'welcome' || screen.name === 'checked_out') && screen.entryId === action.entryId) {
+        return { name: 'error', reason: action.reason, retry: null };
+      }
+      return screen;
+    }
+    case 'home':
+      return initialScreen;
+  }
+}
+
+/** Screens a software update may interrupt: nobody is in the middle of anything. */
+export function isAtRest(screen: Screen): boolean {
+  return screen.name === 'idle';
+}
