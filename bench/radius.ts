@@ -1,0 +1,511 @@
+/**
+ * The agent's RADIUS server against Debian's FreeRADIUS 3 on the same work: the same vouchers (a users file for
+ * FreeRADIUS), PAP with Message-Authenticator both ways, the same secret and the same replies (Session-Timeout,
+ * Acct-Interim-Interval, Class; Reply-Message on reject). Both servers are pinned to core 0 and measured one after the
+ * other, alternating; this process is the load generator, pinned to core 1, with a fixed number of requests in flight.
+ * Every answer is checked: the code the request deserves, the Response Authenticator and the Message-Authenticator.
+ * Also the agent's RSS holding 100k vouchers and the time to reconcile 10k.
+ *
+ *   npm run bench:radius     (BENCH_RADIUS_VOUCHERS=100000 BENCH_RADIUS_CONCURRENCY=32 BENCH_RADIUS_SECONDS=6)
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Attr, encodeInteger, encodeIpaddr, encodeText } from '../apps/agent/src/radius/attributes';
+import {
+  checkMessageAuthenticator,
+  hidePassword,
+  signAccessRequest,
+  verifyResponseAuthenticator,
+} from '../apps/agent/src/radius/authenticator';
+import { AUTHENTICATOR_LENGTH, Code, encode } from '../apps/agent/src/radius/packet';
+import { percentile, report, round } from './lib';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const FREERADIUS = '/usr/sbin/freeradius';
+const SECRET = 'bench-radius-secret';
+const VOUCHERS = Number(process.env.BENCH_RADIUS_VOUCHERS ?? 100_000);
+const CONCURRENCY = Number(process.env.BENCH_RADIUS_CONCURRENCY ?? 32);
+const SECONDS = Number(process.env.BENCH_RADIUS_SECONDS ?? 6);
+const ROUNDS = Number(process.env.BENCH_RADIUS_ROUNDS ?? 2);
+const WARMUP_SECONDS = 1.5;
+/** Requests built up front, so the load generator spends its core on sending and checking. */
+const WORKLOAD = Number(process.env.BENCH_RADIUS_REQUESTS ?? 400_000);
+const BAD_PASSWORD_SHARE = 0.1;
+const REQUEST_TIMEOUT_MS = 1000;
+const REJECT_MESSAGE = 'Invalid voucher code or password';
+const SESSION_TIMEOUT = 8 * 3600;
+
+interface BenchVoucher {
+  id: string;
+  username: string;
+  password: string;
+  validFrom: string;
+  validUntil: string;
+  version: number;
+}
+
+interface Workload {
+  packets: Buffer[];
+  /** 1 where the request carries the right password and must be accepted. */
+  accept: Uint8Array;
+}
+
+interface RunResult {
+  answered: number;
+  elapsedMs: number;
+  latencies: Float64Array;
+  wrong: number;
+  badSignature: number;
+  timeouts: number;
+  /** Core-seconds the server and this load generator used per wall second. */
+  serverCpu: number;
+  loadCpu: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function makeVouchers(count: number): BenchVoucher[] {
+  const from = new Date(Date.now() - 3600_000).toISOString();
+  const until = new Date(Date.now() + SESSION_TIMEOUT * 1000).toISOString();
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  return Array.from({ length: count }, (_, i) => ({
+    id: randomUUID(),
+    username: `guest-${i.toString(36).padStart(6, '0')}`,
+    password: Array.from(randomBytes(8), (b) => alphabet[b % alphabet.length]).join(''),
+    validFrom: from,
+    validUntil: until,
+    version: 1,
+  }));
+}
+
+/** Lane `k` owns RADIUS identifier `k`: a lane has one request in flight, so identifiers never collide. */
+function buildWorkload(vouchers: BenchVoucher[], count: number): Workload {
+  const packets: Buffer[] = new Array(count);
+  const accept = new Uint8Array(count);
+  const nasIp = encodeIpaddr('127.0.0.1');
+  const calledStation = encodeText('AA-BB-CC-00-00-01:Guest');
+  const portType = encodeInteger(19);
+  for (let k = 0; k < count; k++) {
+    const voucher = vouchers[randomInt(vouchers.length)]!;
+    const good = Math.random() >= BAD_PASSWORD_SHARE;
+    const authenticator = randomBytes(AUTHENTICATOR_LENGTH);
+    const station = `02-00-${(k >>> 24) & 0xff}-${(k >>> 16) & 0xff}-${(k >>> 8) & 0xff}-${k & 0xff}`;
+    const raw = encode({
+      code: Code.AccessRequest,
+      identifier: k % CONCURRENCY,
+      authenticator,
+      attributes: [
+        { type: Attr.MessageAuthenticator, value: Buffer.alloc(AUTHENTICATOR_LENGTH) },
+        { type: Attr.UserName, value: encodeText(voucher.username) },
+        {
+          type: Attr.UserPassword,
+          value: hidePassword(good ? voucher.password : `${voucher.password}x`, SECRET, authenticator),
+        },
+        { type: Attr.NasIpAddress, value: nasIp },
+        { type: Attr.CalledStationId, value: calledStation },
+        { type: Attr.CallingStationId, value: encodeText(station) },
+        { type: Attr.NasPortType, value: portType },
+      ],
+    });
+    packets[k] = signAccessRequest(raw, SECRET);
+    accept[k] = good ? 1 : 0;
+  }
+  return { packets, accept };
+}
+
+function cpuTicks(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function memoryMb(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+/** Waits until core 0 is quiet: no server burns CPU from the previous run (FreeRADIUS cleans up for 5 s, V8 GCs). */
+async function settle(pids: number[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let last = pids.map(cpuTicks).join();
+  while (Date.now() < deadline) {
+    await sleep(400);
+    const now = pids.map(cpuTicks).join();
+    if (now === last) return;
+    last = now;
+  }
+}
+
+/** Drives one server at CONCURRENCY requests in flight until `seconds` pass or the workload runs out. */
+async function drive(port: number, serverPid: number, workload: Workload, seconds: number): Promise<RunResult> {
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { packets, accept } = workload;
+  const lanes = CONCURRENCY;
+  const next = Int32Array.from({ length: lanes }, (_, lane) => lane);
+  const inFlight = new Int32Array(lanes).fill(-1);
+  const sentAt = new Float64Array(lanes);
+  const latencies = new Float64Array(packets.length);
+  let answered = 0;
+  let wrong = 0;
+  let badSignature = 0;
+  let timeouts = 0;
+  let busy = 0;
+
+  const cpuBefore = cpuTicks(serverPid);
+  const ownBefore = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  let lastAnswer = started;
+
+  return new Promise<RunResult>((resolve) => {
+    const finish = () => {
+      clearInterval(watchdog);
+      socket.close();
+      const elapsedMs = lastAnswer - started;
+      const own = process.cpuUsage(ownBefore);
+      resolve({
+        answered,
+        elapsedMs,
+        latencies: latencies.slice(0, answered).sort(),
+        wrong,
+        badSignature,
+        timeouts,
+        serverCpu: (cpuTicks(serverPid) - cpuBefore) / TICKS_PER_SECOND / (elapsedMs / 1000),
+        loadCpu: (own.user + own.system) / 1000 / elapsedMs,
+      });
+    };
+    const send = (lane: number, now: number) => {
+      const index = next[lane]!;
+      if (now >= deadline || index >= packets.length) {
+        inFlight[lane] = -1;
+        if (--busy === 0) finish();
+        return;
+      }
+      next[lane] = index + lanes;
+      inFlight[lane] = index;
+      sentAt[lane] = now;
+      socket.send(packets[index]!, port, '127.0.0.1');
+    };
+    socket.on('message', (reply, rinfo) => {
+      const lane = reply[1]!;
+      if (rinfo.port !== port || lane >= lanes || inFlight[lane]! < 0) return;
+      const index = inFlight[lane]!;
+      const now = performance.now();
+      const request = packets[index]!.subarray(4, 4 + AUTHENTICATOR_LENGTH);
+      if (
+        !verifyResponseAuthenticator(reply, request, SECRET) ||
+        checkMessageAuthenticator(reply, SECRET, request) !== 'valid'
+      ) {
+        badSignature++;
+      } else if (reply[0] !== (accept[index] ? Code.AccessAccept : Code.AccessReject)) {
+        wrong++;
+      }
+      latencies[answered++] = now - sentAt[lane]!;
+      lastAnswer = now;
+      send(lane, now);
+    });
+    const watchdog = setInterval(() => {
+      const now = performance.now();
+      for (let lane = 0; lane < lanes; lane++) {
+        if (inFlight[lane]! >= 0 && now - sentAt[lane]! > REQUEST_TIMEOUT_MS) {
+          timeouts++;
+          send(lane, now);
+        }
+      }
+    }, 100);
+    busy = lanes;
+    const now = performance.now();
+    for (let lane = 0; lane < lanes; lane++) send(lane, now);
+  });
+}
+
+function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  return new Promise((resolve) =>
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    }),
+  );
+}
+
+/** Waits for a line on the child's stdout that `match` accepts; the child's death or silence is an error. */
+function waitForLine<T>(child: ChildProcess, what: string, match: (line: string) => T | undefined, ms = 60_000) {
+  return new Promise<T>((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => done(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    const onExit = (code: number | null) => done(new Error(`${what}: exited with ${code}`));
+    const done = (error?: Error, value?: T) => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      lines.off('line', onLine);
+      lines.close();
+      if (error) reject(error);
+      else resolve(value as T);
+    };
+    const onLine = (line: string) => {
+      const value = match(line);
+      if (value !== undefined) done(undefined, value);
+    };
+    lines.on('line', onLine);
+    child.once('exit', onExit);
+  });
+}
+
+function parseJsonLine<T>(line: string): T | undefined {
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A FreeRADIUS configuration with nothing but what this work needs: one client, the files and pap modules. */
+function writeFreeradiusConfig(dir: string, port: number, vouchers: BenchVoucher[]): void {
+  const users = vouchers.map(
+    (v) =>
+      `${v.username} Cleartext-Password := "${v.password}"\n` +
+      `\tSession-Timeout := ${SESSION_TIMEOUT}, Acct-Interim-Interval := 300, Class := "${v.id}"\n`,
+  );
+  fs.writeFileSync(path.join(dir, 'users'), users.join(''));
+  fs.writeFileSync(
+    path.join(dir, 'radiusd.conf'),
+    `prefix = /usr
+exec_prefix = /usr
+sysconfdir = /etc
+localstatedir = /var
+sbindir = /usr/sbin
+logdir = ${dir}
+raddbdir = ${dir}
+radacctdir = ${dir}
+name = freeradius
+confdir = ${dir}
+modconfdir = ${dir}
+run_dir = ${dir}
+libdir = /usr/lib/freeradius
+pidfile = ${dir}/radiusd.pid
+max_request_time = 30
+cleanup_delay = 5
+max_requests = 1048576
+hostname_lookups = no
+log {
+  destination = stdout
+  colourise = no
+  auth = no
+}
+security {
+  allow_core_dumps = no
+  max_attributes = 200
+  reject_delay = 0
+  status_server = no
+}
+thread pool {
+  start_servers = 4
+  max_servers = 4
+  min_spare_servers = 1
+  max_spare_servers = 4
+  max_requests_per_server = 0
+  max_queue_size = 65536
+}
+client bench {
+  ipaddr = 127.0.0.1
+  secret = ${SECRET}
+  require_message_authenticator = yes
+}
+modules {
+  files {
+    filename = ${dir}/users
+  }
+  pap {
+  }
+}
+server default {
+  listen {
+    type = auth
+    ipaddr = 127.0.0.1
+    port = ${port}
+  }
+  authorize {
+    files
+    pap
+  }
+  authenticate {
+    Auth-Type PAP {
+      pap
+    }
+  }
+  post-auth {
+    update reply {
+      Message-Authenticator := 0x00
+    }
+    Post-Auth-Type REJECT {
+      update reply {
+        Reply-Message := "${REJECT_MESSAGE}"
+        Message-Authenticator := 0x00
+      }
+    }
+  }
+}
+`,
+  );
+}
+
+function summary(runs: RunResult[]) {
+  const best = runs.reduce((a, b) => (rps(b) > rps(a) ? b : a));
+  return {
+    rps: rps(best),
+    all: runs.map((r) => round(rps(r), 0)),
+    p50: percentile(Array.from(best.latencies), 50),
+    p99: percentile(Array.from(best.latencies), 99),
+    failures: runs.reduce((n, r) => n + r.wrong + r.badSignature, 0),
+    timeouts: runs.reduce((n, r) => n + r.timeouts, 0),
+    serverCpu: best.serverCpu,
+    loadCpu: best.loadCpu,
+  };
+}
+
+const rps = (run: RunResult) => (run.answered / run.elapsedMs) * 1000;
+
+async function main() {
+  if (os.availableParallelism() < 2) throw new Error('bench:radius needs two cores (servers on core 0, load on 1)');
+  if (!fs.existsSync(FREERADIUS)) throw new Error(`${FREERADIUS} is missing: apt-get install freeradius`);
+  if (CONCURRENCY < 1 || CONCURRENCY > 256) throw new Error('BENCH_RADIUS_CONCURRENCY must be 1..256');
+  const benchStarted = performance.now();
+  // This process is the load generator: every thread of it onto core 1.
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-bench-radius-'));
+  const children: ChildProcess[] = [];
+  try {
+    process.stderr.write(`Generating ${VOUCHERS} vouchers and ${WORKLOAD} requests...\n`);
+    const vouchers = makeVouchers(VOUCHERS);
+    const vouchersFile = path.join(dir, 'vouchers.json');
+    fs.writeFileSync(vouchersFile, JSON.stringify(vouchers));
+    const freeradiusPort = await freeUdpPort();
+    writeFreeradiusConfig(dir, freeradiusPort, vouchers);
+    const workload = buildWorkload(vouchers, WORKLOAD);
+
+    process.stderr.write('Starting the agent and FreeRADIUS on core 0...\n');
+    const agent = spawn(
+      'taskset',
+      ['-c', '0', process.execPath, '--expose-gc', '--import', 'tsx', path.join(root, 'bench/radius-agent.ts')],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH, BENCH_SECRET: SECRET, BENCH_VOUCHERS_FILE: vouchersFile },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    children.push(agent);
+    const agentReady = await waitForLine(agent, 'agent', (line) =>
+      parseJsonLine<{ auth?: number; vouchers: number }>(line),
+    );
+    if (!agentReady.auth || agentReady.vouchers !== VOUCHERS) throw new Error(`agent started with ${agentReady}`);
+    const agentPort = agentReady.auth;
+
+    const freeradius = spawn('taskset', ['-c', '0', FREERADIUS, '-f', '-l', 'stdout', '-d', dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(freeradius);
+    await waitForLine(
+      freeradius,
+      'freeradius',
+      (line) => (line.includes('Ready to process requests') ? true : undefined),
+      120_000,
+    );
+    const servers = [
+      { name: 'agent', port: agentPort, pid: agent.pid!, runs: [] as RunResult[] },
+      { name: 'freeradius', port: freeradiusPort, pid: freeradius.pid!, runs: [] as RunResult[] },
+    ];
+    const pids = servers.map((s) => s.pid);
+
+    for (let pass = 1; pass <= ROUNDS; pass++) {
+      for (const server of servers) {
+        await settle(pids);
+        await drive(server.port, server.pid, workload, WARMUP_SECONDS);
+        const run = await drive(server.port, server.pid, workload, SECONDS);
+        server.runs.push(run);
+        process.stderr.write(
+          `  ${server.name} round ${pass}: ${round(rps(run), 0)} req/s, p99 ${round(percentile(Array.from(run.latencies), 99), 3)} ms, server ${round(run.serverCpu, 2)} cores, load ${round(run.loadCpu, 2)}\n`,
+        );
+      }
+    }
+
+    agent.stdin!.write('stats\n');
+    const stats = await waitForLine(agent, 'agent stats', (line) =>
+      parseJsonLine<{ counters: { requests: number; dropped: number }; vouchers: number }>(line),
+    );
+    await sleep(200);
+    const agentMemory = memoryMb(agent.pid!);
+    const freeradiusMemory = memoryMb(freeradius.pid!);
+    agent.stdin!.write('reconcile\n');
+    const reconcile = await waitForLine(agent, 'agent reconcile', (line) =>
+      parseJsonLine<{ replaceAllMs: number[]; parseAndReplaceMs: number[] }>(line),
+    );
+
+    const a = summary(servers[0]!.runs);
+    const f = summary(servers[1]!.runs);
+    const reconcileMs = Math.max(...reconcile.replaceAllMs);
+    const failures = a.failures + f.failures;
+    const result = {
+      agent_rps: round(a.rps, 0),
+      freeradius_rps: round(f.rps, 0),
+      ratio_vs_freeradius: round(a.rps / f.rps, 3),
+      p99_ms: round(a.p99, 3),
+      rss_mb_100k_vouchers: round(agentMemory.rss, 1),
+      reconcile_10k_ms: round(reconcileMs, 2),
+    };
+    const fmt = (n: number, digits = 2) => String(round(n, digits)).padStart(10);
+    report(
+      'radius',
+      [
+        '',
+        `RADIUS PAP, ${VOUCHERS} vouchers, ${CONCURRENCY} requests in flight, ${Math.round(BAD_PASSWORD_SHARE * 100)}% wrong passwords, ` +
+          `best of ${ROUNDS} × ${SECONDS} s; servers on core 0, load on core 1`,
+        '                        agent  freeradius     ratio',
+        `req/s              ${fmt(a.rps, 0)}  ${fmt(f.rps, 0)}  ${fmt(a.rps / f.rps, 3)}`,
+        `p50 ms             ${fmt(a.p50, 3)}  ${fmt(f.p50, 3)}  ${fmt(a.p50 / f.p50, 3)}`,
+        `p99 ms             ${fmt(a.p99, 3)}  ${fmt(f.p99, 3)}  ${fmt(a.p99 / f.p99, 3)}`,
+        `RSS MB (now)       ${fmt(agentMemory.rss, 1)}  ${fmt(freeradiusMemory.rss, 1)}  ${fmt(agentMemory.rss / freeradiusMemory.rss, 3)}`,
+        `RSS MB (peak)      ${fmt(agentMemory.peak, 1)}  ${fmt(freeradiusMemory.peak, 1)}  ${fmt(agentMemory.peak / freeradiusMemory.peak, 3)}`,
+        `server cores used  ${fmt(a.serverCpu)}  ${fmt(f.serverCpu)}`,
+        `load gen cores     ${fmt(a.loadCpu)}  ${fmt(f.loadCpu)}`,
+        `req/s per round    ${a.all.join(' / ').padStart(10)}  ${f.all.join(' / ').padStart(10)}`,
+        `wrong answers      ${fmt(a.failures, 0)}  ${fmt(f.failures, 0)}`,
+        `timeouts           ${fmt(a.timeouts, 0)}  ${fmt(f.timeouts, 0)}`,
+        `reconcile 10k: replaceAll max ${round(reconcileMs)} ms (runs ${reconcile.replaceAllMs.map((m) => round(m)).join(', ')}), ` +
+          `with JSON.parse max ${round(Math.max(...reconcile.parseAndReplaceMs))} ms`,
+        `agent counters: ${stats.counters.requests} answered, ${stats.counters.dropped} dropped; ` +
+          `whole bench ${round((performance.now() - benchStarted) / 1000, 1)} s`,
+        `goals: ratio ≥ 1.0 ${a.rps >= f.rps ? 'met' : 'MISSED'}, p99 < 2 ms ${a.p99 < 2 ? 'met' : 'MISSED'}, ` +
+          `< 100 MB ${agentMemory.rss < 100 ? 'met' : 'MISSED'}, reconcile < 500 ms ${reconcileMs < 500 ? 'met' : 'MISSED'}`,
+        '',
+      ],
+      result,
+    );
+    if (failures > 0) {
+      process.stderr.write(`${failures} answers were wrong or badly signed\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const child of children) {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:radius: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
