@@ -150,11 +150,14 @@ class Dropped {
   ) {}
 }
 
+/** A request answered: what to count and record once the reply is certain, and what to report after sending it. */
 interface Handled {
   reply: Buffer;
-  /** Counters and session bookkeeping, done once the reply is certain. */
-  commit(): void;
-  emit(): void;
+  kind: 'duplicate' | 'auth' | 'acct';
+  auth?: AuthEvent;
+  acct?: AcctEvent;
+  /** Kept apart from `now` in the event, which is a Date for listeners. */
+  now: number;
 }
 
 /**
@@ -177,7 +180,8 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     dropped: 0,
     accounting: 0,
   };
-  readonly #replies = new Map<string, { reply: Buffer; expires: number }>();
+  /** RFC 5080 §2.2.2: one entry per (client, port, code, identifier); a new authenticator there is a new request. */
+  readonly #replies = new Map<string, { authenticator: Buffer; reply: Buffer; expires: number }>();
   readonly #clientsSendingMa = new Set<string>();
   #authSocket: dgram.Socket | undefined;
   #acctSocket: dgram.Socket | undefined;
@@ -239,7 +243,7 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     let outcome: Handled | Dropped;
     try {
       outcome = this.#handle(kind, datagram, rinfo);
-      if (!(outcome instanceof Dropped)) outcome.commit();
+      if (!(outcome instanceof Dropped)) this.#commit(outcome);
     } catch {
       // A bug here must not take the site's WiFi login down with it: the packet goes unanswered, the NAS retries.
       outcome = new Dropped('internal_error');
@@ -249,11 +253,11 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
       this.emit('drop', { reason: outcome.reason, address: rinfo.address, port: rinfo.port, counter: outcome.counter });
       return;
     }
-    socket.send(outcome.reply, rinfo.port, rinfo.address, (error) => {
-      if (error) this.emit('warning', error);
-    });
+    // Without a callback a send error arrives as the socket's 'error' event, which is reported as a warning.
+    socket.send(outcome.reply, rinfo.port, rinfo.address);
     try {
-      outcome.emit();
+      if (outcome.auth) this.emit('auth', outcome.auth);
+      else if (outcome.acct) this.emit('acct', outcome.acct);
     } catch (error) {
       // A throwing listener is a bug elsewhere; the packet was answered and counted, so report it and carry on.
       this.emit('warning', error instanceof Error ? error : new Error(String(error)));
@@ -268,22 +272,16 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     if (packet.code !== expected) return new Dropped('unexpected_code');
 
     const now = this.#now();
-    const key = `${rinfo.address}|${rinfo.port}|${packet.code}|${packet.identifier}|${packet.authenticator.toString('hex')}`;
+    const key = `${rinfo.address}|${rinfo.port}|${packet.code}|${packet.identifier}`;
     const cached = this.#replies.get(key);
-    if (cached && cached.expires > now) {
-      return {
-        reply: cached.reply,
-        commit: () => {
-          this.#counters.duplicates += 1;
-        },
-        emit: () => {},
-      };
+    if (cached && cached.expires > now && cached.authenticator.equals(packet.authenticator)) {
+      return { reply: cached.reply, kind: 'duplicate', now };
     }
     const nas = nasOrigin(packet, rinfo);
     const handled =
       kind === 'auth' ? this.#access(packet, datagram, nas, now) : this.#accountingRequest(packet, datagram, nas, now);
     if (handled instanceof Dropped) return handled;
-    this.#remember(key, handled.reply, now);
+    this.#remember(key, packet.authenticator, handled.reply, now);
     return handled;
   }
 
@@ -344,14 +342,7 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
       method,
       nas,
     };
-    return {
-      reply,
-      commit: () => {
-        this.#counters.requests += 1;
-        this.#counters[result.ok ? 'accepts' : 'rejects'] += 1;
-      },
-      emit: () => this.emit('auth', event),
-    };
+    return { reply, kind: 'auth', auth: event, now };
   }
 
   #accountingRequest(packet: RadiusPacket, datagram: Buffer, nas: NasOrigin, now: number): Handled | Dropped {
@@ -375,7 +366,6 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     if (reply instanceof Dropped) return reply;
 
     // Other status types (Failed, Tunnel-*) are acknowledged so the NAS stops retrying, and otherwise ignored.
-    let apply = () => {};
     let event: AcctEvent | undefined;
     if (status) {
       const text = (type: number) => {
@@ -410,19 +400,21 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
         outputOctets: octets(Attr.AcctOutputOctets, Attr.AcctOutputGigawords),
         terminateCause: integer(Attr.AcctTerminateCause),
       };
-      const e = event;
-      apply = () => this.#applySession(e, now);
     }
-    return {
-      reply,
-      commit: () => {
-        apply();
-        this.#counters.accounting += 1;
-      },
-      emit: () => {
-        if (event) this.emit('acct', event);
-      },
-    };
+    return event ? { reply, kind: 'acct', acct: event, now } : { reply, kind: 'acct', now };
+  }
+
+  /** Counters and session bookkeeping, done once the reply is certain. */
+  #commit(handled: Handled): void {
+    if (handled.kind === 'duplicate') {
+      this.#counters.duplicates += 1;
+    } else if (handled.kind === 'auth') {
+      this.#counters.requests += 1;
+      this.#counters[handled.auth?.result === 'accept' ? 'accepts' : 'rejects'] += 1;
+    } else {
+      if (handled.acct) this.#applySession(handled.acct, handled.now);
+      this.#counters.accounting += 1;
+    }
   }
 
   #applySession(event: AcctEvent, now: number): void {
@@ -457,12 +449,14 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     return signResponse(raw, request.authenticator, this.#secret);
   }
 
-  #remember(key: string, reply: Buffer, now: number): void {
+  #remember(key: string, authenticator: Buffer, reply: Buffer, now: number): void {
+    // Re-inserted at the end, so the Map stays in expiry order and the sweep below stops at the first live entry.
+    this.#replies.delete(key);
     for (const [oldKey, entry] of this.#replies) {
       if (entry.expires > now && this.#replies.size < this.#duplicateCacheSize) break;
       this.#replies.delete(oldKey);
     }
-    this.#replies.set(key, { reply, expires: now + this.#duplicateWindowMs });
+    this.#replies.set(key, { authenticator, reply, expires: now + this.#duplicateWindowMs });
   }
 }
 

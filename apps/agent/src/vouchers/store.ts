@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 /** What the server sends (ISO times) or a test builds (Date or epoch ms). */
 export interface VoucherInput {
@@ -89,14 +89,27 @@ function toVoucher(input: VoucherInput): Voucher {
   };
 }
 
-function sha256(data: Buffer | string): Buffer {
-  return createHash('sha256').update(data).digest();
-}
+/** RADIUS passwords are at most 128 octets (RFC 2865 §5.2); both sides are compared at this width. */
+const PAP_WIDTH = 128;
+const storedScratch = Buffer.alloc(PAP_WIDTH);
 
-/** A PAP password check in constant time: both sides are hashed first so neither content nor length leaks. */
+/**
+ * A PAP password check in constant time: both sides are zero-padded to 128 octets and compared whole, and the lengths
+ * are compared without a shortcut, so neither content nor length leaks (and no hash runs per attempt).
+ */
 export function papCheck(received: Buffer | string): (password: string) => boolean {
-  const receivedDigest = sha256(received);
-  return (password) => timingSafeEqual(sha256(password), receivedDigest);
+  const receivedBytes = typeof received === 'string' ? Buffer.from(received, 'utf8') : received;
+  const receivedPadded = Buffer.allocUnsafe(PAP_WIDTH);
+  const receivedLength = receivedBytes.copy(receivedPadded, 0, 0, PAP_WIDTH);
+  receivedPadded.fill(0, receivedLength);
+  const fits = receivedBytes.length <= PAP_WIDTH;
+  return (password) => {
+    storedScratch.fill(0);
+    const written = storedScratch.write(password, 'utf8');
+    const sameLength = written === receivedLength && Buffer.byteLength(password, 'utf8') === written;
+    const sameBytes = timingSafeEqual(storedScratch, receivedPadded);
+    return fits && sameLength && sameBytes;
+  };
 }
 
 function sessionKey(nasAddress: string, acctSessionId: string): string {
