@@ -50,6 +50,8 @@ async function main() {
   const secret = process.env.BENCH_SECRET;
   const file = process.env.BENCH_VOUCHERS_FILE;
   if (!secret || !file) throw new Error('BENCH_SECRET and BENCH_VOUCHERS_FILE are required');
+  // What node and the tsx loader cost before any voucher, to tell the agent's own share of the RSS.
+  const baselineRss = process.memoryUsage().rss;
   const store = new VoucherStore();
   store.replaceAll(JSON.parse(fs.readFileSync(file, 'utf8')) as VoucherInput[]);
   const radius = new RadiusServer({
@@ -67,13 +69,13 @@ async function main() {
   radius.on('warning', (error) => process.stderr.write(`radius-agent: ${error.message}\n`));
   const ports = await radius.listen();
   const say = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
-  say({ auth: ports.auth, vouchers: store.size });
+  say({ auth: ports.auth, vouchers: store.size, baselineRss });
 
   const lines = readline.createInterface({ input: process.stdin });
   for await (const line of lines) {
     if (line === 'stats') {
       globalThis.gc?.();
-      say({ counters: radius.counters, events, vouchers: store.size });
+      say({ counters: radius.counters, events, vouchers: store.size, heapUsed: process.memoryUsage().heapUsed });
     } else if (line === 'reconcile') {
       say(measureReconcile());
     }

@@ -38,6 +38,8 @@ const WARMUP_SECONDS = 1.5;
 const WORKLOAD = Number(process.env.BENCH_RADIUS_REQUESTS ?? 400_000);
 const BAD_PASSWORD_SHARE = 0.1;
 const REQUEST_TIMEOUT_MS = 1000;
+/** BENCH_RADIUS_PROFILE=1 writes a V8 CPU profile of the agent to bench/results/ (open it in Chrome DevTools). */
+const PROFILE = process.env.BENCH_RADIUS_PROFILE === '1';
 const REJECT_MESSAGE = 'Invalid voucher code or password';
 const SESSION_TIMEOUT = 8 * 3600;
 
@@ -398,7 +400,16 @@ async function main() {
     process.stderr.write('Starting the agent and FreeRADIUS on core 0...\n');
     const agent = spawn(
       'taskset',
-      ['-c', '0', process.execPath, '--expose-gc', '--import', 'tsx', path.join(root, 'bench/radius-agent.ts')],
+      [
+        '-c',
+        '0',
+        process.execPath,
+        '--expose-gc',
+        ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(root, 'bench/results')] : []),
+        '--import',
+        'tsx',
+        path.join(root, 'bench/radius-agent.ts'),
+      ],
       {
         cwd: root,
         env: { PATH: process.env.PATH, BENCH_SECRET: SECRET, BENCH_VOUCHERS_FILE: vouchersFile },
@@ -407,7 +418,7 @@ async function main() {
     );
     children.push(agent);
     const agentReady = await waitForLine(agent, 'agent', (line) =>
-      parseJsonLine<{ auth?: number; vouchers: number }>(line),
+      parseJsonLine<{ auth?: number; vouchers: number; baselineRss: number }>(line),
     );
     if (!agentReady.auth || agentReady.vouchers !== VOUCHERS) throw new Error(`agent started with ${agentReady}`);
     const agentPort = agentReady.auth;
@@ -442,7 +453,7 @@ async function main() {
 
     agent.stdin!.write('stats\n');
     const stats = await waitForLine(agent, 'agent stats', (line) =>
-      parseJsonLine<{ counters: { requests: number; dropped: number }; vouchers: number }>(line),
+      parseJsonLine<{ counters: { requests: number; dropped: number }; vouchers: number; heapUsed: number }>(line),
     );
     await sleep(200);
     const agentMemory = memoryMb(agent.pid!);
@@ -477,6 +488,7 @@ async function main() {
         `p99 ms             ${fmt(a.p99, 3)}  ${fmt(f.p99, 3)}  ${fmt(a.p99 / f.p99, 3)}`,
         `RSS MB (now)       ${fmt(agentMemory.rss, 1)}  ${fmt(freeradiusMemory.rss, 1)}  ${fmt(agentMemory.rss / freeradiusMemory.rss, 3)}`,
         `RSS MB (peak)      ${fmt(agentMemory.peak, 1)}  ${fmt(freeradiusMemory.peak, 1)}  ${fmt(agentMemory.peak / freeradiusMemory.peak, 3)}`,
+        `agent RSS before vouchers ${round(agentReady.baselineRss / 2 ** 20, 1)} MB (node + tsx loader); V8 heap in use ${round(stats.heapUsed / 2 ** 20, 1)} MB`,
         `server cores used  ${fmt(a.serverCpu)}  ${fmt(f.serverCpu)}`,
         `load gen cores     ${fmt(a.loadCpu)}  ${fmt(f.loadCpu)}`,
         `req/s per round    ${a.all.join(' / ').padStart(10)}  ${f.all.join(' / ').padStart(10)}`,
@@ -498,8 +510,12 @@ async function main() {
     }
   } finally {
     for (const child of children) {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+      // The agent ends on its own when its stdin closes, which lets a CPU profile be written.
+      if (child.stdin) child.stdin.end();
+      else child.kill('SIGTERM');
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      if ((await Promise.race([exited, sleep(10_000).then(() => 'late')])) === 'late') child.kill('SIGKILL');
     }
     fs.rmSync(dir, { recursive: true, force: true });
   }
