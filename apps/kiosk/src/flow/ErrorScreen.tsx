@@ -1,7 +1,9 @@
+import { useEffect } from 'react';
 import { useI18n } from '../i18n';
 import { AutoReturn } from '../ui/AutoReturn';
 import { AlertIcon } from '../ui/icons';
 import type { RefusalReason } from './flow';
+import { markResultShown } from './timing';
 
 interface ErrorScreenProps {
   reason: RefusalReason;
@@ -11,6 +13,7 @@ interface ErrorScreenProps {
 
 export function ErrorScreen({ reason, onRetry, onDone }: ErrorScreenProps) {
   const { t } = useI18n();
+  useEffect(markResultShown, []);
   return (
     <section className="screen result error" data-testid="error" data-reason={reason} aria-labelledby="error-title">
       <div className="screen-body">

@@ -17,6 +17,7 @@ import { ErrorScreen } from './ErrorScreen';
 import { type CameraFailure, flowReducer, initialScreen, isAtRest, type RefusalReason, reasonFromLocal } from './flow';
 import { IdleScreen } from './IdleScreen';
 import { ScanScreen } from './ScanScreen';
+import { markDecoded } from './timing';
 
 /** How long the kiosk must sit at rest before a waiting software update reloads it. */
 const UPDATE_AFTER_REST_MS = 15_000;
@@ -41,6 +42,7 @@ export function Kiosk({ device }: { device: PairedDevice }) {
   );
 
   async function handleDecoded(mode: ScanMode, text: string) {
+    markDecoded();
     dispatch({ type: 'scanned' });
     try {
       const deps = { outbox, cached };

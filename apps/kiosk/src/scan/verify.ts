@@ -1,6 +1,7 @@
 import { type VisitTokenClaims, type VisitTokenFailure, verifyVisitToken } from '@atrium/qr-token';
 import { isConfigStale, serverNow } from '../device/config';
 import type { CachedConfig } from '../device/types';
+import { measureVerify } from '../flow/timing';
 
 export type ScanMode = 'check_in' | 'check_out';
 
@@ -41,12 +42,14 @@ export async function verifyScan(input: VerifyScanInput): Promise<LocalVerdict> 
   const { cached, deviceNow } = input;
   if (cached === null || isConfigStale(cached, deviceNow)) return { ok: false, reason: 'kiosk_must_reconnect' };
   const now = serverNow(cached, deviceNow);
+  const started = performance.now();
   const result = await verifyVisitToken(input.token.trim(), {
     keys: cached.config.jwks as Parameters<typeof verifyVisitToken>[1]['keys'],
     issuer: cached.config.issuer,
     siteId: cached.config.site.id,
     now: new Date(now),
   });
+  measureVerify(started);
   if (!result.ok) return result;
   if (revoked(cached.config.revokedJtis).has(result.claims.jti)) return { ok: false, reason: 'visit_cancelled' };
   if (input.mode === 'check_in' && (await input.isUsed(result.claims.jti)))

@@ -1,6 +1,7 @@
 import { checkInResponseSchema } from '@atrium/protocol';
 import { useEffect } from 'react';
 import { type RefusalReason, reasonFromCode } from '../../flow/flow';
+import { markResultShown } from '../../flow/timing';
 import { useI18n } from '../../i18n';
 import { useEntryState } from '../../outbox/useEntryState';
 import { useServices } from '../../services';
@@ -28,6 +29,9 @@ export function WelcomeScreen({ entryId, displayName, timeZone, onRefused, onDon
   useEffect(() => {
     if (entry?.state === 'rejected') onRefused(reasonFromCode(entry.code), entryId);
   }, [entry, entryId, onRefused]);
+  useEffect(() => {
+    if (entry?.state === 'accepted' || entry?.state === 'queued') markResultShown();
+  }, [entry?.state]);
 
   if (entry === undefined || entry.state === 'pending' || entry.state === 'rejected') {
     return (

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { type RefusalReason, reasonFromCode } from '../../flow/flow';
+import { markResultShown } from '../../flow/timing';
 import { useI18n } from '../../i18n';
 import { useEntryState } from '../../outbox/useEntryState';
 import { useServices } from '../../services';
@@ -21,6 +22,9 @@ export function CheckedOutScreen({ entryId, displayName, onRefused, onDone }: Ch
   useEffect(() => {
     if (entry?.state === 'rejected') onRefused(reasonFromCode(entry.code), entryId);
   }, [entry, entryId, onRefused]);
+  useEffect(() => {
+    if (entry?.state === 'accepted' || entry?.state === 'queued') markResultShown();
+  }, [entry?.state]);
 
   if (entry === undefined || entry.state === 'pending' || entry.state === 'rejected') {
     return (
