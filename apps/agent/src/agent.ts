@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config';
 import { type AgentStatus, ServerLink } from './link/link';
-import { sendDisconnect, sessionIdentification } from './radius/disconnect';
 import { RadiusServer } from './radius/server';
+import { createTerminator } from './terminators/terminator';
 import { VoucherStore } from './vouchers/store';
 
 export const AGENT_VERSION = '0.1.0';
@@ -49,6 +49,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     };
   };
 
+  const endSession = createTerminator(config);
   const terminate = async (voucherId: string, sessions: ReturnType<VoucherStore['sessionsOf']>) => {
     if (sessions.length === 0) {
       link.report({
@@ -64,16 +65,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       return;
     }
     for (const session of sessions) {
-      const [host, port] = config.COA_TARGET ? config.COA_TARGET.split(':') : [session.nas.address, undefined];
-      const outcome =
-        config.TERMINATOR === 'none'
-          ? ({ result: 'error', detail: 'TERMINATOR=none: sessions are not ended actively' } as const)
-          : await sendDisconnect({
-              host: host!,
-              port: port ? Number(port) : 3799,
-              secret: config.COA_SECRET ?? config.RADIUS_SECRET,
-              attributes: sessionIdentification(session),
-            });
+      const outcome = await endSession(session);
       logger.info({ voucherId, acctSessionId: session.acctSessionId, result: outcome.result }, 'session termination');
       link.report({
         type: 'session.terminate.result',
@@ -82,8 +74,8 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
         acctSessionId: session.acctSessionId,
         terminator: config.TERMINATOR,
         result: outcome.result,
-        errorCause: 'errorCause' in outcome ? (outcome.errorCause ?? null) : null,
-        detail: 'detail' in outcome ? outcome.detail.slice(0, 500) : null,
+        errorCause: outcome.errorCause ?? null,
+        detail: outcome.detail?.slice(0, 500) ?? null,
       });
     }
   };

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
+import { COA_PROFILE_NAMES } from './terminators/profiles';
 
 /** host:port or :port (all interfaces), as in the seed's RADIUS_LISTEN_ADDR default ":1812". */
 const listenAddr = z.string().transform((value, ctx) => {
@@ -28,33 +29,71 @@ const readable = z
     }
   }, 'must name a readable file');
 
-const schema = z.object({
-  ATRIUM_SERVER_URL: z
-    .string({ error: 'is required' })
-    .refine((v) => /^wss:\/\/[^/]+\/.*/.test(v), 'must be a wss:// URL such as wss://atrium.example.com/agent/ws'),
-  ATRIUM_TENANT_ID: uuid,
-  ATRIUM_SITE_ID: uuid,
-  RADIUS_SECRET: z.string({ error: 'is required' }).min(8, 'must be at least 8 characters').max(128),
-  RADIUS_LISTEN_ADDR: listenAddr.prefault(':1812'),
-  RADIUS_ACCT_LISTEN_ADDR: listenAddr.optional(),
-  RADIUS_REQUIRE_MESSAGE_AUTHENTICATOR: z.enum(['auto', 'yes', 'no']).default('auto'),
-  TLS_CERT_FILE: readable,
-  TLS_KEY_FILE: readable,
-  TLS_CA_FILE: readable,
-  /** How sessions are ended when a visit ends. */
-  TERMINATOR: z.enum(['rfc5176', 'none']).default('rfc5176'),
-  /** Where Disconnect-Requests go; default: the NAS that reported the session, port 3799. */
-  COA_TARGET: z
-    .string()
-    .regex(/^[^:]+(:\d{1,5})?$/, 'must be host or host:port')
-    .optional(),
-  COA_SECRET: z.string().min(8).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const schema = z
+  .object({
+    ATRIUM_SERVER_URL: z
+      .string({ error: 'is required' })
+      .refine((v) => /^wss:\/\/[^/]+\/.*/.test(v), 'must be a wss:// URL such as wss://atrium.example.com/agent/ws'),
+    ATRIUM_TENANT_ID: uuid,
+    ATRIUM_SITE_ID: uuid,
+    RADIUS_SECRET: z.string({ error: 'is required' }).min(8, 'must be at least 8 characters').max(128),
+    RADIUS_LISTEN_ADDR: listenAddr.prefault(':1812'),
+    RADIUS_ACCT_LISTEN_ADDR: listenAddr.optional(),
+    RADIUS_REQUIRE_MESSAGE_AUTHENTICATOR: z.enum(['auto', 'yes', 'no']).default('auto'),
+    TLS_CERT_FILE: readable,
+    TLS_KEY_FILE: readable,
+    TLS_CA_FILE: readable,
+    /** How sessions are ended when a visit ends. */
+    TERMINATOR: z
+      .enum(['rfc5176', 'paloalto', 'sophos', 'none'], {
+        error: 'must be rfc5176, paloalto, sophos or none',
+      })
+      .default('rfc5176'),
+    /** Which attributes the NAS needs to find a session (RFC 5176 only). */
+    COA_PROFILE: z
+      .enum(COA_PROFILE_NAMES, { error: `must be one of ${COA_PROFILE_NAMES.join(', ')}` })
+      .default('generic'),
+    /** Where Disconnect-Requests go; default: the NAS that reported the session, port 3799. */
+    COA_TARGET: z
+      .string()
+      .regex(/^[^:]+(:\d{1,5})?$/, 'must be host or host:port')
+      .optional(),
+    COA_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
+    /** The firewall's management API for TERMINATOR=paloalto|sophos, e.g. https://fw.example.com:4444 */
+    TERMINATOR_URL: z
+      .string()
+      .refine(
+        (v) => /^https:\/\/[^/]+\/?$/.test(v),
+        'must be an https:// URL of the firewall, e.g. https://fw.example.com',
+      )
+      .optional(),
+    TERMINATOR_API_KEY: z.string().min(1).optional(),
+    TERMINATOR_USERNAME: z.string().min(1).optional(),
+    TERMINATOR_PASSWORD: z.string().min(1).optional(),
+    /** CA of the firewall's certificate when it is not in the system store (self-signed management certificates). */
+    TERMINATOR_CA_FILE: readable.optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((config, ctx) => {
+    const need = (name: keyof typeof config, why: string) => {
+      if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: `is required ${why}` });
+    };
+    if (config.TERMINATOR === 'paloalto') {
+      need('TERMINATOR_URL', 'with TERMINATOR=paloalto (the PAN-OS management address, https://…)');
+      need('TERMINATOR_API_KEY', 'with TERMINATOR=paloalto (an XML API key with User-ID rights)');
+    }
+    if (config.TERMINATOR === 'sophos') {
+      need('TERMINATOR_URL', 'with TERMINATOR=sophos (the web admin address, https://…:4444)');
+      need('TERMINATOR_USERNAME', 'with TERMINATOR=sophos (an API administrator allowed to manage live users)');
+      need('TERMINATOR_PASSWORD', 'with TERMINATOR=sophos');
+    }
+  });
 
 export type AgentConfig = z.infer<typeof schema> & {
   RADIUS_ACCT_ADDR: { host: string; port: number };
   tls: { cert: string; key: string; ca: string };
+  /** PEM from TERMINATOR_CA_FILE. */
+  terminatorCa?: string;
 };
 
 export class AgentConfigError extends Error {
@@ -91,5 +130,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     host: config.RADIUS_LISTEN_ADDR.host,
     port: config.RADIUS_LISTEN_ADDR.port + 1,
   };
-  return { ...config, RADIUS_ACCT_ADDR: acct, tls };
+  const terminatorCa = config.TERMINATOR_CA_FILE ? fs.readFileSync(config.TERMINATOR_CA_FILE, 'utf8') : undefined;
+  return { ...config, RADIUS_ACCT_ADDR: acct, tls, ...(terminatorCa ? { terminatorCa } : {}) };
 }

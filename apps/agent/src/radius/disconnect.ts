@@ -23,6 +23,8 @@ export interface DisconnectOptions {
   timeoutMs?: number;
   /** Further attempts after the first, with the same packet so the NAS can spot the retransmission. */
   retries?: number;
+  /** Add Event-Timestamp unless the attributes carry one (default); some NASes want none. */
+  eventTimestamp?: boolean;
   /** Local address to send from (tests bind 127.0.0.1). */
   localAddress?: string;
   now?: () => number;
@@ -56,7 +58,7 @@ export async function sendDisconnect(options: DisconnectOptions): Promise<Discon
     { type: Attr.MessageAuthenticator, value: Buffer.alloc(AUTHENTICATOR_LENGTH) },
     ...options.attributes.filter((a) => a.type !== Attr.MessageAuthenticator),
   ];
-  if (!attributes.some((a) => a.type === Attr.EventTimestamp)) {
+  if (options.eventTimestamp !== false && !attributes.some((a) => a.type === Attr.EventTimestamp)) {
     attributes.push({ type: Attr.EventTimestamp, value: encodeDate(new Date(now())) });
   }
   const identifier = randomInt(256);
