@@ -53,6 +53,31 @@ const suites = [];
   suites.push({ name: 'vitest (unit, db-pglite, db-postgres)', passed, failed });
 }
 
+// Browser end-to-end (Playwright, Debian Chromium, the real server on a fresh PostgreSQL database). Skipped when
+// arguments were given: those filter vitest files and are meant for a quick partial run.
+if (extraArgs.length === 0) {
+  const report = path.join(results, 'playwright.json');
+  const code = await run(
+    path.join(root, 'node_modules', '.bin', 'playwright'),
+    ['test', '--config', path.join(root, 'e2e', 'playwright.config.ts'), '--reporter=list,json'],
+    { TEST_DATABASE_URL: postgresUrl, PLAYWRIGHT_JSON_OUTPUT_FILE: report },
+  );
+  let passed = 0;
+  let failed = 0;
+  if (fs.existsSync(report)) {
+    const { stats, errors } = JSON.parse(fs.readFileSync(report, 'utf8'));
+    passed = stats.expected;
+    failed = stats.unexpected + stats.flaky;
+    // A failed global setup runs no test at all; it still has to count.
+    if (errors.length > 0 && failed === 0) failed = 1;
+    if (stats.expected + stats.unexpected + stats.flaky === 0) failed += 1;
+  } else {
+    failed = 1;
+  }
+  if (code !== 0 && failed === 0) failed = 1;
+  suites.push({ name: 'playwright (kiosk e2e)', passed, failed });
+}
+
 fs.rmSync(results, { recursive: true, force: true });
 for (const suite of suites) process.stdout.write(`${suite.name}: ${suite.passed} passed, ${suite.failed} failed\n`);
 const passed = suites.reduce((sum, s) => sum + s.passed, 0);
