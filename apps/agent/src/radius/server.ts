@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { type AuthResult, papCheck, type VoucherStore } from '../vouchers/store';
@@ -223,7 +224,7 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
   }
 
   #bind(addr: ListenAddress, kind: 'auth' | 'acct'): Promise<dgram.Socket> {
-    const socket = dgram.createSocket({ type: net.isIPv6(addr.host) ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: net.isIPv6(addr.host) ? 'udp6' : 'udp4', lookup: literalLookup });
     return new Promise((resolve, reject) => {
       const failed = (error: Error) => {
         socket.close();
@@ -470,6 +471,20 @@ function nasOrigin(packet: RadiusPacket, rinfo: dgram.RemoteInfo): NasOrigin {
     ip: (ip4 && ipaddrValue(ip4)) ?? (ip6 && ipv6addrValue(ip6)) ?? null,
     identifier: identifier && identifier.length > 0 ? textValue(identifier) : null,
   };
+}
+
+/**
+ * Replies go to the address a datagram came from, always an IP literal: answering at once skips the dns.lookup and the
+ * extra tick that dgram would otherwise spend on every send. Names (a configured listen host) still resolve.
+ */
+function literalLookup(
+  hostname: string,
+  options: dns.LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = net.isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dns.lookup(hostname, options, callback);
 }
 
 function closeSocket(socket: dgram.Socket): Promise<void> {
