@@ -1,5 +1,6 @@
-import { createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { Attr } from './attributes';
+import { type HmacMd5Key, hmacMd5Into, hmacMd5Key, md5, zeros } from './md5';
 import { AUTHENTICATOR_LENGTH, attributeValueOffsets, HEADER_LENGTH } from './packet';
 
 /** The MD5 and HMAC-MD5 math of RFC 2865 §3/§5.2/§5.3, RFC 2866 §3, RFC 2869/3579 §3.2 and RFC 5176 §2.3. */
@@ -13,15 +14,32 @@ function secretBytes(secret: Secret): Buffer {
   return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
 }
 
-/** One-shot hashing: a Hash object per call costs more than copying a request's few dozen octets into one buffer. */
-function md5(first: Buffer, second: Buffer, third?: Buffer): Buffer {
-  return hash('md5', third ? Buffer.concat([first, second, third]) : Buffer.concat([first, second]), 'buffer');
+/** HMAC keys by secret: a server signs every packet with the same one, so its padded blocks are hashed once. */
+const buffersKeys = new WeakMap<Buffer, HmacMd5Key>();
+const stringKeys = new Map<string, HmacMd5Key>();
+
+function hmacKey(secret: Secret): HmacMd5Key {
+  if (typeof secret !== 'string') {
+    const known = buffersKeys.get(secret);
+    if (known) return known;
+    const key = hmacMd5Key(secret);
+    buffersKeys.set(secret, key);
+    return key;
+  }
+  const known = stringKeys.get(secret);
+  if (known) return known;
+  if (stringKeys.size >= 64) stringKeys.clear();
+  const key = hmacMd5Key(Buffer.from(secret, 'utf8'));
+  stringKeys.set(secret, key);
+  return key;
 }
 
-/** The packet up to its Length field: padding after it is not covered by any authenticator. */
-function withinLength(raw: Buffer): Buffer {
-  return raw.subarray(0, Math.min(raw.length, raw.readUInt16BE(2)));
+/** The packet's length up to its Length field: padding after it is not covered by any authenticator. */
+function lengthOf(raw: Buffer): number {
+  return Math.min(raw.length, raw.readUInt16BE(2));
 }
+
+const digest = Buffer.alloc(AUTHENTICATOR_LENGTH);
 
 /** RFC 2865 §5.2: c(i) = p(i) xor MD5(S + c(i-1)), c(0) chained from the Request Authenticator. */
 export function hidePassword(password: Buffer | string, secret: Secret, requestAuthenticator: Buffer): Buffer {
@@ -33,7 +51,7 @@ export function hidePassword(password: Buffer | string, secret: Secret, requestA
   const out = Buffer.alloc(padded.length);
   let previous = requestAuthenticator;
   for (let block = 0; block < padded.length; block += 16) {
-    const mask = md5(key, previous);
+    const mask = md5({ data: key }, { data: previous });
     for (let i = 0; i < 16; i++) out[block + i] = padded[block + i]! ^ mask[i]!;
     previous = out.subarray(block, block + 16);
   }
@@ -47,7 +65,7 @@ export function unhidePassword(hidden: Buffer, secret: Secret, requestAuthentica
   const out = Buffer.alloc(hidden.length);
   let previous = requestAuthenticator;
   for (let block = 0; block < hidden.length; block += 16) {
-    const mask = md5(key, previous);
+    const mask = md5({ data: key }, { data: previous });
     for (let i = 0; i < 16; i++) out[block + i] = hidden[block + i]! ^ mask[i]!;
     previous = hidden.subarray(block, block + 16);
   }
@@ -59,7 +77,8 @@ export function unhidePassword(hidden: Buffer, secret: Secret, requestAuthentica
 /** CHAP-Password value: CHAP Ident followed by MD5(Ident + password + challenge) (RFC 1994, RFC 2865 §5.3). */
 export function chapPassword(ident: number, password: Buffer | string, challenge: Buffer): Buffer {
   const plain = typeof password === 'string' ? Buffer.from(password, 'utf8') : password;
-  return Buffer.concat([Buffer.of(ident), md5(Buffer.of(ident), plain, challenge)]);
+  const id = Buffer.of(ident);
+  return Buffer.concat([id, md5({ data: id }, { data: plain }, { data: challenge })]);
 }
 
 /** Checks a 17-octet CHAP-Password against the clear-text password in constant time. */
@@ -75,16 +94,24 @@ export function verifyChapPassword(value: Buffer, password: Buffer | string, cha
  * response, zeros for Accounting, Disconnect and CoA requests. More than one, or one of the wrong size, is invalid.
  */
 export function checkMessageAuthenticator(raw: Buffer, secret: Secret, vector: Buffer): 'absent' | 'valid' | 'invalid' {
-  const packet = Buffer.from(withinLength(raw));
-  const offsets = attributeValueOffsets(packet, Attr.MessageAuthenticator);
+  const offsets = attributeValueOffsets(raw, Attr.MessageAuthenticator);
   if (offsets.length === 0) return 'absent';
   const offset = offsets[0]!;
-  if (offsets.length > 1 || packet[offset - 1] !== 2 + AUTHENTICATOR_LENGTH) return 'invalid';
-  const received = Buffer.from(packet.subarray(offset, offset + AUTHENTICATOR_LENGTH));
-  packet.fill(0, offset, offset + AUTHENTICATOR_LENGTH);
-  vector.copy(packet, 4);
-  const expected = createHmac('md5', secretBytes(secret)).update(packet).digest();
-  return timingSafeEqual(expected, received) ? 'valid' : 'invalid';
+  if (offsets.length > 1 || raw[offset - 1] !== 2 + AUTHENTICATOR_LENGTH) return 'invalid';
+  const end = offset + AUTHENTICATOR_LENGTH;
+  // The packet as it was signed, without copying it: `vector` in the Authenticator field, zeros in the attribute.
+  hmacMd5Into(
+    hmacKey(secret),
+    [
+      { data: raw, start: 0, end: 4 },
+      { data: vector },
+      { data: raw, start: HEADER_LENGTH, end: offset },
+      zeros(AUTHENTICATOR_LENGTH),
+      { data: raw, start: end, end: lengthOf(raw) },
+    ],
+    digest,
+  );
+  return timingSafeEqual(digest, raw.subarray(offset, end)) ? 'valid' : 'invalid';
 }
 
 function fillMessageAuthenticator(packet: Buffer, secret: Secret): void {
@@ -94,7 +121,7 @@ function fillMessageAuthenticator(packet: Buffer, secret: Secret): void {
   const offset = offsets[0]!;
   if (packet[offset - 1] !== 2 + AUTHENTICATOR_LENGTH) throw new RangeError('Message-Authenticator must be 16 octets');
   packet.fill(0, offset, offset + AUTHENTICATOR_LENGTH);
-  createHmac('md5', secretBytes(secret)).update(packet).digest().copy(packet, offset);
+  hmacMd5Into(hmacKey(secret), [{ data: packet }], packet, offset);
 }
 
 /**
@@ -104,7 +131,7 @@ function fillMessageAuthenticator(packet: Buffer, secret: Secret): void {
 export function signResponse(raw: Buffer, requestAuthenticator: Buffer, secret: Secret): Buffer {
   requestAuthenticator.copy(raw, 4);
   fillMessageAuthenticator(raw, secret);
-  md5(raw, secretBytes(secret)).copy(raw, 4);
+  md5({ data: raw }, { data: secretBytes(secret) }).copy(raw, 4);
   return raw;
 }
 
@@ -115,7 +142,7 @@ export function signResponse(raw: Buffer, requestAuthenticator: Buffer, secret: 
 export function signRequest(raw: Buffer, secret: Secret): Buffer {
   ZERO_AUTHENTICATOR.copy(raw, 4);
   fillMessageAuthenticator(raw, secret);
-  md5(raw, secretBytes(secret)).copy(raw, 4);
+  md5({ data: raw }, { data: secretBytes(secret) }).copy(raw, 4);
   return raw;
 }
 
@@ -127,18 +154,24 @@ export function signAccessRequest(raw: Buffer, secret: Secret): Buffer {
 
 /** Checks the Request Authenticator of an Accounting-, Disconnect- or CoA-Request. */
 export function verifyRequestAuthenticator(raw: Buffer, secret: Secret): boolean {
-  const packet = Buffer.from(withinLength(raw));
-  if (packet.length < HEADER_LENGTH) return false;
-  const received = Buffer.from(packet.subarray(4, HEADER_LENGTH));
-  ZERO_AUTHENTICATOR.copy(packet, 4);
-  return timingSafeEqual(md5(packet, secretBytes(secret)), received);
+  return verifyAuthenticator(raw, ZERO_AUTHENTICATOR, secret);
 }
 
 /** Checks the Response Authenticator of a reply to the request whose authenticator is given. */
 export function verifyResponseAuthenticator(raw: Buffer, requestAuthenticator: Buffer, secret: Secret): boolean {
-  const packet = Buffer.from(withinLength(raw));
-  if (packet.length < HEADER_LENGTH) return false;
-  const received = Buffer.from(packet.subarray(4, HEADER_LENGTH));
-  requestAuthenticator.copy(packet, 4);
-  return timingSafeEqual(md5(packet, secretBytes(secret)), received);
+  return verifyAuthenticator(raw, requestAuthenticator, secret);
+}
+
+/** MD5 over the packet with `vector` in the Authenticator field, then the secret, against the field itself. */
+function verifyAuthenticator(raw: Buffer, vector: Buffer, secret: Secret): boolean {
+  if (raw.length < HEADER_LENGTH) return false;
+  const length = lengthOf(raw);
+  if (length < HEADER_LENGTH) return false;
+  const expected = md5(
+    { data: raw, start: 0, end: 4 },
+    { data: vector },
+    { data: raw, start: HEADER_LENGTH, end: length },
+    { data: secretBytes(secret) },
+  );
+  return timingSafeEqual(expected, raw.subarray(4, HEADER_LENGTH));
 }
