@@ -34,6 +34,9 @@ export function buildAppsIfStale(apps = ['admin', 'kiosk']) {
     const result = spawnSync('npm', ['run', 'build', '--silent', '--workspace', `@atrium/${app}`], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
+      // Called from inside vitest too, where NODE_ENV=test: Vite would then build React's development bundle and
+      // leave import.meta.env.PROD false, so the kiosk would ship without its service worker.
+      env: { ...process.env, NODE_ENV: 'production' },
     });
     if (result.status !== 0) {
       process.stderr.write(`atrium: building the ${app} app failed (see above)\n`);
