@@ -60,7 +60,11 @@ export function WalkInScreen({ onSubmit, onCancel }: WalkInScreenProps) {
           required={!options.optional}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? `${id}-${name}-error` : undefined}
-          onChange={(event) => setForm({ ...form, [name]: event.target.value })}
+          onChange={(event) => {
+            setForm({ ...form, [name]: event.target.value });
+            // A complaint about a field the visitor is fixing would contradict what they just typed.
+            if (error) setErrors(errors.filter((e) => e.field !== name));
+          }}
           data-testid={`walkin-${name}`}
         />
         {error && (
