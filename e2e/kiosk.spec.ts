@@ -171,6 +171,26 @@ test('pairs through the API; a visitor scans in, gets the voucher, and checks ou
   await context.close();
 });
 
+test('the pairing code is replaced when it expires, and the new one pairs', async ({
+  kioskBrowser,
+  server,
+  staff,
+  cameraFile,
+}) => {
+  const context = await kioskBrowser.newContext({ viewport: TABLET_PORTRAIT, locale: 'de-DE' });
+  const kiosk = await KioskPage.open(context, server.baseUrl, cameraFile, (page) => page.clock.install());
+  const code = kiosk.page.getByTestId('pairing-code');
+  await expect(code).toHaveText(/^\d{6}$/);
+  await expect(kiosk.page.getByRole('heading', { name: 'Diesen Kiosk koppeln' })).toBeVisible();
+  const first = await code.textContent();
+  // Codes live ten minutes.
+  await kiosk.page.clock.fastForward(10 * 60_000 + 1_000);
+  await expect(code).not.toHaveText(first!);
+  await expect(code).toHaveText(/^\d{6}$/);
+  await kiosk.pair(staff, 'Lobby rotated');
+  await context.close();
+});
+
 test('refuses replayed, expired, not yet valid, wrong-site and cancelled codes with the right message', async ({
   kioskBrowser,
   server,
@@ -491,6 +511,27 @@ test('speed: local verification and scan-to-result medians, measured in the brow
   // near 300 ms under load). A second or more would mean something is broken, not busy.
   expect(result.scanToResultMedianMs).toBeLessThan(1000);
   await context.close();
+});
+
+test('served at /kiosk/: the app shell is revalidated on every load, hashed assets are cached for good', async ({
+  server,
+}) => {
+  const shell = await fetch(`${server.baseUrl}/kiosk/`);
+  expect(shell.status).toBe(200);
+  expect(shell.headers.get('cache-control')).toBe('no-cache');
+  const html = await shell.text();
+  const entry = html.match(/<script[^>]+src="(\/kiosk\/assets\/[^"]+\.js)"/)?.[1];
+  expect(entry).toBeDefined();
+  const asset = await fetch(`${server.baseUrl}${entry}`);
+  expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  for (const file of ['sw.js', 'manifest.webmanifest']) {
+    const res = await fetch(`${server.baseUrl}/kiosk/${file}`);
+    expect(res.status, file).toBe(200);
+    expect(res.headers.get('cache-control'), file).toBe('no-cache');
+  }
+  // A deep link is a navigation the app handles itself; a missing asset stays a 404.
+  expect((await fetch(`${server.baseUrl}/kiosk/anything`, { headers: { accept: 'text/html' } })).status).toBe(200);
+  expect((await fetch(`${server.baseUrl}/kiosk/assets/missing.js`)).status).toBe(404);
 });
 
 test('size: the first load stays under 200 KB of gzipped JS and the QR decoder loads lazily', async () => {
