@@ -1,13 +1,14 @@
 import { defineConfig } from '@playwright/test';
 
 /**
- * The kiosk end-to-end run: Debian's Chromium with a fake camera against the real server (started once in the global
- * setup on a fresh PostgreSQL database). Each test pairs its own kiosk in its own browser, so tests run in parallel;
- * two workers fit the two-core machines this runs on.
+ * The browser end-to-end run, Debian's Chromium against the real server. The kiosk specs share one server on a fresh
+ * PostgreSQL database (started in the global setup) and pair a kiosk each, so they run in parallel; the admin spec and
+ * the golden journey start their own stacks (server, agent, and `npm start` on the embedded database). Two workers fit
+ * the two-core machines this runs on.
  */
 export default defineConfig({
   testDir: '.',
-  testMatch: ['kiosk.spec.ts'],
+  testMatch: ['kiosk.spec.ts', 'admin.spec.ts', 'golden-journey.spec.ts'],
   globalSetup: './global-setup.ts',
   fullyParallel: true,
   workers: 2,

@@ -75,7 +75,7 @@ if (extraArgs.length === 0) {
     failed = 1;
   }
   if (code !== 0 && failed === 0) failed = 1;
-  suites.push({ name: 'playwright (kiosk e2e)', passed, failed });
+  suites.push({ name: 'playwright (e2e)', passed, failed });
 }
 
 fs.rmSync(results, { recursive: true, force: true });
