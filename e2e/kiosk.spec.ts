@@ -293,7 +293,8 @@ test('offline: a scan is queued, survives a reload served by the service worker,
   await kiosk.expectError('already_used', /already been used/);
   await kiosk.done();
 
-  await kiosk.page.reload();
+  const reloaded = await kiosk.page.reload();
+  expect(reloaded?.fromServiceWorker(), 'the app shell came from the service worker').toBe(true);
   await kiosk.expectIdle();
   await expect(kiosk.connectivity()).toHaveText('Offline');
   await expect(kiosk.queuedCount()).toHaveText('1');
