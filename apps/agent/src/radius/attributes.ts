@@ -146,7 +146,7 @@ export function encodeInteger(value: number): Buffer {
   if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
     throw new RangeError(`integer attribute value out of range: ${value}`);
   }
-  const buf = Buffer.alloc(4);
+  const buf = Buffer.allocUnsafe(4);
   buf.writeUInt32BE(value, 0);
   return buf;
 }

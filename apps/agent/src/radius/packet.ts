@@ -135,7 +135,8 @@ export function encode(packet: Omit<RadiusPacket, 'authenticator'> & { authentic
   }
   if (length > MAX_PACKET_LENGTH) throw new RangeError(`packet of ${length} octets exceeds ${MAX_PACKET_LENGTH}`);
 
-  const out = Buffer.alloc(length);
+  // Every octet is written below, so the buffer need not be zeroed (and small ones come from Node's pool).
+  const out = Buffer.allocUnsafe(length);
   out[0] = packet.code;
   out[1] = packet.identifier;
   out.writeUInt16BE(length, 2);
