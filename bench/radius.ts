@@ -6,7 +6,7 @@
  * Every answer is checked: the code the request deserves, the Response Authenticator and the Message-Authenticator.
  * Also the agent's RSS holding 100k vouchers and the time to reconcile 10k.
  *
- *   npm run bench:radius     (BENCH_RADIUS_VOUCHERS=100000 BENCH_RADIUS_CONCURRENCY=32 BENCH_RADIUS_SECONDS=5)
+ *   npm run bench:radius     (BENCH_RADIUS_VOUCHERS=100000 BENCH_RADIUS_CONCURRENCY=16 BENCH_RADIUS_SECONDS=5)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
@@ -30,7 +30,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FREERADIUS = '/usr/sbin/freeradius';
 const SECRET = 'bench-radius-secret';
 const VOUCHERS = Number(process.env.BENCH_RADIUS_VOUCHERS ?? 100_000);
-const CONCURRENCY = Number(process.env.BENCH_RADIUS_CONCURRENCY ?? 32);
+const CONCURRENCY = Number(process.env.BENCH_RADIUS_CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.BENCH_RADIUS_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_RADIUS_ROUNDS ?? 3);
 const WARMUP_SECONDS = 1.5;
