@@ -17,8 +17,6 @@ import { expect, test } from './fixtures/test';
 
 const IMAGES = path.join(root, 'docs', 'images');
 const SCREENSHOTS = path.join(RESULTS_DIR, 'screenshots');
-/** The server counts a check-in as made offline when it arrives more than a minute after it happened. */
-const OFFLINE_LAG_MS = 61_000;
 
 async function expectAccessible(page: Page, screen: string): Promise<void> {
   const { violations } = await new AxeBuilder({ page }).analyze();
@@ -280,7 +278,6 @@ test('offline: a scan is queued, survives a reload served by the service worker,
   await kiosk.done();
 
   expect(await kiosk.scan(visit.qrToken)).toBe('welcome');
-  const scannedAt = Date.now();
   await expect(kiosk.page.getByTestId('offline-welcome')).toContainText('as soon as it is back online');
   await expect(kiosk.page.getByTestId('voucher-password')).toHaveCount(0);
   await expect(kiosk.queuedCount()).toHaveText('1');
@@ -300,8 +297,7 @@ test('offline: a scan is queued, survives a reload served by the service worker,
   await expect(kiosk.queuedCount()).toHaveText('1');
   expect(await checkInRows(server, visit.id)).toEqual([]);
 
-  // A real offline spell: long enough that the server files the check-in as made offline.
-  await kiosk.page.waitForTimeout(Math.max(0, scannedAt + OFFLINE_LAG_MS - Date.now()));
+  // Back within the minute: the kiosk itself says the scan was accepted offline, and the server files it so.
   await context.setOffline(false);
   await expect(kiosk.queuedCount()).toHaveText('0', { timeout: 20_000 });
   await expect(kiosk.connectivity()).toHaveText('Online');
@@ -362,7 +358,6 @@ test('two kiosks offline accept the same code; after sync the server holds one c
   await first.context.setOffline(true);
   await second.context.setOffline(true);
   expect(await first.scan(visit.qrToken)).toBe('welcome');
-  const scannedAt = Date.now();
   expect(await second.scan(visit.qrToken)).toBe('welcome');
   for (const kiosk of [first, second]) {
     await expect(kiosk.page.getByTestId('offline-welcome')).toBeVisible();
@@ -370,7 +365,6 @@ test('two kiosks offline accept the same code; after sync the server holds one c
     await expect(kiosk.queuedCount()).toHaveText('1');
   }
 
-  await first.page.waitForTimeout(Math.max(0, scannedAt + OFFLINE_LAG_MS - Date.now()));
   await first.context.setOffline(false);
   await expect(first.queuedCount()).toHaveText('0', { timeout: 20_000 });
   await second.context.setOffline(false);

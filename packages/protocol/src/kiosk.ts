@@ -52,6 +52,11 @@ export const scanRequestSchema = z.object({
   token: z.string({ error: 'is required' }).min(1).max(4096),
   idempotencyKey: z.uuid('must be a UUID the kiosk made for this scan'),
   occurredAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time' }),
+  /**
+   * The kiosk accepted this scan without the server (verified locally, sent later). Optional: the server also counts a
+   * scan as offline when it arrives more than a minute after `occurredAt`.
+   */
+  offline: z.boolean({ error: 'must be true or false' }).optional(),
 });
 export type ScanRequest = z.infer<typeof scanRequestSchema>;
 
@@ -70,6 +75,7 @@ export const walkInRequestSchema = z.object({
   hostName: z.string().trim().max(200).optional(),
   idempotencyKey: z.uuid(),
   occurredAt: z.iso.datetime({ offset: true }),
+  offline: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
 /** Codes the kiosk shows a human message for (de + en). */

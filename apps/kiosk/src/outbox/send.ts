@@ -5,7 +5,10 @@ import { isDefinitiveFailure, type Sender } from './outbox';
 export function apiSender(api: KioskApi): Sender {
   return async (entry) => {
     try {
-      const { status, body } = await api.submit(entry.kind, entry.body);
+      // A first attempt that did not get through means the visitor was let in on the kiosk's word alone: say so, so
+      // the server files it as offline and a second kiosk's copy of the same code as a conflict.
+      const sent = entry.attempts > 0 ? { ...entry.body, offline: true } : entry.body;
+      const { status, body } = await api.submit(entry.kind, sent);
       return { type: 'accepted', status, body };
     } catch (error) {
       if (error instanceof ApiError) {

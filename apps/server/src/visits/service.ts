@@ -225,13 +225,16 @@ export async function verifyScan(ctx: AppContext, token: string, siteId: string,
   return { visitId: result.claims.visitId, jti: result.claims.jti, displayName: result.claims.displayName };
 }
 
-/** When the scan happened: the kiosk's time, bounded (a queued scan may be old, but not days old or in the future). */
-export function scanTime(ctx: AppContext, occurredAt: string): { at: Date; offline: boolean } {
+/**
+ * When the scan happened: the kiosk's time, bounded (a queued scan may be old, but not days old or in the future).
+ * Offline when the kiosk says it accepted the scan without us, or when it reaches us well after it happened.
+ */
+export function scanTime(ctx: AppContext, occurredAt: string, acceptedOffline = false): { at: Date; offline: boolean } {
   const now = ctx.now();
   const at = new Date(occurredAt);
   if (at.getTime() > now.getTime() + 2 * 60_000) throw invalidInput('occurredAt', 'is in the future');
   if (now.getTime() - at.getTime() > MAX_QUEUE_AGE_MS) throw invalidInput('occurredAt', 'is more than 72 hours ago');
-  return { at, offline: now.getTime() - at.getTime() > OFFLINE_LAG_MS };
+  return { at, offline: acceptedOffline || now.getTime() - at.getTime() > OFFLINE_LAG_MS };
 }
 
 type Outcome<T> = { ok: true; status: 200 | 201; body: T } | { ok: false; error: AppError };

@@ -250,6 +250,23 @@ describe(`check-in on ${testBackend()}`, () => {
     expect(audit.items.length).toBe(1);
   });
 
+  it('a scan the kiosk accepted offline is filed offline even when it syncs within the minute', async () => {
+    const visit = await newVisit();
+    const second = await pairKiosk(s, admin, siteId, clock.advance);
+    const first = await checkIn({ ...scan(visit.qrToken, clock.now()), offline: true });
+    expect(first.status).toBe(201);
+    expect(await jsonOf<{ offline: boolean }>(first)).toMatchObject({ offline: true });
+    const replayed = await checkIn({ ...scan(visit.qrToken, clock.now()), offline: true }, second.token);
+    expect([replayed.status, (await errorOf(replayed)).code]).toEqual([409, 'already_used']);
+    const conflicts = await s.db.withTenant(tenantId, (tx) =>
+      tx.query('SELECT id FROM check_in_conflicts WHERE visit_id = $1', [visit.id]),
+    );
+    expect(conflicts).toHaveLength(1);
+    // Not a boolean: refused, nothing written.
+    const bad = await checkIn({ ...scan((await newVisit()).qrToken, clock.now()), offline: 'yes' });
+    expect([bad.status, (await errorOf(bad)).code]).toEqual([400, 'invalid_input']);
+  });
+
   it('the expiry job expires visits past departure and revokes their vouchers', async () => {
     const visit = await newVisit({ departure: hours(1) });
     await checkIn(scan(visit.qrToken, clock.now()));

@@ -175,7 +175,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       async handler(req, res) {
         const kiosk = kioskOf(req);
         const body = req.body as z.infer<typeof scanRequestSchema>;
-        const { at, offline } = scanTime(ctx, body.occurredAt);
+        const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
         const scan = await verifyScan(ctx, body.token, kiosk.siteId, at);
         const result = await settle(
           ctx.db
@@ -204,7 +204,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       async handler(req, res) {
         const kiosk = kioskOf(req);
         const body = req.body as z.infer<typeof scanRequestSchema>;
-        const { at, offline } = scanTime(ctx, body.occurredAt);
+        const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
         const scan = await verifyScan(ctx, body.token, kiosk.siteId, at);
         const { body: out } = await settle(
           ctx.db.withTenant(kiosk.tenantId, (tx) =>
@@ -232,7 +232,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       async handler(req, res) {
         const kiosk = kioskOf(req);
         const body = req.body as z.infer<typeof walkInRequestSchema>;
-        const { at, offline } = scanTime(ctx, body.occurredAt);
+        const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
         const actor = { type: 'kiosk' as const, id: kiosk.kioskId, ip: ip(req) };
         class Replayed extends Error {
           constructor(readonly body: unknown) {
