@@ -1,7 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VoucherStore } from '../vouchers/store';
 import { Attr, ErrorCause, encodeInteger, encodeText } from './attributes';
 import {
   checkMessageAuthenticator,
@@ -9,7 +8,7 @@ import {
   verifyRequestAuthenticator,
   ZERO_AUTHENTICATOR,
 } from './authenticator';
-import { sendDisconnect, sessionIdentification } from './disconnect';
+import { sendDisconnect } from './disconnect';
 import { Code, decode, encode, type RadiusAttribute, type RadiusPacket } from './packet';
 import { closeSocket, udpClient } from './test-support';
 
@@ -190,27 +189,5 @@ describe('sendDisconnect', () => {
       localAddress: '127.0.0.1',
     });
     expect(result).toMatchObject({ result: 'error', detail: expect.stringContaining('nas.invalid') });
-  });
-});
-
-describe('sessionIdentification', () => {
-  it('names the NAS first, then the session, from what accounting reported', () => {
-    const store = new VoucherStore();
-    const session = store.sessionStart(
-      '5A3C-0001',
-      '6f1c2a7e-55b1-4c1e-9a34-0d2b8c1f0a01',
-      { address: '10.0.0.2', ip: '10.0.0.9', identifier: 'ap-lobby' },
-      { username: 'guest-4821', callingStationId: 'AA-BB-CC-DD-EE-FF' },
-      NOW,
-    );
-    expect(sessionIdentification(session).map((a) => [a.type, a.value.toString('hex')])).toEqual([
-      [Attr.NasIpAddress, '0a000009'],
-      [Attr.NasIdentifier, Buffer.from('ap-lobby').toString('hex')],
-      [Attr.UserName, Buffer.from('guest-4821').toString('hex')],
-      [Attr.AcctSessionId, Buffer.from('5A3C-0001').toString('hex')],
-      [Attr.CallingStationId, Buffer.from('AA-BB-CC-DD-EE-FF').toString('hex')],
-    ]);
-    const bare = store.sessionStart('s2', null, { address: '10.0.0.3', ip: 'fe80:0:0:0:0:0:0:1' }, {}, NOW);
-    expect(sessionIdentification(bare).map((a) => a.type)).toEqual([Attr.AcctSessionId]);
   });
 });

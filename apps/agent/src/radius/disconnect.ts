@@ -2,8 +2,7 @@ import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
-import type { Session } from '../vouchers/store';
-import { Attr, encodeDate, encodeIpaddr, encodeText, integerValue } from './attributes';
+import { Attr, encodeDate, integerValue } from './attributes';
 import {
   checkMessageAuthenticator,
   signRequest,
@@ -121,24 +120,6 @@ export async function sendDisconnect(options: DisconnectOptions): Promise<Discon
     });
     send();
   });
-}
-
-/**
- * The attributes that name a session to its NAS (RFC 5176 §3): the NAS's own identification, so it does not answer
- * NAS-Identification-Mismatch, then the session itself.
- */
-export function sessionIdentification(session: Session): RadiusAttribute[] {
-  const attributes: RadiusAttribute[] = [];
-  if (session.nas.ip && /^\d{1,3}(\.\d{1,3}){3}$/.test(session.nas.ip)) {
-    attributes.push({ type: Attr.NasIpAddress, value: encodeIpaddr(session.nas.ip) });
-  }
-  if (session.nas.identifier) attributes.push({ type: Attr.NasIdentifier, value: encodeText(session.nas.identifier) });
-  if (session.username) attributes.push({ type: Attr.UserName, value: encodeText(session.username) });
-  attributes.push({ type: Attr.AcctSessionId, value: encodeText(session.acctSessionId) });
-  if (session.callingStationId) {
-    attributes.push({ type: Attr.CallingStationId, value: encodeText(session.callingStationId) });
-  }
-  return attributes;
 }
 
 /**

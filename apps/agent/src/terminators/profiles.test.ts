@@ -4,8 +4,8 @@ import { ATTRIBUTES, Attr, ErrorCause, encodeInteger } from '../radius/attribute
 import { signResponse, verifyRequestAuthenticator } from '../radius/authenticator';
 import { Code, decode, encode, type RadiusPacket } from '../radius/packet';
 import { closeSocket, udpClient } from '../radius/test-support';
-import type { Session } from '../vouchers/store';
-import { COA_PROFILE_NAMES, type CoaProfileName } from './profiles';
+import { type Session, VoucherStore } from '../vouchers/store';
+import { COA_PROFILE_NAMES, COA_PROFILES, type CoaProfileName, disconnectAttributes } from './profiles';
 import { createTerminator } from './terminator';
 
 // A real UDP Dynamic Authorization Server on 127.0.0.1 stands in for each vendor's NAS: it checks the secret and
@@ -110,6 +110,27 @@ describe('RFC 5176 vendor profiles', () => {
       'Acct-Session-Id',
       'Event-Timestamp',
     ]);
+  });
+
+  it('names the NAS first, then the session, from what accounting reported (generic)', () => {
+    const store = new VoucherStore();
+    const started = store.sessionStart(
+      '5A3C-0001',
+      '6f1c2a7e-55b1-4c1e-9a34-0d2b8c1f0a01',
+      { address: '10.0.0.2', ip: '10.0.0.9', identifier: 'ap-lobby' },
+      { username: 'guest-4821', callingStationId: 'AA-BB-CC-DD-EE-FF' },
+      0,
+    );
+    expect(disconnectAttributes(started, COA_PROFILES.generic).map((a) => [a.type, a.value.toString('hex')])).toEqual([
+      [Attr.NasIpAddress, '0a000009'],
+      [Attr.NasIdentifier, Buffer.from('ap-lobby').toString('hex')],
+      [Attr.UserName, Buffer.from('guest-4821').toString('hex')],
+      [Attr.AcctSessionId, Buffer.from('5A3C-0001').toString('hex')],
+      [Attr.CallingStationId, Buffer.from('AA-BB-CC-DD-EE-FF').toString('hex')],
+    ]);
+    // An IPv6 NAS address has no place in NAS-IP-Address; the session id is always there.
+    const bare = store.sessionStart('s2', null, { address: '10.0.0.3', ip: 'fe80:0:0:0:0:0:0:1' }, {}, 0);
+    expect(disconnectAttributes(bare, COA_PROFILES.generic).map((a) => a.type)).toEqual([Attr.AcctSessionId]);
   });
 
   it('reports a NAK with its Error-Cause', async () => {

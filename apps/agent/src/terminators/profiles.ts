@@ -14,7 +14,8 @@ export interface CoaProfile {
 
 /**
  * Vendor quirks, from the vendors' own descriptions of their dynamic authorization servers:
- * - generic: everything the NAS told us; a conforming NAS ignores nothing it can match on.
+ * - generic: everything the NAS told us, its own identification first so it does not answer
+ *   NAS-Identification-Mismatch (RFC 5176 §3), then the session.
  * - cisco: IOS and WLC match on the session id, user and client MAC, and check NAS-IP-Address.
  * - aruba: matches on user, client IP, MAC or session id; with replay protection on it drops a request without
  *   Event-Timestamp.
