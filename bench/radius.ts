@@ -6,7 +6,7 @@
  * Every answer is checked: the code the request deserves, the Response Authenticator and the Message-Authenticator.
  * Also the agent's RSS holding 100k vouchers and the time to reconcile 10k.
  *
- *   npm run bench:radius     (BENCH_RADIUS_VOUCHERS=100000 BENCH_RADIUS_CONCURRENCY=16 BENCH_RADIUS_SECONDS=5)
+ *   npm run bench:radius     (BENCH_RADIUS_VOUCHERS=100000 BENCH_RADIUS_CONCURRENCY=16 BENCH_RADIUS_SECONDS=4 BENCH_RADIUS_ROUNDS=5)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
@@ -31,8 +31,8 @@ const FREERADIUS = '/usr/sbin/freeradius';
 const SECRET = 'bench-radius-secret';
 const VOUCHERS = Number(process.env.BENCH_RADIUS_VOUCHERS ?? 100_000);
 const CONCURRENCY = Number(process.env.BENCH_RADIUS_CONCURRENCY ?? 16);
-const SECONDS = Number(process.env.BENCH_RADIUS_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_RADIUS_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_RADIUS_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_RADIUS_ROUNDS ?? 5);
 const WARMUP_SECONDS = 1.5;
 /** Requests built up front, so the load generator spends its core on sending and checking. */
 const WORKLOAD = Number(process.env.BENCH_RADIUS_REQUESTS ?? 400_000);
