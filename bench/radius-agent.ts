@@ -3,7 +3,7 @@
  * fill it) and the RadiusServer on a free 127.0.0.1 port; no server link. Speaks JSON lines: prints `{"auth":port}` when
  * listening, then answers `stats` and `reconcile` on stdin; exits when stdin closes.
  *
- *   BENCH_SECRET=… BENCH_VOUCHERS_FILE=/tmp/…/vouchers.json node --expose-gc --import tsx bench/radius-agent.ts
+ *   BENCH_SECRET=… BENCH_VOUCHERS_FILE=/tmp/…/vouchers.json node --expose-gc <bundle of this file made by apps/agent/build.mjs>
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';

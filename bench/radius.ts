@@ -400,6 +400,13 @@ async function main() {
     const workload = buildWorkload(vouchers, WORKLOAD);
 
     process.stderr.write('Starting the agent and FreeRADIUS on core 0...\n');
+    // The agent runs as it ships: bundled by apps/agent/build.mjs, plain node, no TypeScript loader.
+    const agentBundle = path.join(dir, 'radius-agent.mjs');
+    execFileSync(process.execPath, [
+      path.join(root, 'apps/agent/build.mjs'),
+      path.join(root, 'bench/radius-agent.ts'),
+      agentBundle,
+    ]);
     const agent = spawn(
       'taskset',
       [
@@ -408,9 +415,7 @@ async function main() {
         process.execPath,
         '--expose-gc',
         ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(root, 'bench/results')] : []),
-        '--import',
-        'tsx',
-        path.join(root, 'bench/radius-agent.ts'),
+        agentBundle,
       ],
       {
         cwd: root,
@@ -490,7 +495,7 @@ async function main() {
         `p99 ms             ${fmt(a.p99, 3)}  ${fmt(f.p99, 3)}  ${fmt(a.p99 / f.p99, 3)}`,
         `RSS MB (now)       ${fmt(agentMemory.rss, 1)}  ${fmt(freeradiusMemory.rss, 1)}  ${fmt(agentMemory.rss / freeradiusMemory.rss, 3)}`,
         `RSS MB (peak)      ${fmt(agentMemory.peak, 1)}  ${fmt(freeradiusMemory.peak, 1)}  ${fmt(agentMemory.peak / freeradiusMemory.peak, 3)}`,
-        `agent RSS before vouchers ${round(agentReady.baselineRss / 2 ** 20, 1)} MB (node + tsx loader); V8 heap in use ${round(stats.heapUsed / 2 ** 20, 1)} MB`,
+        `agent RSS before vouchers ${round(agentReady.baselineRss / 2 ** 20, 1)} MB (node and the bundled agent); V8 heap in use ${round(stats.heapUsed / 2 ** 20, 1)} MB`,
         `server cores used  ${fmt(a.serverCpu)}  ${fmt(f.serverCpu)}`,
         `req per CPU-second ${fmt(a.perCpuSecond, 0)}  ${fmt(f.perCpuSecond, 0)}  ${fmt(a.perCpuSecond / f.perCpuSecond, 3)}`,
         `load gen cores     ${fmt(a.loadCpu)}  ${fmt(f.loadCpu)}`,

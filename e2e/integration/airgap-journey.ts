@@ -95,7 +95,11 @@ async function main() {
     'ca.crt': reg.bundle.ca,
   }))
     fs.writeFileSync(path.join(dir, name), pem, { mode: 0o600 });
-  const agent = spawn(process.execPath, ['--import', 'tsx', path.resolve('apps/agent/src/main.ts')], {
+  // The production bundle (apps/agent/build.mjs) when the test made one, else the sources.
+  const agentArgs = process.env.AGENT_BUNDLE
+    ? [process.env.AGENT_BUNDLE]
+    : ['--import', 'tsx', path.resolve('apps/agent/src/main.ts')];
+  const agent = spawn(process.execPath, agentArgs, {
     env: {
       PATH: process.env.PATH,
       ATRIUM_SERVER_URL: `wss://localhost:${agentTlsPort}/agent/ws`,

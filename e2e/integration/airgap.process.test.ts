@@ -1,16 +1,19 @@
 import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-agent-bundle-')), 'agent.mjs');
 
 /** Runs airgap-journey.ts in a new network namespace whose only interface is loopback: nothing can leave the machine. */
 function runIsolated(): Promise<{ code: number | null; steps: Array<Record<string, unknown>>; stderr: string }> {
   const script = `ip link set lo up && exec "${process.execPath}" --import tsx e2e/integration/airgap-journey.ts`;
   const child = spawn('unshare', ['--net', '--', 'sh', '-c', script], {
     cwd: root,
-    env: { PATH: process.env.PATH },
+    env: { PATH: process.env.PATH, AGENT_BUNDLE: bundle },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -37,9 +40,12 @@ function runIsolated(): Promise<{ code: number | null; steps: Array<Record<strin
 
 describe('air-gapped operation', { timeout: 180_000 }, () => {
   // The journey loads the admin and kiosk pages as a browser would, so they must be built.
+  // and the agent runs as it does in its container: the production bundle, plain node.
   beforeAll(() => {
     execFileSync(process.execPath, ['scripts/build-apps.mjs'], { cwd: root, stdio: 'inherit', timeout: 170_000 });
+    execFileSync(process.execPath, ['apps/agent/build.mjs', 'apps/agent/src/main.ts', bundle], { cwd: root });
   }, 180_000);
+  afterAll(() => fs.rmSync(path.dirname(bundle), { recursive: true, force: true }));
 
   it('the namespace really has no route out', () => {
     const routes = execFileSync(
