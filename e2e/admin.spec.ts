@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, expect, type Page, test } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './fixtures/kiosk';
 import { RESULTS_DIR } from './fixtures/server';
 import { type Stack, startStack } from './fixtures/stack';
 import { totp } from './fixtures/totp';
@@ -24,15 +25,8 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   stack = await startStack('postgres');
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
   });
 });
 

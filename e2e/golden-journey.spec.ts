@@ -12,18 +12,10 @@ import { verifyRequestAuthenticator } from '../apps/agent/src/radius/authenticat
 import { Code, decode } from '../apps/agent/src/radius/packet';
 import { radclient } from '../apps/agent/src/radius/test-support';
 import { blankLuma, showQr, writeY4m } from './fixtures/camera';
+import { CHROMIUM, CHROMIUM_ARGS, fakeCameraArgs } from './fixtures/kiosk';
 import { RESULTS_DIR, root } from './fixtures/server';
 import { type RunningAgent, type Stack, startAgent, startNas, startStack } from './fixtures/stack';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BROWSER_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const IMAGES = path.join(root, 'docs', 'images');
 
 for (const database of ['postgres', 'pglite'] as const) {
@@ -41,7 +33,7 @@ for (const database of ['postgres', 'pglite'] as const) {
       const camera = path.join(stack.dir, 'camera.y4m');
       writeY4m(camera, blankLuma());
 
-      const adminBrowser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+      const adminBrowser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       cleanups.push(() => adminBrowser.close());
       const adminContext = await adminBrowser.newContext({
         baseURL: stack.baseUrl,
@@ -109,12 +101,7 @@ for (const database of ['postgres', 'pglite'] as const) {
       // The tablet: a persistent profile (its pairing and outbox live in it) whose camera plays the QR file.
       const kioskContext: BrowserContext = await chromium.launchPersistentContext(path.join(stack.dir, 'tablet'), {
         executablePath: CHROMIUM,
-        args: [
-          ...BROWSER_ARGS,
-          '--use-fake-ui-for-media-stream',
-          '--use-fake-device-for-media-stream',
-          `--use-file-for-fake-video-capture=${camera}`,
-        ],
+        args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera)],
         baseURL: stack.baseUrl,
         viewport: { width: 1024, height: 768 },
       });
@@ -158,8 +145,21 @@ for (const database of ['postgres', 'pglite'] as const) {
           `User-Name = "${voucher.username}", ${chap ? 'CHAP-Password' : 'User-Password'} = "${voucher.password}", NAS-IP-Address = 127.0.0.1, Message-Authenticator = 0x00`,
         );
 
+      // The voucher travels to the agent after the kiosk has it (outbox, then the agent's WebSocket): a phone joining
+      // the WiFi a moment later may be told no once, and asks again, as phones do.
+      const logonWhenReady = async () => {
+        const started = performance.now();
+        let answer = await logon();
+        while (answer.reply?.code !== 'Access-Accept' && performance.now() - started < 10_000) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          answer = await logon();
+        }
+        return { answer, waitedMs: Math.round(performance.now() - started) };
+      };
+
       await test.step('the WiFi controller gets Access-Accept from the agent, PAP and CHAP', async () => {
-        const pap = await logon();
+        const { answer: pap, waitedMs } = await logonWhenReady();
+        timings.wifi_accept_after_kiosk_ms = waitedMs;
         expect(pap.reply?.code).toBe('Access-Accept');
         expect((await logon(true)).reply?.code).toBe('Access-Accept');
         const classValue = pap.reply!.attributes.find((a) => a.name === 'Class')!.value;
@@ -214,7 +214,7 @@ for (const database of ['postgres', 'pglite'] as const) {
           username: ((await kiosk.getByTestId('voucher-username').textContent()) ?? '').trim(),
           password: ((await kiosk.getByTestId('voucher-password').textContent()) ?? '').trim(),
         };
-        expect((await logon()).reply?.code).toBe('Access-Accept');
+        expect((await logonWhenReady()).answer.reply?.code).toBe('Access-Accept');
       });
 
       timings.total_ms = Math.round(performance.now() - started);

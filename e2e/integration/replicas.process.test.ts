@@ -2,10 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestAgent } from '../../apps/server/test/agent-client';
-import { adminUrl, databaseUrl, testPostgresUrl } from '../../apps/server/test/pg-url';
+import { createScratchDatabase } from '../../apps/server/test/pg-url';
 import { freePort, type ServerProcess, spawnServer } from '../../apps/server/test/process';
 
 const PASSWORD = 'replica password 123';
@@ -25,17 +24,10 @@ async function call(base: string, method: string, p: string, body?: unknown, tok
 
 describe('two server processes on one PostgreSQL', { timeout: 120_000 }, () => {
   it('a check-in on replica B reaches the agent connected to replica A', async () => {
-    const base = testPostgresUrl();
-    const name = `atrium_t_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl(base) });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    cleanups.push(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    });
+    const scratch = await createScratchDatabase();
+    cleanups.push(scratch.drop);
     const shared = {
-      DATABASE_URL: databaseUrl(base, name),
+      DATABASE_URL: scratch.url,
       ATRIUM_SECRET_KEY: randomBytes(32).toString('base64'),
       ATRIUM_ADMIN_PASSWORD: PASSWORD,
       LOG_LEVEL: 'warn',

@@ -1,10 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adminUrl, databaseUrl, testPostgresUrl } from '../../test/pg-url';
+import { createScratchDatabase } from '../../test/pg-url';
 import { freePort, spawnServer } from '../../test/process';
 import { Database } from '../db/database';
 import { openPglite } from '../db/pglite';
@@ -101,19 +100,12 @@ async function assertConsistent(db: Database) {
 
 describe('kill -9 during a burst of check-ins', { timeout: 120_000 }, () => {
   it('leaves PostgreSQL with no visit checked in without its voucher and no voucher without its check-in', async () => {
-    const base = testPostgresUrl();
-    const name = `atrium_t_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl(base) });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    cleanups.push(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    });
+    const scratch = await createScratchDatabase();
+    cleanups.push(scratch.drop);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-crash-'));
     cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const answered = await burstAndKill({ DATABASE_URL: databaseUrl(base, name), DATA_DIR: dataDir });
-    const db = new Database(await openPostgres(databaseUrl(base, name), { max: 1 }));
+    const answered = await burstAndKill({ DATABASE_URL: scratch.url, DATA_DIR: dataDir });
+    const db = new Database(await openPostgres(scratch.url, { max: 1 }));
     const committed = await assertConsistent(db);
     await db.close();
     expect(committed).toBeGreaterThanOrEqual(answered);
