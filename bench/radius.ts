@@ -414,6 +414,9 @@ async function main() {
         '0',
         process.execPath,
         '--expose-gc',
+        // As the agent runs in production (apps/agent/Dockerfile, npm run agent): a small young generation keeps
+        // scavenges short, which halves the agent's p99 here.
+        '--max-semi-space-size=1',
         ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(root, 'bench/results')] : []),
         agentBundle,
       ],
