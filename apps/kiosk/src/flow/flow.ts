@@ -1,17 +1,11 @@
+import { KIOSK_ERROR_CODES } from '@atrium/protocol';
 import type { LocalRefusal, ScanMode } from '../scan/verify';
 
 /** Every reason the visitor can be shown on the error screen; each has an `error.<reason>` text in both languages. */
 export const REFUSAL_REASONS = [
-  'invalid_token',
-  'token_expired',
-  'token_not_yet_valid',
-  'wrong_site',
-  'already_used',
-  'visit_cancelled',
-  'not_checked_in',
+  // The server's codes, then what only the kiosk itself can find.
+  ...KIOSK_ERROR_CODES,
   'kiosk_must_reconnect',
-  'kiosk_revoked',
-  'walk_ins_disabled',
   'camera_denied',
   'no_camera',
   'camera_busy',

@@ -28,7 +28,16 @@ const ONLINE_WINDOW_MS = 2 * 60_000;
 
 export function kioskRoutes(ctx: AppContext): RouteDef[] {
   const kioskAuth = { tokens: ['kiosk'] } as const;
-  const ip = (req: Parameters<RouteDef['handler']>[0]) => req.ip ?? null;
+  type Req = Parameters<RouteDef['handler']>[0];
+  const ip = (req: Req) => req.ip ?? null;
+  /** A kiosk's scan of a visitor code: who sent it, when it happened (and whether offline), what the code says. */
+  const readScan = async (req: Req) => {
+    const kiosk = kioskOf(req);
+    const body = req.body as z.infer<typeof scanRequestSchema>;
+    const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
+    const scan = await verifyScan(ctx, body.token, kiosk.siteId, at);
+    return { kiosk, body, at, offline, scan, actor: { type: 'kiosk' as const, id: kiosk.kioskId, ip: ip(req) } };
+  };
   return [
     route({
       method: 'post',
@@ -173,10 +182,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       auth: kioskAuth,
       schemas: { body: scanRequestSchema },
       async handler(req, res) {
-        const kiosk = kioskOf(req);
-        const body = req.body as z.infer<typeof scanRequestSchema>;
-        const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
-        const scan = await verifyScan(ctx, body.token, kiosk.siteId, at);
+        const { kiosk, body, at, offline, scan, actor } = await readScan(req);
         const result = await settle(
           ctx.db
             .withTenant(kiosk.tenantId, (tx) =>
@@ -188,7 +194,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
                 occurredAt: at,
                 offline,
                 kioskId: kiosk.kioskId,
-                actor: { type: 'kiosk', id: kiosk.kioskId, ip: ip(req) },
+                actor,
               }),
             )
             .finally(() => void ctx.events.wake()),
@@ -202,10 +208,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       auth: kioskAuth,
       schemas: { body: scanRequestSchema },
       async handler(req, res) {
-        const kiosk = kioskOf(req);
-        const body = req.body as z.infer<typeof scanRequestSchema>;
-        const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
-        const scan = await verifyScan(ctx, body.token, kiosk.siteId, at);
+        const { kiosk, body, at, offline, scan, actor } = await readScan(req);
         const { body: out } = await settle(
           ctx.db.withTenant(kiosk.tenantId, (tx) =>
             checkOut(tx, {
@@ -215,7 +218,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
               occurredAt: at,
               offline,
               kioskId: kiosk.kioskId,
-              actor: { type: 'kiosk', id: kiosk.kioskId, ip: ip(req) },
+              actor,
               reason: 'kiosk',
             }),
           ),
