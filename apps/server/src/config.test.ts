@@ -20,6 +20,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ATRIUM_ADMIN_EMAIL: 'not-an-email' }, 'ATRIUM_ADMIN_EMAIL must be an email address'],
     [{ ATRIUM_ADMIN_PASSWORD: 'short' }, 'ATRIUM_ADMIN_PASSWORD must be at least 10 characters'],
+    [{ TRUSTED_PROXY: '172.29.53.2,caddy' }, 'TRUSTED_PROXY must be a comma-separated list of IP addresses'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN must be at least 16 characters'],
     [{ PUBLIC_URL: 'atrium.example.com' }, 'PUBLIC_URL must be an absolute URL'],
     [{ AGENT_TLS_PORT: '-1' }, 'AGENT_TLS_PORT must be between 1 and 65535'],
     [{ ATRIUM_SECRET_KEY: 'abc' }, 'ATRIUM_SECRET_KEY must be 32 bytes as base64 or hex'],

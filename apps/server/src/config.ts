@@ -1,6 +1,8 @@
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { parseSecretKey } from './crypto/secret-box';
+import { passwordProblem } from './tenancy/passwords';
 
 /** The server's whole configuration. Nothing else reads process.env. */
 export type Config = z.infer<typeof configSchema>;
@@ -44,12 +46,36 @@ const configSchema = z.object({
         .split(',')
         .map((entry) => entry.trim())
         .filter(Boolean),
+    )
+    .refine(
+      (entries) => {
+        try {
+          proxyaddr.compile(entries);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 172.29.53.2' },
     ),
+  /** Opens GET /metrics to a scraper that sends it as a bearer token; unset, only direct local requests get metrics. */
+  METRICS_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 24)').max(512).optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATRIUM_ADMIN_EMAIL: z.email({ error: 'must be an email address' }).default('admin@localhost'),
   ATRIUM_ADMIN_PASSWORD: z.preprocess(
     emptyAsUndefined,
-    z.string().min(10, 'must be at least 10 characters').max(1024, 'must be at most 1024 characters').optional(),
+    z
+      .string()
+      .min(10, 'must be at least 10 characters')
+      .max(1024, 'must be at most 1024 characters')
+      .superRefine((value, ctx) => {
+        const problem = passwordProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
   ),
   ATRIUM_SECRET_KEY: z.preprocess(
     emptyAsUndefined,

@@ -7,7 +7,7 @@ import { generateTotpSecret, otpauthUri, verifyTotp } from '../../auth/totp';
 import type { AppContext } from '../../context';
 import { conflict, invalidInput, unauthorized } from '../../http/errors';
 import { type RouteDef, route, userOf } from '../../http/routes';
-import { hashPassword, verifyPassword } from '../../tenancy/passwords';
+import { hashNewPassword, verifyPassword } from '../../tenancy/passwords';
 import { rolesOf } from '../../tenancy/users';
 
 const RECOVERY_CODES = 10;
@@ -60,7 +60,7 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
         if (!cred || !(await verifyPassword(cred.password_hash, req.body.currentPassword))) {
           throw invalidInput('currentPassword', 'is not your current password');
         }
-        const hash = await hashPassword(req.body.newPassword);
+        const hash = await hashNewPassword(req.body.newPassword, 'newPassword');
         await ctx.db.withTenant(user.tenantId, async (tx) => {
           await tx.query('UPDATE credentials SET password_hash = $2, password_changed_at = now() WHERE user_id = $1', [
             user.userId,

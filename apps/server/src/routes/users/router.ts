@@ -8,7 +8,7 @@ import type { Queryable } from '../../db';
 import { AppError, conflict, forbidden, invalidInput, notFound } from '../../http/errors';
 import { type RouteDef, route, userOf } from '../../http/routes';
 import { isTenantAdmin } from '../../tenancy/access';
-import { hashPassword } from '../../tenancy/passwords';
+import { hashNewPassword } from '../../tenancy/passwords';
 import { insertUser, replaceRoles } from '../../tenancy/users';
 
 type UserPrincipal = Extract<Principal, { type: 'user' }>;
@@ -104,7 +104,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
         const actor = userOf(req);
         const body = req.body as z.infer<typeof createUserSchema>;
         checkGrants(actor, body.roles);
-        const passwordHash = await hashPassword(body.password);
+        const passwordHash = await hashNewPassword(body.password, 'password', body);
         const user = await ctx.db
           .withTenant(actor.tenantId, async (tx) => {
             const id = await insertUser(tx, actor.tenantId, { ...body, passwordHash });
@@ -137,7 +137,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
         if (id === actor.userId && (body.status === 'disabled' || body.roles)) {
           throw conflict('cannot_change_self', 'You cannot disable yourself or change your own roles.');
         }
-        const passwordHash = body.password ? await hashPassword(body.password) : undefined;
+        const passwordHash = body.password ? await hashNewPassword(body.password) : undefined;
         const user = await ctx.db
           .withTenant(actor.tenantId, async (tx) => {
             const allowed = await manageableIds(tx, actor);
