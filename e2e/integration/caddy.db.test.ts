@@ -152,6 +152,15 @@ describe(`Caddy in front of the server (${testBackend()})`, () => {
     expect([200, 503]).toContain(kiosk.status);
   });
 
+  it('keeps metrics and database detail from the outside world', async () => {
+    // Caddy reaches the server over loopback, so only its forwarding header tells a local scraper from the internet.
+    const metrics = await get('/metrics');
+    expect(metrics.status).toBe(401);
+    expect(metrics.body).not.toContain('atrium_http_requests_total');
+    const ready = await get('/readyz');
+    expect([ready.status, JSON.parse(ready.body)]).toEqual([200, { status: 'ready', checks: { database: 'ok' } }]);
+  });
+
   it('accepts TLS 1.2 and 1.3 and refuses 1.1', async () => {
     expect(await handshake({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' })).toBe('TLSv1.2');
     expect(await handshake({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' })).toBe('TLSv1.3');

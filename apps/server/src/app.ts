@@ -85,6 +85,9 @@ export function createApp(deps: AppDeps): Express {
           'worker-src': ["'self'"],
           'connect-src': ["'self'"],
           'style-src': ["'self'", "'unsafe-inline'"],
+          // Over plain HTTP (a LAN install without TLS) this directive would send every asset to a port nothing
+          // answers, leaving a blank page; browsers need it only when the public address is https.
+          'upgrade-insecure-requests': servedOverHttps(ctx.config.PUBLIC_URL) ? [] : null,
         },
       },
       crossOriginEmbedderPolicy: false,
@@ -102,7 +105,15 @@ export function createApp(deps: AppDeps): Express {
       error: { code: 'upgrade_required', message: 'Agents connect here with a WebSocket and a client certificate.' },
     });
   });
-  app.use(healthRouter({ db: ctx.db, metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }));
+  app.use(
+    healthRouter({
+      db: ctx.db,
+      metrics,
+      logger: ctx.logger,
+      metricsToken: ctx.config.METRICS_TOKEN,
+      isShuttingDown: deps.isShuttingDown ?? (() => false),
+    }),
+  );
 
   const api = Router();
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
@@ -139,4 +150,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(routeNotFound);
   app.use(errorHandler(ctx.logger));
   return app;
+}
+
+function servedOverHttps(publicUrl: string | undefined): boolean {
+  return publicUrl !== undefined && new URL(publicUrl).protocol === 'https:';
 }

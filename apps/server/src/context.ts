@@ -13,7 +13,7 @@ import { RateLimiter } from './http/rate-limit';
 /** Everything a request handler or job may use, built once at start (tests build their own). */
 export type ContextConfig = Pick<
   Config,
-  'TRUSTED_PROXY' | 'PUBLIC_URL' | 'PORT' | 'AGENT_TLS_PORT' | 'AGENT_CERT_DAYS'
+  'TRUSTED_PROXY' | 'PUBLIC_URL' | 'PORT' | 'AGENT_TLS_PORT' | 'AGENT_CERT_DAYS' | 'METRICS_TOKEN'
 >;
 
 export interface AppContext {

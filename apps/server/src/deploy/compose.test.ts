@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -38,6 +39,18 @@ describe('docker-compose.yml', () => {
     const text = compose(['config']).stdout;
     expect(text.match(/restart: unless-stopped/g)?.length).toBe(4);
     expect(text.match(/healthcheck:/g)?.length).toBe(2);
+  });
+
+  it('trusts proxy headers only from Caddy, pinned to a fixed address on a fixed subnet', () => {
+    const config = compose(['config']).stdout;
+    const subnet = /subnet: (\S+)/.exec(config)?.[1];
+    const caddyIp = /caddy:\n(?: {4}.*\n)*? {6}default:\n {8}ipv4_address: (\S+)/.exec(config)?.[1];
+    const trusted = /TRUSTED_PROXY: (\S+)/.exec(config)?.[1];
+    expect(subnet).toBe('172.29.53.0/24');
+    expect(caddyIp).toBe('172.29.53.2');
+    expect(trusted).toBe(caddyIp);
+    // The server's own view of the variable: one address, no private ranges.
+    expect(loadConfig({ TRUSTED_PROXY: trusted }).TRUSTED_PROXY).toEqual(['172.29.53.2']);
   });
 
   it('refuses to start without the secrets, naming them', () => {
