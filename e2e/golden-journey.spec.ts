@@ -57,13 +57,17 @@ for (const database of ['postgres', 'pglite'] as const) {
         await admin.getByTestId('agent-submit').click();
         await expect(admin.getByTestId('agent-bundle')).toBeVisible();
         const files: Record<string, string> = {};
+        const names: string[] = [];
         for (const which of ['cert', 'key', 'ca']) {
           const [download] = await Promise.all([
             admin.waitForEvent('download'),
             admin.getByTestId(`agent-download-${which}`).click(),
           ]);
           files[which] = fs.readFileSync((await download.path())!, 'utf8');
+          names.push(download.suggestedFilename());
         }
+        // The names the agent looks for in the mounted /certs when no TLS_* variable is set.
+        expect(names).toEqual(['agent.crt', 'agent.key', 'ca.crt']);
         const command = (await admin.getByTestId('agent-docker-run').textContent()) ?? '';
         const env = Object.fromEntries(
           [...command.matchAll(/-e (ATRIUM_\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!.replace(/^'|'$/g, '')]),

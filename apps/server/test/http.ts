@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
 import { attachProxiedAgentEndpoint } from '../src/agents/listener';
 import { createApp } from '../src/app';
-import { type AppContext, createContext } from '../src/context';
+import { type AppContext, type ContextConfig, createContext } from '../src/context';
 import { freshDatabase, type TestDatabase } from './db';
 
 export interface TestServer extends TestDatabase {
@@ -17,11 +17,16 @@ export interface TestServer extends TestDatabase {
 
 /** The real app on an ephemeral loopback port over a fresh database. */
 export async function startTestServer(
-  options: { trustedProxy?: string[]; logger?: Logger; now?: () => Date } = {},
+  options: {
+    trustedProxy?: string[];
+    logger?: Logger;
+    now?: () => Date;
+    config?: Partial<Omit<ContextConfig, 'TRUSTED_PROXY'>>;
+  } = {},
 ): Promise<TestServer> {
   const database = await freshDatabase();
   const ctx = await createContext({
-    config: { TRUSTED_PROXY: options.trustedProxy ?? [], PORT: 0, AGENT_CERT_DAYS: 365 },
+    config: { TRUSTED_PROXY: options.trustedProxy ?? [], PORT: 0, AGENT_CERT_DAYS: 365, ...options.config },
     db: database.db,
     logger: options.logger ?? pino({ level: 'silent' }),
     secretKey: randomBytes(32),

@@ -215,9 +215,9 @@ export const de: Messages = {
   'agents.bundleTitle': 'Zertifikatspaket für „{name}“',
   'agents.bundleWarning':
     'Speichern Sie diese Dateien jetzt. Sie werden nur einmal angezeigt; der private Schlüssel wird nicht auf dem Server aufbewahrt.',
-  'agents.downloadCert': 'cert.pem herunterladen',
-  'agents.downloadKey': 'key.pem herunterladen',
-  'agents.downloadCa': 'ca.pem herunterladen',
+  'agents.downloadCert': 'agent.crt herunterladen',
+  'agents.downloadKey': 'agent.key herunterladen',
+  'agents.downloadCa': 'ca.crt herunterladen',
   'agents.downloadAll': 'Alle drei als eine Textdatei herunterladen',
   'agents.dockerTitle': 'Agenten starten',
   'agents.dockerIntro':

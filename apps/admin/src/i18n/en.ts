@@ -209,9 +209,9 @@ export const en = {
   'agents.registerSubmit': 'Register agent',
   'agents.bundleTitle': 'Certificate bundle for “{name}”',
   'agents.bundleWarning': 'Save these files now. They are shown only once; the private key is not kept on the server.',
-  'agents.downloadCert': 'Download cert.pem',
-  'agents.downloadKey': 'Download key.pem',
-  'agents.downloadCa': 'Download ca.pem',
+  'agents.downloadCert': 'Download agent.crt',
+  'agents.downloadKey': 'Download agent.key',
+  'agents.downloadCa': 'Download ca.crt',
   'agents.downloadAll': 'Download all three as one text file',
   'agents.dockerTitle': 'Start the agent',
   'agents.dockerIntro':
