@@ -119,6 +119,11 @@ function Bundle({ registered, onDone }: { registered: RegisteredAgent; onDone: (
         {t('agents.bundleTitle', { name: registered.agent.name })}
       </h2>
       <Notice tone="warning">{t('agents.bundleWarning')}</Notice>
+      {registered.env.ATRIUM_SERVER_URL === null && (
+        <div data-testid="agent-no-endpoint">
+          <Notice tone="warning">{t('agents.noEndpoint')}</Notice>
+        </div>
+      )}
       <div className="button-row">
         <button type="button" className="btn btn-secondary" onClick={file('cert')} data-testid="agent-download-cert">
           {t('agents.downloadCert')}

@@ -5,6 +5,8 @@ export const CERT_DIR = '/certs';
 /** The agent looks for exactly these names under /certs when TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE are unset. */
 export const BUNDLE_FILES = { cert: 'agent.crt', key: 'agent.key', ca: 'ca.crt' } as const;
 export const RADIUS_SECRET_PLACEHOLDER = 'your-radius-shared-secret';
+/** Stands in (as in the seed) when this server has no agent endpoint yet; the page says what to configure. */
+export const SERVER_URL_PLACEHOLDER = 'wss://your-atrium-instance.example.com/agent/ws';
 /** The image docker-compose.yml builds (ATRIUM_AGENT_IMAGE there); the same name on every host that runs an agent. */
 const IMAGE = 'atrium-agent:latest';
 
@@ -20,7 +22,7 @@ export function shellQuote(value: string): string {
  */
 export function dockerRunCommand(env: RegisteredAgent['env']): string {
   const vars: Array<[string, string]> = [
-    ['ATRIUM_SERVER_URL', env.ATRIUM_SERVER_URL],
+    ['ATRIUM_SERVER_URL', env.ATRIUM_SERVER_URL ?? SERVER_URL_PLACEHOLDER],
     ['ATRIUM_TENANT_ID', env.ATRIUM_TENANT_ID],
     ['ATRIUM_SITE_ID', env.ATRIUM_SITE_ID],
     ['RADIUS_SECRET', RADIUS_SECRET_PLACEHOLDER],
