@@ -197,6 +197,8 @@ for (const database of ['postgres', 'pglite'] as const) {
         const status = admin.getByTestId('agent-status').first();
         await expect(status).toHaveAttribute('data-connected', 'true');
         await expect(status.locator('dl')).toBeVisible();
+        // The agent's own memory and CPU, as it reported them.
+        await expect(status.getByTestId('agent-resources')).toHaveText(/\d+ MB memory, [\d.]+ s CPU since start/);
       });
 
       await test.step('offline: the kiosk accepts a scan with no network and delivers it once back online', async () => {

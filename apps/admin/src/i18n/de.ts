@@ -217,6 +217,8 @@ export const de: Messages = {
     'Speichern Sie diese Dateien jetzt. Sie werden nur einmal angezeigt; der private Schlüssel wird nicht auf dem Server aufbewahrt.',
   'agents.noEndpoint':
     'Agents können diesen Server noch nicht erreichen. Setzen Sie Caddy davor und PUBLIC_URL auf dessen https-Adresse, oder setzen Sie AGENT_TLS_PORT (zum Beispiel 8443) für direkte Verbindungen; tragen Sie diese Adresse dann unten als ATRIUM_SERVER_URL ein.',
+  'agents.resources': 'Ressourcen',
+  'agents.resourcesValue': '{memory} MB Speicher, {cpu} s CPU seit dem Start',
   'agents.downloadCert': 'agent.crt herunterladen',
   'agents.downloadKey': 'agent.key herunterladen',
   'agents.downloadCa': 'ca.crt herunterladen',

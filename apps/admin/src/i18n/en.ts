@@ -211,6 +211,8 @@ export const en = {
   'agents.bundleWarning': 'Save these files now. They are shown only once; the private key is not kept on the server.',
   'agents.noEndpoint':
     'Agents cannot reach this server yet. Put Caddy in front and set PUBLIC_URL to its https address, or set AGENT_TLS_PORT (for example 8443) for direct connections; then use that address as ATRIUM_SERVER_URL below.',
+  'agents.resources': 'Resources',
+  'agents.resourcesValue': '{memory} MB memory, {cpu} s CPU since start',
   'agents.downloadCert': 'Download agent.crt',
   'agents.downloadKey': 'Download agent.key',
   'agents.downloadCa': 'Download ca.crt',

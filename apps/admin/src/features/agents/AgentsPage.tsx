@@ -277,6 +277,17 @@ function AgentCard({ agent, onRevoke, busy }: { agent: AgentView; onRevoke: () =
                   })}
                 </dd>
               </div>
+              {status.rssBytes !== undefined && status.cpuSeconds !== undefined && (
+                <div>
+                  <dt>{t('agents.resources')}</dt>
+                  <dd data-testid="agent-resources">
+                    {t('agents.resourcesValue', {
+                      memory: number(Math.round(status.rssBytes / 1_048_576)),
+                      cpu: number(Math.round(status.cpuSeconds * 10) / 10),
+                    })}
+                  </dd>
+                </div>
+              )}
               <div>
                 <dt>{t('agents.buffer')}</dt>
                 <dd>

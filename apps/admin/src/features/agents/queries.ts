@@ -9,6 +9,10 @@ export interface AgentStatusView {
   vouchers: number;
   radius: { requests: number; accepts: number; rejects: number; [counter: string]: number };
   buffer: { length: number; dropped: number };
+  /** Resident memory of the agent process. */
+  rssBytes?: number;
+  /** CPU time the agent process has used since it started (user + system). */
+  cpuSeconds?: number;
 }
 
 export interface AgentView {
