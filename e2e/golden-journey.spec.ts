@@ -57,13 +57,17 @@ for (const database of ['postgres', 'pglite'] as const) {
         await admin.getByTestId('agent-submit').click();
         await expect(admin.getByTestId('agent-bundle')).toBeVisible();
         const files: Record<string, string> = {};
+        const names: string[] = [];
         for (const which of ['cert', 'key', 'ca']) {
           const [download] = await Promise.all([
             admin.waitForEvent('download'),
             admin.getByTestId(`agent-download-${which}`).click(),
           ]);
           files[which] = fs.readFileSync((await download.path())!, 'utf8');
+          names.push(download.suggestedFilename());
         }
+        // The names the agent looks for in the mounted /certs when no TLS_* variable is set.
+        expect(names).toEqual(['agent.crt', 'agent.key', 'ca.crt']);
         const command = (await admin.getByTestId('agent-docker-run').textContent()) ?? '';
         const env = Object.fromEntries(
           [...command.matchAll(/-e (ATRIUM_\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!.replace(/^'|'$/g, '')]),
@@ -193,6 +197,8 @@ for (const database of ['postgres', 'pglite'] as const) {
         const status = admin.getByTestId('agent-status').first();
         await expect(status).toHaveAttribute('data-connected', 'true');
         await expect(status.locator('dl')).toBeVisible();
+        // The agent's own memory and CPU, as it reported them.
+        await expect(status.getByTestId('agent-resources')).toHaveText(/\d+ MB memory, [\d.]+ s CPU since start/);
       });
 
       await test.step('offline: the kiosk accepts a scan with no network and delivers it once back online', async () => {

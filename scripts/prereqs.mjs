@@ -8,6 +8,7 @@ export const PACKAGES = [
   { bin: '/usr/bin/chromium', pkg: 'chromium', why: 'browser tests (Playwright drives Debian Chromium)' },
   { bin: '/usr/bin/radclient', pkg: 'freeradius-utils', why: 'RADIUS tests talk to the agent with radclient' },
   { bin: '/usr/bin/caddy', pkg: 'caddy', why: 'the Caddyfile is tested against a real Caddy' },
+  { bin: '/usr/bin/tinyproxy', pkg: 'tinyproxy', why: 'the agent is tested through a real HTTP CONNECT proxy' },
   {
     bin: '/usr/bin/docker-compose',
     pkg: 'docker-compose',

@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../../apps/server/src/bootstrap';
 import { ADMIN_PASSWORD, api, signInAdmin } from '../../apps/server/test/actors';
@@ -13,12 +11,11 @@ import { TestAgent } from '../../apps/server/test/agent-client';
 import { testBackend } from '../../apps/server/test/db';
 import { startTestServer, type TestServer } from '../../apps/server/test/http';
 import { jsonOf } from '../../apps/server/test/json';
-import { freePort } from '../../apps/server/test/process';
+import { type RunningCaddy, startCaddy } from '../fixtures/caddy';
 
 // The project's Caddyfile in a real Caddy (Debian's), on loopback, with Caddy's internal CA standing in for ACME.
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let s: TestServer;
-let caddy: ChildProcess;
+let caddy: RunningCaddy;
 let dir: string;
 let httpPort: number;
 let httpsPort: number;
@@ -41,47 +38,17 @@ beforeAll(async () => {
 
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-caddy-'));
   fs.writeFileSync(path.join(dir, 'ca.pem'), s.ctx.ca.certPem);
-  httpPort = await freePort();
-  httpsPort = await freePort();
-  caddy = spawn('/usr/bin/caddy', ['run', '--config', path.join(root, 'Caddyfile'), '--adapter', 'caddyfile'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: dir,
-      XDG_DATA_HOME: path.join(dir, 'data'),
-      XDG_CONFIG_HOME: path.join(dir, 'config'),
-      ATRIUM_DOMAIN: 'localhost',
-      ATRIUM_TLS: 'internal',
-      ATRIUM_UPSTREAM: new URL(s.url).host,
-      ATRIUM_CA_FILE: path.join(dir, 'ca.pem'),
-      CADDY_HTTP_PORT: String(httpPort),
-      CADDY_HTTPS_PORT: String(httpsPort),
-      CADDY_ADMIN: 'off',
-      CADDY_BIND: '127.0.0.1',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  caddy = await startCaddy({
+    dir,
+    upstream: new URL(s.url).host,
+    caFile: path.join(dir, 'ca.pem'),
+    tls: 'internal',
   });
-  let log = '';
-  caddy.stderr!.on('data', (chunk) => {
-    log += chunk;
-  });
-  caddyRoot = path.join(dir, 'data', 'caddy', 'pki', 'authorities', 'local', 'root.crt');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (
-      fs.existsSync(caddyRoot) &&
-      (await handshake({}).then(
-        () => true,
-        () => false,
-      ))
-    )
-      break;
-    if (Date.now() > deadline || caddy.exitCode !== null) throw new Error(`Caddy did not come up: ${log.slice(-1500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  ({ httpPort, httpsPort, internalRoot: caddyRoot } = caddy);
 }, 60_000);
 
 afterAll(async () => {
-  caddy?.kill('SIGTERM');
+  await caddy?.stop();
   await s?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });

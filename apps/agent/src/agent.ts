@@ -18,7 +18,8 @@ export interface RunningAgent {
 
 /**
  * The seed's start-up order: configuration (already read) → RADIUS → WSS (mTLS) → agent.status → reconciliation →
- * processing. RADIUS answers from memory whether or not the server is reachable.
+ * processing. RADIUS stays silent until the first voucher set, then answers from memory whether or not the server is
+ * reachable.
  */
 export async function startAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
   const started = Date.now();
@@ -29,11 +30,15 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     acctAddr: config.RADIUS_ACCT_ADDR,
     store,
     requireMessageAuthenticator: config.RADIUS_REQUIRE_MESSAGE_AUTHENTICATOR,
+    holdUntilServing: true,
   });
   radius.on('warning', (error) => logger.warn({ err: error.message }, 'RADIUS warning'));
   radius.on('drop', (drop) => logger.debug({ ...drop }, 'RADIUS packet dropped'));
   const ports = await radius.listen();
-  logger.info({ ...ports }, 'RADIUS listening');
+  logger.info(
+    { ...ports },
+    'RADIUS listening; requests go unanswered until the server sends the voucher set, so the NAS can use a secondary server',
+  );
 
   const status = (): AgentStatus => {
     const usage = process.cpuUsage();
@@ -83,12 +88,17 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
   const link: ServerLink = new ServerLink({
     url: config.ATRIUM_SERVER_URL,
     tls: config.tls,
+    ...(config.proxy ? { proxy: config.proxy } : {}),
     logger,
     handlers: {
       status,
       reconcile: (vouchers) => {
         store.replaceAll(vouchers);
         logger.info({ vouchers: vouchers.length }, 'reconciled the voucher set');
+        if (!radius.serving) {
+          radius.serve();
+          logger.info({}, 'RADIUS now answering');
+        }
       },
       upsert: (voucher) => {
         store.upsert(voucher);

@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { z } from 'zod';
 import { COA_PROFILE_NAMES } from './terminators/profiles';
 
@@ -40,9 +42,19 @@ const schema = z
     RADIUS_LISTEN_ADDR: listenAddr.prefault(':1812'),
     RADIUS_ACCT_LISTEN_ADDR: listenAddr.optional(),
     RADIUS_REQUIRE_MESSAGE_AUTHENTICATOR: z.enum(['auto', 'yes', 'no']).default('auto'),
+    /** Where the registration's bundle is mounted (the seed's `-v /path/to/certs:/certs:ro`). */
+    ATRIUM_CERTS_DIR: z.string().min(1).default('/certs'),
     TLS_CERT_FILE: readable,
     TLS_KEY_FILE: readable,
     TLS_CA_FILE: readable,
+    /** An HTTP proxy for the server link (CONNECT tunnel); NO_PROXY lists hosts reached directly. */
+    HTTPS_PROXY: z
+      .string()
+      .refine((v) => /^https?:\/\/[^/]+\/?$/.test(v), 'must be a proxy URL such as http://proxy.example.com:3128')
+      .optional(),
+    NO_PROXY: z.string().optional(),
+    /** Extra trusted roots, as Node reads them (a private CA or a TLS-inspecting proxy between agent and server). */
+    NODE_EXTRA_CA_CERTS: readable.optional(),
     /** How sessions are ended when a visit ends. */
     TERMINATOR: z
       .enum(['rfc5176', 'paloalto', 'sophos', 'none'], {
@@ -91,7 +103,9 @@ const schema = z
 
 export type AgentConfig = z.infer<typeof schema> & {
   RADIUS_ACCT_ADDR: { host: string; port: number };
-  tls: { cert: string; key: string; ca: string };
+  tls: { cert: string; key: string; ca: string; extraCa?: string };
+  /** The proxy the server link goes through, after NO_PROXY; undefined = direct. */
+  proxy?: string;
   /** PEM from TERMINATOR_CA_FILE. */
   terminatorCa?: string;
 };
@@ -102,17 +116,32 @@ export class AgentConfigError extends Error {
 
 /** Reads the environment once: a missing or bad variable, or a certificate for another tenant/site, is one clear line. */
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const input = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]));
+  const input: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]),
+  );
+  // Lower-case proxy variables are the older convention; the upper-case ones win when both are set.
+  input.HTTPS_PROXY ??= input.https_proxy;
+  input.NO_PROXY ??= input.no_proxy;
+  // The seed's `docker run` mounts the bundle at /certs and sets no TLS variables: the bundle's names are the defaults.
+  const certsDir = input.ATRIUM_CERTS_DIR ?? '/certs';
+  for (const [name, file] of Object.entries(BUNDLE_FILES)) input[name] ??= path.join(certsDir, file);
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new AgentConfigError(`${String(issue.path[0] ?? 'environment')} ${issue.message}`);
+    const variable = String(issue.path[0] ?? 'environment');
+    const hint =
+      variable in BUNDLE_FILES && env[variable] === undefined
+        ? ` (${input[variable]}: put the registration's ${BUNDLE_FILES[variable as keyof typeof BUNDLE_FILES]} there, or set ${variable})`
+        : '';
+    throw new AgentConfigError(`${variable} ${issue.message}${hint}`);
   }
   const config = parsed.data;
   const tls = {
     cert: fs.readFileSync(config.TLS_CERT_FILE, 'utf8'),
     key: fs.readFileSync(config.TLS_KEY_FILE, 'utf8'),
     ca: fs.readFileSync(config.TLS_CA_FILE, 'utf8'),
+    // Node adds these to its default store only, which a context with the instance CA as well does not use.
+    ...(config.NODE_EXTRA_CA_CERTS ? { extraCa: fs.readFileSync(config.NODE_EXTRA_CA_CERTS, 'utf8') } : {}),
   };
   let san: string | undefined;
   try {
@@ -131,5 +160,39 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     port: config.RADIUS_LISTEN_ADDR.port + 1,
   };
   const terminatorCa = config.TERMINATOR_CA_FILE ? fs.readFileSync(config.TERMINATOR_CA_FILE, 'utf8') : undefined;
-  return { ...config, RADIUS_ACCT_ADDR: acct, tls, ...(terminatorCa ? { terminatorCa } : {}) };
+  const proxy =
+    config.HTTPS_PROXY && !bypassesProxy(new URL(config.ATRIUM_SERVER_URL), config.NO_PROXY)
+      ? config.HTTPS_PROXY
+      : undefined;
+  return {
+    ...config,
+    RADIUS_ACCT_ADDR: acct,
+    tls,
+    ...(terminatorCa ? { terminatorCa } : {}),
+    ...(proxy ? { proxy } : {}),
+  };
+}
+
+/** The file names in the bundle the dashboard hands out, under ATRIUM_CERTS_DIR unless set one by one. */
+export const BUNDLE_FILES = { TLS_CERT_FILE: 'agent.crt', TLS_KEY_FILE: 'agent.key', TLS_CA_FILE: 'ca.crt' } as const;
+
+/**
+ * NO_PROXY as curl reads it: `*` for everything, else a comma list of host names (matching the host and its
+ * subdomains, a leading dot or `*.` allowed), IP addresses, each optionally with :port.
+ */
+export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || '443';
+  return (noProxy ?? '')
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .some((raw) => {
+      if (raw === '*') return true;
+      // A bare IPv6 address has colons of its own; a port needs the bracketed form.
+      const entry = net.isIPv6(raw) ? [raw, raw, undefined] : /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(raw.toLowerCase());
+      if (!entry) return false;
+      if (entry[2] && entry[2] !== port) return false;
+      const name = entry[1]!.replace(/^\[|\]$/g, '').replace(/^\*?\./, '');
+      return host === name || host.endsWith(`.${name}`);
+    });
 }

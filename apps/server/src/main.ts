@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { attachProxiedAgentEndpoint, startDirectAgentListener } from './agents/listener';
+import { AGENT_URL_HINT, agentServerUrl } from './agents/urls';
 import { createApp } from './app';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
@@ -100,7 +101,8 @@ async function main() {
       '',
       `Atrium is running (${db.kind === 'pglite' ? `embedded database in ${config.DATA_DIR}` : 'PostgreSQL'}).`,
     ];
-    lines.push(`  Admin:  ${base}/`, `  Kiosk:  ${base}/kiosk/`);
+    const agents = agentServerUrl(config);
+    lines.push(`  Admin:  ${base}/`, `  Kiosk:  ${base}/kiosk/`, `  Agents: ${agents ?? AGENT_URL_HINT}`);
     if (first.created && 'generatedPassword' in first && first.generatedPassword) {
       lines.push(`  Sign in as ${first.email} with password ${first.generatedPassword}`);
       lines.push('  This password is shown only once. Change it after signing in.');

@@ -215,9 +215,13 @@ export const de: Messages = {
   'agents.bundleTitle': 'Zertifikatspaket für „{name}“',
   'agents.bundleWarning':
     'Speichern Sie diese Dateien jetzt. Sie werden nur einmal angezeigt; der private Schlüssel wird nicht auf dem Server aufbewahrt.',
-  'agents.downloadCert': 'cert.pem herunterladen',
-  'agents.downloadKey': 'key.pem herunterladen',
-  'agents.downloadCa': 'ca.pem herunterladen',
+  'agents.noEndpoint':
+    'Agents können diesen Server noch nicht erreichen. Setzen Sie Caddy davor und PUBLIC_URL auf dessen https-Adresse, oder setzen Sie AGENT_TLS_PORT (zum Beispiel 8443) für direkte Verbindungen; tragen Sie diese Adresse dann unten als ATRIUM_SERVER_URL ein.',
+  'agents.resources': 'Ressourcen',
+  'agents.resourcesValue': '{memory} MB Speicher, {cpu} s CPU seit dem Start',
+  'agents.downloadCert': 'agent.crt herunterladen',
+  'agents.downloadKey': 'agent.key herunterladen',
+  'agents.downloadCa': 'ca.crt herunterladen',
   'agents.downloadAll': 'Alle drei als eine Textdatei herunterladen',
   'agents.dockerTitle': 'Agenten starten',
   'agents.dockerIntro':

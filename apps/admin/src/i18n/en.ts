@@ -209,9 +209,13 @@ export const en = {
   'agents.registerSubmit': 'Register agent',
   'agents.bundleTitle': 'Certificate bundle for “{name}”',
   'agents.bundleWarning': 'Save these files now. They are shown only once; the private key is not kept on the server.',
-  'agents.downloadCert': 'Download cert.pem',
-  'agents.downloadKey': 'Download key.pem',
-  'agents.downloadCa': 'Download ca.pem',
+  'agents.noEndpoint':
+    'Agents cannot reach this server yet. Put Caddy in front and set PUBLIC_URL to its https address, or set AGENT_TLS_PORT (for example 8443) for direct connections; then use that address as ATRIUM_SERVER_URL below.',
+  'agents.resources': 'Resources',
+  'agents.resourcesValue': '{memory} MB memory, {cpu} s CPU since start',
+  'agents.downloadCert': 'Download agent.crt',
+  'agents.downloadKey': 'Download agent.key',
+  'agents.downloadCa': 'Download ca.crt',
   'agents.downloadAll': 'Download all three as one text file',
   'agents.dockerTitle': 'Start the agent',
   'agents.dockerIntro':

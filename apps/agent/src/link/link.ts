@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import tls from 'node:tls';
 import {
   AGENT_MAX_FRAME_BYTES,
   type AgentMessage,
@@ -7,6 +8,7 @@ import {
   type ServerMessage,
   serverMessageSchema,
 } from '@atrium/protocol';
+import { HttpsProxyAgent } from 'https-proxy-agent';
 import WebSocket from 'ws';
 import { EventBuffer } from './buffer';
 
@@ -30,7 +32,10 @@ export interface LinkLogger {
 
 export interface LinkOptions {
   url: string;
-  tls: { cert: string; key: string; ca: string };
+  /** Client certificate and key, the instance CA, and the PEM of NODE_EXTRA_CA_CERTS if set. */
+  tls: { cert: string; key: string; ca: string; extraCa?: string };
+  /** An HTTP proxy that tunnels the connection (CONNECT), e.g. http://proxy.lan:3128. */
+  proxy?: string;
   handlers: LinkHandlers;
   logger: LinkLogger;
   bufferCapacity?: number;
@@ -60,8 +65,13 @@ export class ServerLink {
   #invalidFrames = 0;
   #reconciles = 0;
 
+  readonly #secureContext: tls.SecureContext;
+  readonly #proxyAgent: HttpsProxyAgent<string> | undefined;
+
   constructor(private readonly options: LinkOptions) {
     this.buffer = new EventBuffer<Envelope>(options.bufferCapacity ?? 10_000);
+    this.#secureContext = serverTrust(options.tls);
+    this.#proxyAgent = options.proxy ? new HttpsProxyAgent(options.proxy) : undefined;
   }
 
   get ready(): boolean {
@@ -104,14 +114,15 @@ export class ServerLink {
   }
 
   #connect(): void {
-    const { url, tls } = this.options;
-    const ws = new WebSocket(url, {
-      cert: tls.cert,
-      key: tls.key,
-      ca: tls.ca,
+    const { url } = this.options;
+    // ws hands its options on to tls.connect (directly, or through the proxy agent after CONNECT).
+    const options: WebSocket.ClientOptions & tls.ConnectionOptions = {
+      secureContext: this.#secureContext,
+      ...(this.#proxyAgent ? { agent: this.#proxyAgent } : {}),
       maxPayload: AGENT_MAX_FRAME_BYTES,
       handshakeTimeout: 10_000,
-    });
+    };
+    const ws = new WebSocket(url, options);
     this.#ws = ws;
     const openedAt = Date.now();
     ws.on('open', () => {
@@ -205,4 +216,18 @@ export class ServerLink {
         break;
     }
   }
+}
+
+/**
+ * The client certificate, and trust in Node's bundled public roots, NODE_EXTRA_CA_CERTS and the instance CA: the
+ * server may present a public certificate (Caddy with ACME) or one from the instance CA (the direct mTLS port). The
+ * instance CA alone as `ca` would replace the public roots, and a Let's Encrypt certificate would fail. Host names are
+ * verified either way.
+ */
+function serverTrust(pem: LinkOptions['tls']): tls.SecureContext {
+  return tls.createSecureContext({
+    cert: pem.cert,
+    key: pem.key,
+    ca: [...tls.rootCertificates, ...(pem.extraCa ? [pem.extraCa] : []), pem.ca],
+  });
 }

@@ -55,6 +55,11 @@ export interface RadiusServerOptions {
   duplicateWindowMs?: number;
   /** Bounds the duplicate cache under a flood; the oldest entries go first. */
   duplicateCacheSize?: number;
+  /**
+   * Stay silent until serve() is called: an agent that has no voucher set yet would reject every visitor, while
+   * silence lets the NAS fail over to a secondary RADIUS server.
+   */
+  holdUntilServing?: boolean;
 }
 
 /**
@@ -187,6 +192,8 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
   #authSocket: dgram.Socket | undefined;
   #acctSocket: dgram.Socket | undefined;
 
+  #holding: boolean;
+
   constructor(options: RadiusServerOptions) {
     super();
     this.#options = options;
@@ -195,6 +202,7 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     this.#requireMa = options.requireMessageAuthenticator ?? 'auto';
     this.#duplicateWindowMs = options.duplicateWindowMs ?? 10_000;
     this.#duplicateCacheSize = options.duplicateCacheSize ?? 65_536;
+    this.#holding = options.holdUntilServing ?? false;
   }
 
   get counters(): RadiusCounters {
@@ -240,10 +248,19 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     });
   }
 
+  /** Starts answering (see holdUntilServing); once serving, it never goes silent again. */
+  serve(): void {
+    this.#holding = false;
+  }
+
+  get serving(): boolean {
+    return !this.#holding;
+  }
+
   #receive(kind: 'auth' | 'acct', socket: dgram.Socket, datagram: Buffer, rinfo: dgram.RemoteInfo): void {
     let outcome: Handled | Dropped;
     try {
-      outcome = this.#handle(kind, datagram, rinfo);
+      outcome = this.#holding ? new Dropped('no_voucher_set_yet') : this.#handle(kind, datagram, rinfo);
       if (!(outcome instanceof Dropped)) this.#commit(outcome);
     } catch {
       // A bug here must not take the site's WiFi login down with it: the packet goes unanswered, the NAS retries.

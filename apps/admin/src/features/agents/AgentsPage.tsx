@@ -119,6 +119,11 @@ function Bundle({ registered, onDone }: { registered: RegisteredAgent; onDone: (
         {t('agents.bundleTitle', { name: registered.agent.name })}
       </h2>
       <Notice tone="warning">{t('agents.bundleWarning')}</Notice>
+      {registered.env.ATRIUM_SERVER_URL === null && (
+        <div data-testid="agent-no-endpoint">
+          <Notice tone="warning">{t('agents.noEndpoint')}</Notice>
+        </div>
+      )}
       <div className="button-row">
         <button type="button" className="btn btn-secondary" onClick={file('cert')} data-testid="agent-download-cert">
           {t('agents.downloadCert')}
@@ -272,6 +277,17 @@ function AgentCard({ agent, onRevoke, busy }: { agent: AgentView; onRevoke: () =
                   })}
                 </dd>
               </div>
+              {status.rssBytes !== undefined && status.cpuSeconds !== undefined && (
+                <div>
+                  <dt>{t('agents.resources')}</dt>
+                  <dd data-testid="agent-resources">
+                    {t('agents.resourcesValue', {
+                      memory: number(Math.round(status.rssBytes / 1_048_576)),
+                      cpu: number(Math.round(status.cpuSeconds * 10) / 10),
+                    })}
+                  </dd>
+                </div>
+              )}
               <div>
                 <dt>{t('agents.buffer')}</dt>
                 <dd>

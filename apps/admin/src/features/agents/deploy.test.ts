@@ -19,9 +19,8 @@ describe('dockerRunCommand', () => {
     expect(lines).toContain(`-e ATRIUM_TENANT_ID=${env.ATRIUM_TENANT_ID}`);
     expect(lines).toContain(`-e ATRIUM_SITE_ID=${env.ATRIUM_SITE_ID}`);
     expect(lines).toContain(`-e RADIUS_SECRET=${RADIUS_SECRET_PLACEHOLDER}`);
-    expect(lines).toContain('-e TLS_CERT_FILE=/certs/cert.pem');
-    expect(lines).toContain('-e TLS_KEY_FILE=/certs/key.pem');
-    expect(lines).toContain('-e TLS_CA_FILE=/certs/ca.pem');
+    // Like the seed: no TLS_* variables, the agent reads agent.crt, agent.key and ca.crt from the mounted /certs.
+    expect(command).not.toContain('TLS_');
     expect(lines).toContain('-v /path/to/certs:/certs:ro');
     expect(lines.at(-1)).toBe('atrium-agent:latest');
   });
@@ -40,8 +39,8 @@ describe('combinedBundle', () => {
       bundle: { cert: 'CERT\n', key: 'KEY', ca: 'CA' },
       env,
     });
-    expect(text).toMatch(/# ---- cert\.pem ----\nCERT\n/);
-    expect(text).toMatch(/# ---- key\.pem ----\nKEY\n/);
-    expect(text).toMatch(/# ---- ca\.pem ----\nCA\n/);
+    expect(text).toMatch(/# ---- agent\.crt ----\nCERT\n/);
+    expect(text).toMatch(/# ---- agent\.key ----\nKEY\n/);
+    expect(text).toMatch(/# ---- ca\.crt ----\nCA\n/);
   });
 });

@@ -2,8 +2,11 @@ import type { RegisteredAgent } from './queries';
 
 /** Where the container expects the bundle (the seed mounts the host's cert directory at /certs). */
 export const CERT_DIR = '/certs';
-export const BUNDLE_FILES = { cert: 'cert.pem', key: 'key.pem', ca: 'ca.pem' } as const;
+/** The agent looks for exactly these names under /certs when TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE are unset. */
+export const BUNDLE_FILES = { cert: 'agent.crt', key: 'agent.key', ca: 'ca.crt' } as const;
 export const RADIUS_SECRET_PLACEHOLDER = 'your-radius-shared-secret';
+/** Stands in (as in the seed) when this server has no agent endpoint yet; the page says what to configure. */
+export const SERVER_URL_PLACEHOLDER = 'wss://your-atrium-instance.example.com/agent/ws';
 /** The image docker-compose.yml builds (ATRIUM_AGENT_IMAGE there); the same name on every host that runs an agent. */
 const IMAGE = 'atrium-agent:latest';
 
@@ -13,16 +16,16 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The seed's `docker run` with this agent's values filled in; the RADIUS secret stays for the admin to set. */
+/**
+ * The seed's `docker run` with this agent's values filled in; the RADIUS secret stays for the admin to set. The bundle's
+ * files go in the mounted folder under their download names, where the agent finds them without TLS_* variables.
+ */
 export function dockerRunCommand(env: RegisteredAgent['env']): string {
   const vars: Array<[string, string]> = [
-    ['ATRIUM_SERVER_URL', env.ATRIUM_SERVER_URL],
+    ['ATRIUM_SERVER_URL', env.ATRIUM_SERVER_URL ?? SERVER_URL_PLACEHOLDER],
     ['ATRIUM_TENANT_ID', env.ATRIUM_TENANT_ID],
     ['ATRIUM_SITE_ID', env.ATRIUM_SITE_ID],
     ['RADIUS_SECRET', RADIUS_SECRET_PLACEHOLDER],
-    ['TLS_CERT_FILE', `${CERT_DIR}/${BUNDLE_FILES.cert}`],
-    ['TLS_KEY_FILE', `${CERT_DIR}/${BUNDLE_FILES.key}`],
-    ['TLS_CA_FILE', `${CERT_DIR}/${BUNDLE_FILES.ca}`],
   ];
   return [
     'docker run -d',

@@ -9,6 +9,10 @@ export interface AgentStatusView {
   vouchers: number;
   radius: { requests: number; accepts: number; rejects: number; [counter: string]: number };
   buffer: { length: number; dropped: number };
+  /** Resident memory of the agent process. */
+  rssBytes?: number;
+  /** CPU time the agent process has used since it started (user + system). */
+  cpuSeconds?: number;
 }
 
 export interface AgentView {
@@ -27,7 +31,8 @@ export interface AgentView {
 export interface RegisteredAgent {
   agent: { id: string; siteId: string; name: string };
   bundle: { cert: string; key: string; ca: string };
-  env: { ATRIUM_SERVER_URL: string; ATRIUM_TENANT_ID: string; ATRIUM_SITE_ID: string };
+  /** ATRIUM_SERVER_URL is null when this server has no agent endpoint yet (no https PUBLIC_URL, no AGENT_TLS_PORT). */
+  env: { ATRIUM_SERVER_URL: string | null; ATRIUM_TENANT_ID: string; ATRIUM_SITE_ID: string };
 }
 
 export const agentKeys = {
