@@ -225,6 +225,17 @@ describe(`agent events the database cannot store, on ${testBackend()}`, () => {
     expect(agent.ws.readyState).toBe(agent.ws.OPEN);
   });
 
+  it('refuses a message id that could not be stored or logged, with an error naming it, and keeps the link', async () => {
+    agent.messages.length = 0;
+    for (const id of ['bad\u0000id', 'line\nbreak', 'x'.repeat(65)]) {
+      agent.send(acct(id, { acctSessionId: 'refused' }));
+      expect(await agent.next('error', (m) => m.ref === id.slice(0, 64))).toMatchObject({ code: 'invalid_message' });
+    }
+    agent.send(acct('after-bad-ids'));
+    await waitForAcks(['after-bad-ids']);
+    expect((await sessions()).map((row) => row.acct_session_id)).not.toContain('refused');
+  });
+
   it('an announcing agent.status with bad values is cleaned and still brings the reconciliation', async () => {
     const again = TestAgent.direct(url, bundle);
     await again.opened;
