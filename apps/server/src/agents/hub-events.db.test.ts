@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CreatedVisit } from '@atrium/protocol';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, api, pairKiosk, scan, signInAdmin } from '../../test/actors';
 import { type Bundle, TestAgent } from '../../test/agent-client';
@@ -7,6 +8,7 @@ import { testClock } from '../../test/clock';
 import { testBackend } from '../../test/db';
 import { startTestServer, type TestServer } from '../../test/http';
 import { jsonOf } from '../../test/json';
+import { adminUrl, testPostgresUrl } from '../../test/pg-url';
 import { bootstrap } from '../bootstrap';
 import { startDirectAgentListener } from './listener';
 
@@ -262,4 +264,63 @@ describe(`agent events the database cannot store, on ${testBackend()}`, () => {
     expect(row!.version).toBe('v1\ufffd');
     again.close();
   });
+
+  it.runIf(testBackend() === 'postgres')(
+    'database trouble that says nothing about the event (outage, lock timeout) never gets it rejected: it is recorded on resend',
+    async () => {
+      const name = new URL(s.databaseUrl!).pathname.slice(1);
+      const dba = new pg.Client({ connectionString: adminUrl(testPostgresUrl()) });
+      await dba.connect();
+      // Sessions opened after the outage carry a short lock timeout, so a lock wait below ends in an error quickly.
+      await dba.query(`ALTER DATABASE ${name} SET lock_timeout = '300ms'`);
+      const first = TestAgent.direct(url, bundle);
+      try {
+        await first.opened;
+        first.sendStatus();
+        await first.next('vouchers.reconcile');
+        await dba.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+        await dba.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+        first.send(acct('during-outage'));
+        expect((await first.closed).code).toBe(1011);
+        expect(first.messages.some((m) => m.type === 'ack' && m.ackId === 'during-outage')).toBe(false);
+      } finally {
+        await dba.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      }
+      // The agent reconnects and sends what was never acked again.
+      const second = TestAgent.direct(url, bundle);
+      await second.opened;
+      second.sendStatus();
+      await second.next('vouchers.reconcile');
+      second.send(acct('during-outage'));
+      await second.next('ack', (m) => m.ackId === 'during-outage');
+
+      const holder = new pg.Client({ connectionString: s.databaseUrl });
+      await holder.connect();
+      const interim = acct('interim', { acctSessionId: 'during-outage', status: 'interim', sessionTime: 60 });
+      try {
+        await holder.query('BEGIN');
+        await holder.query("SELECT 1 FROM radius_sessions WHERE acct_session_id = 'during-outage' FOR UPDATE");
+        second.send(interim);
+        expect((await second.closed).code).toBe(1011);
+        expect(second.messages.some((m) => m.type === 'ack' && m.ackId === 'interim')).toBe(false);
+      } finally {
+        await holder.query('ROLLBACK');
+        await holder.end();
+        await dba.query(`ALTER DATABASE ${name} RESET lock_timeout`);
+        await dba.end();
+      }
+      const third = TestAgent.direct(url, bundle);
+      await third.opened;
+      third.sendStatus();
+      await third.next('vouchers.reconcile');
+      third.send(interim);
+      await third.next('ack', (m) => m.ackId === 'interim');
+      const rows = (await sessions()).filter((row) => row.acct_session_id === 'during-outage');
+      expect(rows).toMatchObject([{ session_time: 60 }]);
+      const rejected = (await audit('agent.event_rejected')).map((row) => row.details.eventId);
+      expect(rejected).not.toContain('during-outage');
+      expect(rejected).not.toContain('interim');
+      third.close();
+    },
+  );
 });
