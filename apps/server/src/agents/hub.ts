@@ -12,7 +12,7 @@ import type { AppContext } from '../context';
 import type { Queryable } from '../db';
 import { type DomainEvent, emit } from '../events/outbox';
 import { voucherContext } from '../visits/vouchers';
-import { type StorableEvent, storableEvent, storableText } from './storable';
+import { type StorableEvent, storableEvent } from './storable';
 
 /** Who is on the other end: taken from the verified client certificate, never from a message. */
 export interface AgentIdentity {
@@ -459,7 +459,7 @@ export class AgentHub {
           actorId: conn.agentId,
           action: 'agent.event_rejected',
           outcome: 'failure',
-          details: { eventId: storableText(message.id), eventType: message.type, sqlstate, reason },
+          details: { eventId: message.id, eventType: message.type, sqlstate, reason },
         });
       }
       await tx.query('RELEASE SAVEPOINT agent_event_rejection');
