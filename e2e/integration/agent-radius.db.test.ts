@@ -209,6 +209,36 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Reject');
   });
 
+  it('an Accounting-Request with NUL in Acct-Session-Id never blocks the link: the next check-in gets Access-Accept within 2 s', async () => {
+    const reconciles = agent.link.reconciles;
+    // radclient 3.2 sends "0x…" in a string attribute as those characters; an octal escape puts a real NUL on the wire.
+    const poisoned = await radclient(
+      agent.ports.acct,
+      'acct',
+      SECRET,
+      'User-Name = "nobody", Acct-Status-Type = Start, Acct-Session-Id = "A\\000B", NAS-Identifier = "ap\\000", NAS-IP-Address = 127.0.0.1, Calling-Station-Id = "AA-BB-CC-DD-EE-02"',
+    );
+    expect(poisoned.reply?.code).toBe('Accounting-Response');
+    // The server took the event and acked it: the agent holds nothing back to resend.
+    const acked = Date.now() + 5000;
+    while (agent.link.buffer.length > 0 && Date.now() < acked) await new Promise((r) => setTimeout(r, 20));
+    expect(agent.link.buffer.length).toBe(0);
+    const sessions = await s.db.withTenant(tenantId, (tx) =>
+      tx.query(
+        "SELECT acct_session_id, nas_identifier FROM radius_sessions WHERE calling_station_id = 'AA-BB-CC-DD-EE-02'",
+      ),
+    );
+    expect(sessions).toEqual([{ acct_session_id: 'AB', nas_identifier: 'ap' }]);
+
+    const started = Date.now();
+    const { voucher } = await checkedInVisitor('After The Poison');
+    expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Accept');
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The voucher came as a push on the same connection, not through a reconnect's reconciliation.
+    expect(agent.link.ready).toBe(true);
+    expect(agent.link.reconciles).toBe(reconciles);
+  });
+
   it('keeps answering from memory while the server is away', async () => {
     const { voucher } = await checkedInVisitor('Offline Server');
     direct.server.close();

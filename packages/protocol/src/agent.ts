@@ -5,8 +5,15 @@ export const AGENT_PROTOCOL_VERSION = 1;
 /** Frames larger than this are refused by both sides. A full reconcile of 10k vouchers is about 1.5 MB. */
 export const AGENT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
-const envelope = { v: z.literal(AGENT_PROTOCOL_VERSION), id: z.string().min(1).max(64) };
+/** Opaque printable ASCII (both sides send UUIDs): an id can always be stored, logged and acked back. */
+const messageId = z.string().regex(/^[\x21-\x7e]{1,64}$/, 'expected 1 to 64 printable ASCII characters');
+const envelope = { v: z.literal(AGENT_PROTOCOL_VERSION), id: messageId };
 const time = z.iso.datetime({ offset: true });
+/**
+ * When an agent saw something, by its own clock: any well-formed time. The server puts its receive time in place of
+ * one no sound clock gives (year 0, years ahead) rather than refuse the event and lose the accounting it carries.
+ */
+const eventTime = time;
 const counter = z.number().int().min(0);
 
 export const agentVoucherSchema = z.object({
@@ -46,7 +53,7 @@ export const agentStatusSchema = z.object({
 export const radiusAuthSchema = z.object({
   ...envelope,
   type: z.literal('radius.auth'),
-  at: time,
+  at: eventTime,
   voucherId: z.uuid().nullable(),
   result: z.enum(['accept', 'reject']),
   reason: z.string().max(50),
@@ -58,7 +65,7 @@ export const radiusAuthSchema = z.object({
 export const radiusAcctSchema = z.object({
   ...envelope,
   type: z.literal('radius.acct'),
-  at: time,
+  at: eventTime,
   status: z.enum(['start', 'interim', 'stop', 'accounting-on', 'accounting-off']),
   voucherId: z.uuid().nullable(),
   acctSessionId: z.string().max(253),
@@ -76,7 +83,7 @@ export const radiusAcctSchema = z.object({
 export const terminateResultSchema = z.object({
   ...envelope,
   type: z.literal('session.terminate.result'),
-  at: time,
+  at: eventTime,
   voucherId: z.uuid(),
   acctSessionId: z.string().max(253).nullable(),
   terminator: z.string().max(50),
@@ -85,7 +92,7 @@ export const terminateResultSchema = z.object({
   detail: z.string().max(500).nullable(),
 });
 
-export const ackSchema = z.object({ ...envelope, type: z.literal('ack'), ackId: z.string().min(1).max(64) });
+export const ackSchema = z.object({ ...envelope, type: z.literal('ack'), ackId: messageId });
 
 export const agentMessageSchema = z.discriminatedUnion('type', [
   agentStatusSchema,

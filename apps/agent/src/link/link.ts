@@ -4,6 +4,7 @@ import {
   AGENT_MAX_FRAME_BYTES,
   type AgentMessage,
   type AgentVoucher,
+  agentMessageSchema,
   parseFrame,
   type ServerMessage,
   serverMessageSchema,
@@ -11,6 +12,7 @@ import {
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import WebSocket from 'ws';
 import { EventBuffer } from './buffer';
+import { cleanEvent } from './clean';
 
 type Distribute<T> = T extends unknown ? Omit<T, 'v' | 'id'> : never;
 /** What the agent reports: everything but the envelope, which the link adds. */
@@ -63,6 +65,7 @@ export class ServerLink {
   #statusTimer: NodeJS.Timeout | undefined;
   #deadTimer: NodeJS.Timeout | undefined;
   #invalidFrames = 0;
+  #unsendable = 0;
   #reconciles = 0;
 
   readonly #secureContext: tls.SecureContext;
@@ -82,6 +85,11 @@ export class ServerLink {
     return this.#invalidFrames;
   }
 
+  /** Events that broke the protocol even after cleaning: dropped here (and logged), since the server would refuse them. */
+  get unsendable(): number {
+    return this.#unsendable;
+  }
+
   get reconciles(): number {
     return this.#reconciles;
   }
@@ -98,9 +106,19 @@ export class ServerLink {
     this.#ws?.close(1001, 'agent stopping');
   }
 
-  /** Queues an event for the server; sent at once when the link is up, else when it comes back. */
+  /** Queues an event for the server, cleaned; sent at once when the link is up, else when it comes back. */
   report(event: AgentEvent): void {
-    const message = { v: 1, id: randomUUID(), ...event } as Envelope;
+    const message = { v: 1, id: randomUUID(), ...cleanEvent(event) } as Envelope;
+    const checked = agentMessageSchema.safeParse(message);
+    if (!checked.success) {
+      this.#unsendable += 1;
+      const issue = checked.error.issues[0]!;
+      this.options.logger.warn(
+        { type: event.type, field: issue.path.join('.') },
+        'dropped an event the server would refuse',
+      );
+      return;
+    }
     this.buffer.push(message);
     if (this.#ready) this.#send(message);
   }

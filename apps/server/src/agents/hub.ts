@@ -12,6 +12,7 @@ import type { AppContext } from '../context';
 import type { Queryable } from '../db';
 import { type DomainEvent, emit } from '../events/outbox';
 import { voucherContext } from '../visits/vouchers';
+import { type StorableEvent, storableEvent } from './storable';
 
 /** Who is on the other end: taken from the verified client certificate, never from a message. */
 export interface AgentIdentity {
@@ -61,6 +62,34 @@ interface VoucherRow {
 export interface HubStats {
   connections: number;
   invalidMessages: number;
+  /** Events recorded after values the database cannot store were made storable. */
+  cleanedEvents: number;
+  /** Events the database refused even so: recorded as rejected and acked, so the agent drops them. */
+  rejectedEvents: number;
+}
+
+type Inbound = StorableEvent<AgentMessage>;
+type Outcome = 'recorded' | 'duplicate' | { rejected: string; error: unknown };
+
+/** A SQLSTATE class or socket error saying the database is away, busy or stopping: nothing is wrong with the event. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (/^(08|40|53|55|57|58)[0-9A-Z]{3}$/.test(code) || /^E[A-Z]+$/.test(code));
+}
+
+/** Why the database refused an event, for the audit entry: the SQLSTATE and its class, never the refused value. */
+function rejectionReason(error: unknown): { sqlstate: string | null; reason: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  const sqlstate = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+  const reason =
+    sqlstate?.startsWith('22') === true
+      ? 'a value the database cannot store'
+      : sqlstate?.startsWith('23') === true
+        ? 'a value that breaks a database constraint'
+        : sqlstate?.startsWith('54') === true
+          ? 'a value too large for the database'
+          : 'the server could not record it';
+  return { sqlstate, reason };
 }
 
 /** Live agents, one per site; pushes voucher changes from the outbox and takes in status, RADIUS and session events. */
@@ -69,6 +98,8 @@ export class AgentHub {
   /** Ids of events each agent already delivered (this process): a resend after a dropped link is acked, not recorded twice. */
   #seen = new Map<string, Set<string>>();
   #invalid = 0;
+  #cleaned = 0;
+  #rejected = 0;
   #heartbeat: NodeJS.Timeout;
   #unsubscribe: () => void;
 
@@ -79,7 +110,12 @@ export class AgentHub {
   }
 
   stats(): HubStats {
-    return { connections: this.#bySite.size, invalidMessages: this.#invalid };
+    return {
+      connections: this.#bySite.size,
+      invalidMessages: this.#invalid,
+      cleanedEvents: this.#cleaned,
+      rejectedEvents: this.#rejected,
+    };
   }
 
   isConnected(siteId: string): boolean {
@@ -141,7 +177,8 @@ export class AgentHub {
       conn.alive = true;
       conn.inbox.push({ data, binary });
       void this.#drain(conn).catch((error) => {
-        // Nothing was acked: the agent sends these events again after it reconnects.
+        // The database is away (a refused event is rejected, never thrown): nothing was acked, so the agent sends
+        // these events again after it reconnects.
         this.ctx.logger.error({ err: error, agentId: conn.agentId }, 'recording agent events failed');
         conn.ws.close(1011, 'server error while recording events');
       });
@@ -187,7 +224,7 @@ export class AgentHub {
     conn.draining = true;
     try {
       while (conn.inbox.length > 0) {
-        const batch: AgentMessage[] = [];
+        const batch: Inbound[] = [];
         let announce = false;
         while (conn.inbox.length > 0 && batch.length < 500 && !announce) {
           const frame = conn.inbox.shift()!;
@@ -209,14 +246,21 @@ export class AgentHub {
             this.#send(conn, { v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
             continue;
           }
-          batch.push(message);
+          batch.push(storableEvent(message, this.ctx.now()));
           announce = message.type === 'agent.status' && !conn.ready;
         }
         if (batch.length === 0) continue;
-        await this.ctx.db.withTenant(conn.identity.tenantId, async (tx) => {
-          for (const message of batch) await this.#record(tx, conn, message);
-        });
-        for (const message of batch) {
+        const outcomes = await this.#recordBatch(conn, batch);
+        for (const [i, { message, cleaned }] of batch.entries()) {
+          const outcome = outcomes[i]!;
+          const about = { agentId: conn.agentId, eventId: message.id, eventType: message.type };
+          if (typeof outcome === 'object') {
+            this.#rejected += 1;
+            this.ctx.logger.warn({ ...about, err: outcome.error, reason: outcome.rejected }, 'rejected an agent event');
+          } else if (outcome === 'recorded' && cleaned.length > 0) {
+            this.#cleaned += 1;
+            this.ctx.logger.warn({ ...about, fields: cleaned }, 'cleaned values the database cannot store');
+          }
           this.#remember(conn, message);
           if (message.type !== 'ack') this.#send(conn, { v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
         }
@@ -250,7 +294,43 @@ export class AgentHub {
     await this.#setConnected(conn, true);
   }
 
-  async #record(tx: Queryable, conn: Connection, message: AgentMessage): Promise<void> {
+  /**
+   * Records a batch in one transaction. If the database refuses it, records it again one event at a time, each behind
+   * a savepoint, so only the event it refuses is set aside (recorded as rejected) and its batch-mates are kept.
+   */
+  async #recordBatch(conn: Connection, batch: Inbound[]): Promise<Outcome[]> {
+    const { tenantId } = conn.identity;
+    try {
+      return await this.ctx.db.withTenant(tenantId, async (tx) => {
+        const outcomes: Outcome[] = [];
+        for (const item of batch) outcomes.push((await this.#record(tx, conn, item)) ? 'recorded' : 'duplicate');
+        return outcomes;
+      });
+    } catch (error) {
+      if (isTransient(error)) throw error;
+    }
+    return this.ctx.db.withTenant(tenantId, async (tx) => {
+      const outcomes: Outcome[] = [];
+      for (const item of batch) {
+        await tx.query('SAVEPOINT agent_event');
+        try {
+          const fresh = await this.#record(tx, conn, item);
+          await tx.query('RELEASE SAVEPOINT agent_event');
+          outcomes.push(fresh ? 'recorded' : 'duplicate');
+        } catch (error) {
+          // The rollback and the rejection entry succeeding show the database is fine: the event is what it refuses.
+          if (isTransient(error)) throw error;
+          await tx.query('ROLLBACK TO SAVEPOINT agent_event');
+          outcomes.push(await this.#recordRejection(tx, conn, item.message, error));
+          await tx.query('RELEASE SAVEPOINT agent_event');
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  /** Returns false for an event already recorded (a resend). */
+  async #record(tx: Queryable, conn: Connection, { message, cleaned }: Inbound): Promise<boolean> {
     const { siteId } = conn.identity;
     if (message.type !== 'agent.status' && message.type !== 'ack') {
       const [fresh] = await tx.query(
@@ -258,7 +338,16 @@ export class AgentHub {
          ON CONFLICT DO NOTHING RETURNING 1`,
         [conn.agentId, message.id],
       );
-      if (!fresh) return;
+      if (!fresh) return false;
+      if (cleaned.length > 0) {
+        await recordAudit(tx, {
+          actorType: 'agent',
+          actorId: conn.agentId,
+          action: 'agent.event_cleaned',
+          outcome: 'success',
+          details: { eventId: message.id, eventType: message.type, fields: cleaned.join(',') },
+        });
+      }
     }
     switch (message.type) {
       case 'agent.status': {
@@ -267,7 +356,7 @@ export class AgentHub {
           conn.agentId,
           JSON.stringify(status),
         ]);
-        return;
+        return true;
       }
       case 'radius.auth': {
         await recordAudit(tx, {
@@ -279,10 +368,10 @@ export class AgentHub {
           outcome: message.result === 'accept' ? 'success' : 'failure',
           details: { reason: message.reason, method: message.method, at: message.at },
         });
-        return;
+        return true;
       }
       case 'radius.acct': {
-        if (message.status === 'accounting-on' || message.status === 'accounting-off') return;
+        if (message.status === 'accounting-on' || message.status === 'accounting-off') return true;
         const voucher = message.voucherId
           ? (await tx.query('SELECT 1 FROM vouchers WHERE id = $1', [message.voucherId])).length > 0
           : false;
@@ -313,11 +402,11 @@ export class AgentHub {
             message.terminateCause,
           ],
         );
-        return;
+        return true;
       }
       case 'session.terminate.result': {
         const [voucher] = await tx.query('SELECT 1 FROM vouchers WHERE id = $1', [message.voucherId]);
-        if (!voucher) return;
+        if (!voucher) return true;
         const [row] = await tx.query<{ id: string }>(
           `INSERT INTO session_terminations (tenant_id, site_id, voucher_id, acct_session_id, terminator, result, error_cause, detail, occurred_at)
            VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
@@ -339,11 +428,48 @@ export class AgentHub {
             result: message.result,
           });
         }
-        return;
+        return true;
       }
       case 'ack':
-        return;
+        return true;
     }
+  }
+
+  /**
+   * Sets a refused event aside: its id is kept (a resend is acked, not tried again) and the audit log says why. Should
+   * even that be refused, the event is still dropped (and logged): no event may hold up the link.
+   */
+  async #recordRejection(tx: Queryable, conn: Connection, message: AgentMessage, error: unknown): Promise<Outcome> {
+    const { sqlstate, reason } = rejectionReason(error);
+    await tx.query('SAVEPOINT agent_event_rejection');
+    try {
+      const fresh =
+        message.type === 'agent.status' || message.type === 'ack'
+          ? true
+          : (
+              await tx.query(
+                `INSERT INTO agent_event_ids (tenant_id, agent_id, event_id) VALUES (app_current_tenant(), $1, $2)
+                 ON CONFLICT DO NOTHING RETURNING 1`,
+                [conn.agentId, message.id],
+              )
+            ).length > 0;
+      if (fresh) {
+        await recordAudit(tx, {
+          actorType: 'agent',
+          actorId: conn.agentId,
+          action: 'agent.event_rejected',
+          outcome: 'failure',
+          details: { eventId: message.id, eventType: message.type, sqlstate, reason },
+        });
+      }
+      await tx.query('RELEASE SAVEPOINT agent_event_rejection');
+      if (!fresh) return 'duplicate';
+    } catch (recordingError) {
+      if (isTransient(recordingError)) throw recordingError;
+      await tx.query('ROLLBACK TO SAVEPOINT agent_event_rejection');
+      await tx.query('RELEASE SAVEPOINT agent_event_rejection');
+    }
+    return { rejected: reason, error };
   }
 
   async #activeVouchers(tx: Queryable, siteId: string): Promise<AgentVoucher[]> {

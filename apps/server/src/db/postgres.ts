@@ -32,6 +32,12 @@ export async function openPostgres(connectionString: string, options: { max?: nu
   async function transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken = false;
+    // The pool listens for errors only on idle clients: a connection lost while checked out (a restart, a terminated
+    // backend) would otherwise be an uncaught 'error' event and end the process. The query in flight fails anyway.
+    const lost = () => {
+      broken = true;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const result = await fn(wrap(client));
@@ -45,6 +51,7 @@ export async function openPostgres(connectionString: string, options: { max?: nu
       }
       throw error;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
