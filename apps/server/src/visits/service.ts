@@ -239,18 +239,32 @@ export function scanTime(ctx: AppContext, occurredAt: string, acceptedOffline = 
 
 type Outcome<T> = { ok: true; status: 200 | 201; body: T } | { ok: false; error: AppError };
 
-/** Claims an idempotency key; false if a committed request already holds it. */
+type Operation = 'check_in' | 'check_out' | 'walk_in';
+
+/** Who sent a request and about which visit: an idempotency key answers only within this scope. */
+interface KeyScope {
+  kioskId: string | null;
+  userId: string | null;
+  visitId: string;
+}
+
+/**
+ * Claims an idempotency key within its scope (actor, operation and visit; a walk-in's visit is new on every attempt,
+ * so there the actor and operation alone); undefined if a committed request already holds it. The same key from
+ * another kiosk or user, for another operation or visit is a new key: it neither answers with nor blocks the other.
+ * The visit must be locked by the caller (it exists, and a concurrent retry waits for the first attempt).
+ */
 async function claimKey(
   tx: Queryable,
-  kind: 'check_in' | 'check_out' | 'walk_in',
+  kind: Operation,
   key: string,
-  who: { kioskId: string | null; userId: string | null; occurredAt: Date; offline: boolean },
+  scope: KeyScope & { occurredAt: Date; offline: boolean },
 ): Promise<string | undefined> {
   const [row] = await tx.query<{ id: string }>(
-    `INSERT INTO check_ins (tenant_id, kind, idempotency_key, kiosk_id, user_id, occurred_at, offline)
-     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6)
-     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id`,
-    [kind, key, who.kioskId, who.userId, who.occurredAt, who.offline],
+    `INSERT INTO check_ins (tenant_id, kind, idempotency_key, kiosk_id, user_id, visit_id, occurred_at, offline)
+     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT DO NOTHING RETURNING id`,
+    [kind, key, scope.kioskId, scope.userId, scope.visitId, scope.occurredAt, scope.offline],
   );
   return row?.id;
 }
@@ -290,13 +304,15 @@ async function checkInBody(ctx: AppContext, tx: Queryable, checkInId: string): P
   };
 }
 
-/** The answer stored under an idempotency key, for a retry. */
-async function replay(tx: Queryable, key: string, kind: string) {
-  const [row] = await tx.query<{ id: string; kind: string; visit_id: string | null }>(
-    'SELECT id, kind, visit_id FROM check_ins WHERE idempotency_key = $1',
-    [key],
+/** The request stored under an idempotency key in this scope, for a retry. */
+async function replay(tx: Queryable, kind: Operation, key: string, scope: KeyScope) {
+  const [row] = await tx.query<{ id: string; visit_id: string }>(
+    `SELECT id, visit_id FROM check_ins
+      WHERE kind = $1 AND idempotency_key = $2 AND kiosk_id IS NOT DISTINCT FROM $3 AND user_id IS NOT DISTINCT FROM $4
+        AND (kind = 'walk_in' OR visit_id = $5)`,
+    [kind, key, scope.kioskId, scope.userId, scope.visitId],
   );
-  if (!row || row.kind !== kind) {
+  if (!row) {
     return {
       ok: false as const,
       error: conflict('idempotency_key_reused', 'This idempotency key belongs to another request.'),
@@ -314,21 +330,39 @@ export interface CheckInInput {
   offline: boolean;
   kioskId: string | null;
   actor: Actor;
+  /** A walk-in's key is scoped without its visit, which is created anew on every attempt. */
+  operation?: 'check_in' | 'walk_in';
 }
 
 /**
- * The check-in, in one transaction: claim the idempotency key, consume the QR token's jti (exactly one winner), mark
- * the visit checked in, issue the voucher, audit, and write the outbox events.
+ * The check-in, in one transaction: lock the visit, claim the idempotency key, consume the QR token's jti (exactly one
+ * winner), mark the visit checked in, issue the voucher, audit, and write the outbox events.
  */
 export async function checkIn(ctx: AppContext, tx: Queryable, input: CheckInInput): Promise<Outcome<CheckInResponse>> {
-  const checkInId = await claimKey(tx, 'check_in', input.idempotencyKey, {
+  // Locked first: a key is claimed only for a visit that exists, and concurrent scans of one visit queue here.
+  const [visit] = await tx.query<{ status: string; site_id: string; expected_departure: Date }>(
+    'SELECT status, site_id, expected_departure FROM visits WHERE id = $1 FOR UPDATE',
+    [input.visitId],
+  );
+  if (!visit) {
+    return {
+      ok: false,
+      error: input.jti ? unprocessable('invalid_token', 'This is not a valid Atrium visitor code.') : notFound('visit'),
+    };
+  }
+  const operation = input.operation ?? 'check_in';
+  const scope = {
     kioskId: input.kioskId,
     userId: input.actor.type === 'user' ? input.actor.id : null,
+    visitId: input.visitId,
+  };
+  const checkInId = await claimKey(tx, operation, input.idempotencyKey, {
+    ...scope,
     occurredAt: input.occurredAt,
     offline: input.offline,
   });
   if (!checkInId) {
-    const previous = await replay(tx, input.idempotencyKey, 'check_in');
+    const previous = await replay(tx, operation, input.idempotencyKey, scope);
     if (!previous.ok) return previous;
     const body = await checkInBody(ctx, tx, previous.row.id);
     return body
@@ -347,16 +381,6 @@ export async function checkIn(ctx: AppContext, tx: Queryable, input: CheckInInpu
           WHERE visit_id = $1 AND consumed_at IS NULL AND revoked_at IS NULL RETURNING jti`,
         [input.visitId],
       );
-  const [visit] = await tx.query<{ status: string; site_id: string; expected_departure: Date }>(
-    'SELECT status, site_id, expected_departure FROM visits WHERE id = $1 FOR UPDATE',
-    [input.visitId],
-  );
-  if (!visit)
-    return failAndRelease(
-      tx,
-      checkInId,
-      input.jti ? unprocessable('invalid_token', 'This is not a valid Atrium visitor code.') : notFound('visit'),
-    );
   if (visit.site_id !== input.siteId)
     return failAndRelease(tx, checkInId, unprocessable('wrong_site', 'This visitor code is for another location.'));
   if (visit.status === 'cancelled')
@@ -416,11 +440,7 @@ export async function checkIn(ctx: AppContext, tx: Queryable, input: CheckInInpu
     validFrom: ctx.now(),
     validUntil: visit.expected_departure,
   });
-  await tx.query('UPDATE check_ins SET visit_id = $2, voucher_id = $3 WHERE id = $1', [
-    checkInId,
-    input.visitId,
-    voucher.id,
-  ]);
+  await tx.query('UPDATE check_ins SET voucher_id = $2 WHERE id = $1', [checkInId, voucher.id]);
   await recordAudit(tx, {
     ...auditActor(input.actor),
     action: 'visit.checked_in',
@@ -455,27 +475,33 @@ export interface CheckOutInput {
 }
 
 export async function checkOut(tx: Queryable, input: CheckOutInput): Promise<Outcome<{ visitId: string }>> {
-  const checkOutId = await claimKey(tx, 'check_out', input.idempotencyKey, {
-    kioskId: input.kioskId,
-    userId: input.actor.type === 'user' ? input.actor.id : null,
-    occurredAt: input.occurredAt,
-    offline: input.offline,
-  });
-  if (!checkOutId) {
-    const previous = await replay(tx, input.idempotencyKey, 'check_out');
-    if (!previous.ok) return previous;
-    return { ok: true, status: 200, body: { visitId: previous.row.visit_id! } };
-  }
+  // Locked first, as in checkIn: the key is claimed only for a visit that exists and is this kiosk's site's.
   const [visit] = await tx.query<{ status: string; site_id: string }>(
     'SELECT status, site_id FROM visits WHERE id = $1 FOR UPDATE',
     [input.visitId],
   );
   if (!visit || (input.siteId && visit.site_id !== input.siteId)) {
-    return failAndRelease(
-      tx,
-      checkOutId,
-      input.siteId ? unprocessable('wrong_site', 'This visitor code is for another location.') : notFound('visit'),
-    );
+    return {
+      ok: false,
+      error: input.siteId
+        ? unprocessable('wrong_site', 'This visitor code is for another location.')
+        : notFound('visit'),
+    };
+  }
+  const scope = {
+    kioskId: input.kioskId,
+    userId: input.actor.type === 'user' ? input.actor.id : null,
+    visitId: input.visitId,
+  };
+  const checkOutId = await claimKey(tx, 'check_out', input.idempotencyKey, {
+    ...scope,
+    occurredAt: input.occurredAt,
+    offline: input.offline,
+  });
+  if (!checkOutId) {
+    const previous = await replay(tx, 'check_out', input.idempotencyKey, scope);
+    if (!previous.ok) return previous;
+    return { ok: true, status: 200, body: { visitId: previous.row.visit_id } };
   }
   if (visit.status !== 'checked_in') {
     return failAndRelease(tx, checkOutId, conflict('not_checked_in', 'This visitor is not checked in.'));
@@ -484,7 +510,6 @@ export async function checkOut(tx: Queryable, input: CheckOutInput): Promise<Out
     input.visitId,
     input.occurredAt,
   ]);
-  await tx.query('UPDATE check_ins SET visit_id = $2 WHERE id = $1', [checkOutId, input.visitId]);
   const revoked = await revokeVisitVouchers(tx, input.visitId);
   await recordAudit(tx, {
     ...auditActor(input.actor),

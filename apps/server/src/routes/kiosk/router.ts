@@ -265,6 +265,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
               offline,
               kioskId: kiosk.kioskId,
               actor,
+              operation: 'walk_in',
             });
             if (!outcome.ok) throw outcome.error;
             // A retry of a walk-in that already went through: undo this attempt's new visit, answer the first.
