@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckInResponse, CreateVisitRequest, Visit } from '@atrium/protocol';
 import { shortDisplayName, signVisitToken, verifyVisitToken } from '@atrium/qr-token';
+import { decodeProtectedHeader } from 'jose';
 import { recordAudit } from '../audit/record';
+import type { Signer } from '../auth/keys';
 import type { AppContext } from '../context';
 import type { Queryable } from '../db';
 import { emit } from '../events/outbox';
@@ -33,8 +35,11 @@ export async function loadSite(tx: Queryable, siteId: string) {
   return site && { ...site, settings: siteSettings(site.settings) };
 }
 
-/** Signs the visit's current QR token (same jti every time; a fresh signature with the current key). */
-export async function qrTokenFor(ctx: AppContext, tx: Queryable, visitId: string): Promise<string | undefined> {
+/**
+ * Signs the visit's current QR token (same jti every time; a fresh signature with the tenant's current key, which the
+ * caller gets from `ctx.keys.qrSigningKey` before opening the tenant transaction).
+ */
+export async function qrTokenFor(tx: Queryable, signer: Signer, visitId: string): Promise<string | undefined> {
   const [row] = await tx.query<{
     jti: string;
     site_id: string;
@@ -51,10 +56,9 @@ export async function qrTokenFor(ctx: AppContext, tx: Queryable, visitId: string
   );
   if (!row) return undefined;
   const tolerance = siteSettings(row.settings).arrivalToleranceMinutes * 60_000;
-  const { kid, privateKey } = ctx.keys.signingKey('qr');
   return signVisitToken({
-    privateKey,
-    kid,
+    privateKey: signer.privateKey,
+    kid: signer.kid,
     issuer: QR_ISSUER,
     siteId: row.site_id,
     visitId,
@@ -210,9 +214,28 @@ export async function cancelVisit(tx: Queryable, actor: Actor, visitId: string):
 
 type VerifiedScan = { visitId: string; jti: string; displayName: string };
 
-/** Verifies a scanned QR token for this site at the moment of the scan, mapping failures to the contract's 422s. */
-export async function verifyScan(ctx: AppContext, token: string, siteId: string, at: Date): Promise<VerifiedScan> {
-  const result = await verifyVisitToken(token, { keys: ctx.keys.jwks('qr'), issuer: QR_ISSUER, siteId, now: at });
+/** The kid a token names, if it is readable at all (the verifier refuses everything else). */
+function kidOf(token: string): string | undefined {
+  try {
+    const { kid } = decodeProtectedHeader(token);
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifies a scanned QR token for this site at the moment of the scan with the keys of the kiosk's tenant only (a
+ * code of another tenant is not a valid code here), mapping failures to the contract's 422s.
+ */
+export async function verifyScan(
+  ctx: AppContext,
+  scope: { tenantId: string; siteId: string },
+  token: string,
+  at: Date,
+): Promise<VerifiedScan> {
+  const keys = await ctx.keys.qrVerificationKeys(scope.tenantId, kidOf(token));
+  const result = await verifyVisitToken(token, { keys, issuer: QR_ISSUER, siteId: scope.siteId, now: at });
   if (!result.ok) {
     const messages = {
       invalid_token: 'This is not a valid Atrium visitor code.',

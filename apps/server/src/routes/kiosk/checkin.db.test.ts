@@ -159,7 +159,7 @@ describe(`check-in on ${testBackend()}`, () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const header = JSON.parse(Buffer.from(h!, 'base64url').toString());
     const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
-    const jwk = s.ctx.keys.jwks('qr').keys[0]!;
+    const jwk = (await s.ctx.keys.qrJwks(tenantId)).keys[0]!;
     const stranger = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const forged = [
       `${h}.${p}.${sig!.slice(0, -4)}AAAA`,
