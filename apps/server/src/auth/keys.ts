@@ -225,15 +225,53 @@ export class KeyRing {
     return this.#jwks((key) => this.#isQrKeyOf(key, tenantId));
   }
 
-  /** The tenant's QR keys to verify a scanned code on the server; an unknown kid triggers one reload (no query). */
+  /**
+   * The tenant's QR keys to verify a scanned code on the server. A kid this replica has not seen (another replica
+   * just made or rotated the tenant's key) is looked up by itself, so the first scan of such a code already verifies.
+   */
   async qrVerificationKeys(tenantId: string, kid: string | undefined): Promise<{ keys: JWK[] }> {
-    if (kid) await this.#find(kid);
+    if (kid && !this.#keys.has(kid)) {
+      const [row] = await this.db.asOwner((tx) =>
+        tx.query<Omit<KeyRow, 'private_key_sealed'>>(
+          `SELECT kid, purpose, tenant_id, public_jwk, retired_at FROM signing_keys WHERE kid = $1 AND purpose = 'qr'`,
+          [kid],
+        ),
+      );
+      if (row) {
+        const publicKey = (await importJWK(row.public_jwk, 'EdDSA')) as Key;
+        this.#keys.set(row.kid, {
+          kid: row.kid,
+          purpose: row.purpose,
+          tenantId: row.tenant_id,
+          publicJwk: row.public_jwk,
+          retiredAt: row.retired_at,
+          publicKey,
+        });
+      }
+    }
     return this.#jwks((key) => this.#isQrKeyOf(key, tenantId));
   }
 
-  /** Every tenant's QR keys that still verify, current first: the public JWKS (kids are unique instance-wide). */
+  /**
+   * Every tenant's QR keys that still verify, current first: the public JWKS (kids are unique instance-wide). A tenant
+   * without a key yet gets one, so the list is complete from the first request; keys rotated elsewhere are re-read.
+   */
   async publicQrJwks(): Promise<{ keys: JWK[] }> {
-    if (Date.now() - this.#lastReload > 30_000) await this.reload();
+    const current = await this.db.asOwner((tx) =>
+      tx.query<{ tenant_id: string; kid: string | null }>(
+        `SELECT t.id AS tenant_id, k.kid FROM tenants t
+           LEFT JOIN signing_keys k ON k.tenant_id = t.id AND k.purpose = 'qr' AND k.retired_at IS NULL`,
+      ),
+    );
+    const missing = current.filter((row) => !row.kid).map((row) => row.tenant_id);
+    if (missing.length > 0) {
+      await this.db.backend.withExclusiveLock(SIGNING_KEY_LOCK, async (tx) => {
+        for (const tenantId of missing) {
+          if (!(await this.#currentKid(tx, 'qr', tenantId))) await this.#insertKey(tx, 'qr', tenantId);
+        }
+      });
+    }
+    if (missing.length > 0 || current.some((row) => row.kid && !this.#keys.has(row.kid))) await this.reload();
     return this.#jwks((key) => key.purpose === 'qr');
   }
 
