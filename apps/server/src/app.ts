@@ -95,9 +95,10 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(measureRequests(metrics));
   // Public keys for QR tokens, so kiosks and third parties can verify codes offline.
-  app.get('/.well-known/jwks.json', (_req, res) => {
+  app.get('/.well-known/jwks.json', async (_req, res) => {
+    const jwks = await ctx.keys.publicQrJwks();
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(ctx.keys.jwks('qr'));
+    res.json(jwks);
   });
   // A plain GET on the agent endpoint (a browser, a misconfigured client) learns what it is.
   app.get('/agent/ws', (_req, res) => {

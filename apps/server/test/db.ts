@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import { Database } from '../src/db/database';
 import { openPglite } from '../src/db/pglite';
 import { openPostgres } from '../src/db/postgres';
-import { adminUrl, databaseUrl, testPostgresUrl } from './pg-url';
+import { adminUrl, createScratchDatabase, databaseUrl, testPostgresUrl } from './pg-url';
 
 export type TestBackend = 'pglite' | 'postgres';
 
@@ -46,6 +46,24 @@ export async function freshDatabase(): Promise<TestDatabase> {
       await drop.connect();
       await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await drop.end();
+    },
+  };
+}
+
+/** An empty, unmigrated database of this run's backend, for tests that upgrade an older schema. */
+export async function emptyDatabase(): Promise<TestDatabase> {
+  if (testBackend() === 'pglite') {
+    const db = new Database(await openPglite({ memory: true }));
+    return { db, close: () => db.close() };
+  }
+  const scratch = await createScratchDatabase();
+  const db = new Database(await openPostgres(scratch.url, { max: 2 }));
+  return {
+    db,
+    databaseUrl: scratch.url,
+    async close() {
+      await db.close();
+      await scratch.drop();
     },
   };
 }

@@ -12,6 +12,9 @@ import type { Database, Queryable } from '../db';
 
 export type KeyPurpose = 'access' | 'device' | 'qr';
 export const KEY_PURPOSES: readonly KeyPurpose[] = ['access', 'device', 'qr'];
+/** Keys of the whole instance (bearer tokens); QR keys belong to one tenant each. */
+export type InstanceKeyPurpose = Exclude<KeyPurpose, 'qr'>;
+const INSTANCE_PURPOSES: readonly InstanceKeyPurpose[] = ['access', 'device'];
 
 /** How long a retired key still verifies: at least the longest lifetime of a token it signed. */
 export const RETIRED_KEY_OVERLAP_MS: Record<KeyPurpose, number> = {
@@ -20,11 +23,21 @@ export const RETIRED_KEY_OVERLAP_MS: Record<KeyPurpose, number> = {
   qr: 366 * 24 * 60 * 60 * 1000,
 };
 
+/** Rotations of one key (a tenant's QR key, or an instance key) per hour; each retired key stays in the JWKS. */
+export const ROTATIONS_PER_HOUR = 5;
+const HOUR_MS = 3600_000;
+// Serializes rotations and first keys across replicas (any constant other than the migration lock's).
+const SIGNING_KEY_LOCK = 0x6b657973;
+
 type Key = import('node:crypto').webcrypto.CryptoKey;
+/** A current key and its kid, ready to sign with. */
+export type Signer = { kid: string; privateKey: Key };
 
 interface LoadedKey {
   kid: string;
   purpose: KeyPurpose;
+  /** The tenant of a QR key; null for instance keys and for the shared QR keys of before per-tenant keys. */
+  tenantId: string | null;
   publicJwk: JWK;
   publicKey: Key;
   privateKey?: Key;
@@ -34,20 +47,31 @@ interface LoadedKey {
 interface KeyRow {
   kid: string;
   purpose: KeyPurpose;
+  tenant_id: string | null;
   public_jwk: JWK;
   private_key_sealed: string;
   retired_at: Date | null;
 }
 
+export type Rotation =
+  | { ok: true; retired: string | undefined; current: string }
+  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number }
+  | { ok: false; reason: 'instance_wide' };
+
 const sealContext = (kid: string) => `signing_key:${kid}`;
+/** Where the current key of a purpose is kept: one per instance purpose, one per tenant for QR. */
+const scopeOf = (purpose: KeyPurpose, tenantId: string | null) => (purpose === 'qr' ? `qr:${tenantId}` : purpose);
+const currentFirst = (a: LoadedKey, b: LoadedKey) => Number(a.retiredAt !== null) - Number(b.retiredAt !== null);
 
 /**
- * Ed25519 signing keys by purpose, one current key each, rotated by kid. Private keys are sealed at rest and only the
- * current ones are kept unsealed in memory. Other replicas' rotations are picked up when an unknown kid shows up.
+ * Ed25519 signing keys, one current key per scope, rotated by kid: the instance's access and device keys, and each
+ * tenant's QR key (made on first use). Private keys are sealed at rest and only the current ones are kept unsealed in
+ * memory. Other replicas' rotations are picked up when an unknown kid shows up, and before a QR key signs.
+ * The app role cannot read the table; tenant-facing methods take the tenant of the authenticated caller.
  */
 export class KeyRing {
   #keys = new Map<string, LoadedKey>();
-  #current = new Map<KeyPurpose, string>();
+  #current = new Map<string, string>();
   #lastReload = 0;
 
   private constructor(
@@ -59,43 +83,57 @@ export class KeyRing {
   static async open(db: Database, box: SecretBox, now: () => Date = () => new Date()): Promise<KeyRing> {
     const ring = new KeyRing(db, box, now);
     await db.asOwner(async (tx) => {
-      for (const purpose of KEY_PURPOSES) {
-        const [current] = await tx.query('SELECT kid FROM signing_keys WHERE purpose = $1 AND retired_at IS NULL', [
-          purpose,
-        ]);
-        if (!current) await ring.#insertKey(tx, purpose);
+      for (const purpose of INSTANCE_PURPOSES) {
+        if (!(await ring.#currentKid(tx, purpose, null))) await ring.#insertKey(tx, purpose, null);
       }
     });
     await ring.reload();
     return ring;
   }
 
-  async #insertKey(tx: Queryable, purpose: KeyPurpose): Promise<string> {
+  async #currentKid(tx: Queryable, purpose: KeyPurpose, tenantId: string | null): Promise<string | undefined> {
+    const [row] = await tx.query<{ kid: string }>(
+      `SELECT kid FROM signing_keys WHERE purpose = $1 AND tenant_id IS NOT DISTINCT FROM $2 AND retired_at IS NULL`,
+      [purpose, tenantId],
+    );
+    return row?.kid;
+  }
+
+  async #insertKey(tx: Queryable, purpose: KeyPurpose, tenantId: string | null): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const jwk = await exportJWK(publicKey);
     const kid = (await calculateJwkThumbprint(jwk)).slice(0, 8);
     const publicJwk = { ...jwk, kid, alg: 'EdDSA', use: 'sig' };
     // Two replicas creating the first key at once: the partial unique index keeps one, the other is ignored.
-    await tx.query(
-      `INSERT INTO signing_keys (kid, purpose, public_jwk, private_key_sealed) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING`,
-      [kid, purpose, JSON.stringify(publicJwk), this.box.seal(await exportPKCS8(privateKey), sealContext(kid))],
+    const [inserted] = await tx.query<{ kid: string }>(
+      `INSERT INTO signing_keys (kid, purpose, tenant_id, public_jwk, private_key_sealed) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING RETURNING kid`,
+      [
+        kid,
+        purpose,
+        tenantId,
+        JSON.stringify(publicJwk),
+        this.box.seal(await exportPKCS8(privateKey), sealContext(kid)),
+      ],
     );
-    return kid;
+    if (inserted) return kid;
+    // Lost a race for the first key, or (one in 2^48) the kid of another scope's key: whichever is current stands.
+    return (await this.#currentKid(tx, purpose, tenantId)) ?? this.#insertKey(tx, purpose, tenantId);
   }
 
-  /** Re-reads keys from the database (all purposes). */
+  /** Re-reads keys from the database (all purposes, all tenants). */
   async reload(): Promise<void> {
     const rows = await this.db.asOwner((tx) =>
-      tx.query<KeyRow>('SELECT kid, purpose, public_jwk, private_key_sealed, retired_at FROM signing_keys'),
+      tx.query<KeyRow>('SELECT kid, purpose, tenant_id, public_jwk, private_key_sealed, retired_at FROM signing_keys'),
     );
     const keys = new Map<string, LoadedKey>();
-    const current = new Map<KeyPurpose, string>();
+    const current = new Map<string, string>();
     for (const row of rows) {
       const publicKey = (await importJWK(row.public_jwk, 'EdDSA')) as Key;
       const loaded: LoadedKey = {
         kid: row.kid,
         purpose: row.purpose,
+        tenantId: row.tenant_id,
         publicJwk: row.public_jwk,
         publicKey,
         retiredAt: row.retired_at,
@@ -103,7 +141,7 @@ export class KeyRing {
       if (!row.retired_at) {
         const pem = this.box.open(row.private_key_sealed, sealContext(row.kid)).toString();
         loaded.privateKey = (await importPKCS8(pem, 'EdDSA')) as Key;
-        current.set(row.purpose, row.kid);
+        current.set(scopeOf(row.purpose, row.tenant_id), row.kid);
       }
       keys.set(row.kid, loaded);
     }
@@ -112,12 +150,38 @@ export class KeyRing {
     this.#lastReload = Date.now();
   }
 
-  /** The key to sign with now. */
-  signingKey(purpose: KeyPurpose): { kid: string; privateKey: Key } {
-    const kid = this.#current.get(purpose);
+  #signingKey(scope: string): Signer {
+    const kid = this.#current.get(scope);
     const key = kid ? this.#keys.get(kid) : undefined;
-    if (!key?.privateKey) throw new Error(`no current ${purpose} key`);
+    if (!key?.privateKey) throw new Error(`no current ${scope} key`);
     return { kid: key.kid, privateKey: key.privateKey };
+  }
+
+  /** The instance key to sign bearer tokens with now. */
+  signingKey(purpose: InstanceKeyPurpose): Signer {
+    return this.#signingKey(purpose);
+  }
+
+  /**
+   * Makes sure this replica knows the tenant's current QR key: made on first use, re-read when another replica
+   * rotated it. One small query; call it outside a tenant transaction (PGlite has one connection).
+   */
+  async #freshQrKey(tenantId: string): Promise<void> {
+    const known = this.#current.get(scopeOf('qr', tenantId));
+    const current = await this.db.asOwner((tx) => this.#currentKid(tx, 'qr', tenantId));
+    if (current && current === known) return;
+    if (!current) {
+      await this.db.backend.withExclusiveLock(SIGNING_KEY_LOCK, async (tx) => {
+        if (!(await this.#currentKid(tx, 'qr', tenantId))) await this.#insertKey(tx, 'qr', tenantId);
+      });
+    }
+    await this.reload();
+  }
+
+  /** The tenant's current QR key, to sign a visit's code with. */
+  async qrSigningKey(tenantId: string): Promise<Signer> {
+    await this.#freshQrKey(tenantId);
+    return this.#signingKey(scopeOf('qr', tenantId));
   }
 
   #stillValid(key: LoadedKey): boolean {
@@ -125,32 +189,127 @@ export class KeyRing {
   }
 
   /** The public key for `kid` if it has one of `purposes` and still verifies; an unknown kid triggers one reload. */
-  async verificationKey(kid: string, purposes: readonly KeyPurpose[]): Promise<Key | undefined> {
+  async verificationKey(kid: string, purposes: readonly InstanceKeyPurpose[]): Promise<Key | undefined> {
+    const key = await this.#find(kid);
+    if (!key || !(purposes as readonly KeyPurpose[]).includes(key.purpose) || !this.#stillValid(key)) return undefined;
+    return key.publicKey;
+  }
+
+  async #find(kid: string): Promise<LoadedKey | undefined> {
     let key = this.#keys.get(kid);
     if (!key && Date.now() - this.#lastReload > 5000) {
       await this.reload();
       key = this.#keys.get(kid);
     }
-    if (!key || !purposes.includes(key.purpose) || !this.#stillValid(key)) return undefined;
-    return key.publicKey;
+    return key;
   }
 
-  /** Public keys of a purpose that still verify, current first: the JWKS. */
-  jwks(purpose: KeyPurpose): { keys: JWK[] } {
-    const keys = [...this.#keys.values()]
-      .filter((key) => key.purpose === purpose && this.#stillValid(key))
-      .sort((a, b) => Number(a.retiredAt !== null) - Number(b.retiredAt !== null));
+  #jwks(filter: (key: LoadedKey) => boolean): { keys: JWK[] } {
+    const keys = [...this.#keys.values()].filter((key) => filter(key) && this.#stillValid(key)).sort(currentFirst);
     return { keys: keys.map((key) => key.publicJwk) };
   }
 
-  /** Retires the current key of a purpose and makes a new one current; the old one keeps verifying for its overlap. */
-  async rotate(purpose: KeyPurpose): Promise<{ retired: string | undefined; current: string }> {
-    const retired = this.#current.get(purpose);
-    const current = await this.db.asOwner(async (tx) => {
-      await tx.query('UPDATE signing_keys SET retired_at = now() WHERE purpose = $1 AND retired_at IS NULL', [purpose]);
-      return this.#insertKey(tx, purpose);
+  /** Public instance keys of a purpose that still verify, current first. */
+  jwks(purpose: InstanceKeyPurpose): { keys: JWK[] } {
+    return this.#jwks((key) => key.purpose === purpose);
+  }
+
+  /** A tenant's QR key belongs to it; a QR key without a tenant is a shared key from before per-tenant keys. */
+  #isQrKeyOf(key: LoadedKey, tenantId: string): boolean {
+    return key.purpose === 'qr' && (key.tenantId === tenantId || key.tenantId === null);
+  }
+
+  /** The QR keys that verify a tenant's codes, current first: what its kiosks get. */
+  async qrJwks(tenantId: string): Promise<{ keys: JWK[] }> {
+    await this.#freshQrKey(tenantId);
+    return this.#jwks((key) => this.#isQrKeyOf(key, tenantId));
+  }
+
+  /**
+   * The tenant's QR keys to verify a scanned code on the server. A kid this replica has not seen (another replica
+   * just made or rotated the tenant's key) is looked up by itself, so the first scan of such a code already verifies.
+   */
+  async qrVerificationKeys(tenantId: string, kid: string | undefined): Promise<{ keys: JWK[] }> {
+    if (kid && !this.#keys.has(kid)) {
+      const [row] = await this.db.asOwner((tx) =>
+        tx.query<Omit<KeyRow, 'private_key_sealed'>>(
+          `SELECT kid, purpose, tenant_id, public_jwk, retired_at FROM signing_keys WHERE kid = $1 AND purpose = 'qr'`,
+          [kid],
+        ),
+      );
+      if (row) {
+        const publicKey = (await importJWK(row.public_jwk, 'EdDSA')) as Key;
+        this.#keys.set(row.kid, {
+          kid: row.kid,
+          purpose: row.purpose,
+          tenantId: row.tenant_id,
+          publicJwk: row.public_jwk,
+          retiredAt: row.retired_at,
+          publicKey,
+        });
+      }
+    }
+    return this.#jwks((key) => this.#isQrKeyOf(key, tenantId));
+  }
+
+  /**
+   * Every tenant's QR keys that still verify, current first: the public JWKS (kids are unique instance-wide). A tenant
+   * without a key yet gets one, so the list is complete from the first request; keys rotated elsewhere are re-read.
+   */
+  async publicQrJwks(): Promise<{ keys: JWK[] }> {
+    const current = await this.db.asOwner((tx) =>
+      tx.query<{ tenant_id: string; kid: string | null }>(
+        `SELECT t.id AS tenant_id, k.kid FROM tenants t
+           LEFT JOIN signing_keys k ON k.tenant_id = t.id AND k.purpose = 'qr' AND k.retired_at IS NULL`,
+      ),
+    );
+    const missing = current.filter((row) => !row.kid).map((row) => row.tenant_id);
+    if (missing.length > 0) {
+      await this.db.backend.withExclusiveLock(SIGNING_KEY_LOCK, async (tx) => {
+        for (const tenantId of missing) {
+          if (!(await this.#currentKid(tx, 'qr', tenantId))) await this.#insertKey(tx, 'qr', tenantId);
+        }
+      });
+    }
+    if (missing.length > 0 || current.some((row) => row.kid && !this.#keys.has(row.kid))) await this.reload();
+    return this.#jwks((key) => key.purpose === 'qr');
+  }
+
+  /**
+   * Retires the current key of a scope and makes a new one current; the old one keeps verifying for its overlap.
+   * `tenantId` is the tenant asking: it rotates its own QR key, and an instance key only while it is the instance's
+   * only tenant. At most ROTATIONS_PER_HOUR per scope, counted from the keys retired in the last hour, under a lock
+   * every replica takes, so the limit holds across replicas.
+   */
+  async rotate(purpose: KeyPurpose, tenantId: string): Promise<Rotation> {
+    const owner = purpose === 'qr' ? tenantId : null;
+    const now = this.now();
+    const outcome = await this.db.backend.withExclusiveLock(SIGNING_KEY_LOCK, async (tx): Promise<Rotation> => {
+      if (purpose !== 'qr') {
+        const [tenants] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM tenants');
+        if (tenants!.n !== 1) return { ok: false, reason: 'instance_wide' };
+      }
+      const recent = await tx.query<{ retired_at: Date }>(
+        `SELECT retired_at FROM signing_keys WHERE purpose = $1 AND tenant_id IS NOT DISTINCT FROM $2
+            AND retired_at > $3 ORDER BY retired_at`,
+        [purpose, owner, new Date(now.getTime() - HOUR_MS)],
+      );
+      if (recent.length >= ROTATIONS_PER_HOUR) {
+        const freedAt = recent[recent.length - ROTATIONS_PER_HOUR]!.retired_at.getTime() + HOUR_MS;
+        return {
+          ok: false,
+          reason: 'rate_limited',
+          retryAfterSeconds: Math.max(1, Math.ceil((freedAt - now.getTime()) / 1000)),
+        };
+      }
+      const [retired] = await tx.query<{ kid: string }>(
+        `UPDATE signing_keys SET retired_at = $3
+          WHERE purpose = $1 AND tenant_id IS NOT DISTINCT FROM $2 AND retired_at IS NULL RETURNING kid`,
+        [purpose, owner, now],
+      );
+      return { ok: true, retired: retired?.kid, current: await this.#insertKey(tx, purpose, owner) };
     });
-    await this.reload();
-    return { retired, current };
+    if (outcome.ok) await this.reload();
+    return outcome;
   }
 }

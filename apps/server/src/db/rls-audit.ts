@@ -4,7 +4,8 @@ import { APP_ROLE, type Queryable } from './database';
 export const GLOBAL_TABLES: Record<string, string> = {
   schema_migrations: 'migration bookkeeping',
   tenants: 'the tenant list itself; the app role sees only its own row',
-  signing_keys: 'instance-wide token keys; the app role has no access, the key ring reads them as owner',
+  signing_keys:
+    "instance token keys and per-tenant QR keys; the app role has no access, the key ring reads them as owner for the caller's tenant",
   login_emails: 'maps a sign-in email to its account before the tenant is known; ids only',
   pairing_codes: 'a kiosk asks for a code before it belongs to any tenant; ids and hashes only',
   instance_ca: 'the instance CA for agent certificates; the app role has no access',

@@ -85,7 +85,7 @@ beforeAll(async () => {
     .sign(Buffer.from(publicJwk.x!, 'base64url'));
   creds.tampered = `${good.slice(0, good.lastIndexOf('.') + 1)}${'A'.repeat(86)}`;
 
-  const qr = ctx.keys.signingKey('qr');
+  const qr = await ctx.keys.qrSigningKey(tenant.tenantId);
   creds.qrToken = await signVisitToken({
     privateKey: qr.privateKey,
     kid: qr.kid,

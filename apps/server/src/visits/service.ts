@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckInResponse, CreateVisitRequest, Visit } from '@atrium/protocol';
 import { shortDisplayName, signVisitToken, verifyVisitToken } from '@atrium/qr-token';
+import { decodeProtectedHeader } from 'jose';
 import { recordAudit } from '../audit/record';
+import type { Signer } from '../auth/keys';
 import type { AppContext } from '../context';
 import type { Queryable } from '../db';
 import { emit } from '../events/outbox';
@@ -33,8 +35,11 @@ export async function loadSite(tx: Queryable, siteId: string) {
   return site && { ...site, settings: siteSettings(site.settings) };
 }
 
-/** Signs the visit's current QR token (same jti every time; a fresh signature with the current key). */
-export async function qrTokenFor(ctx: AppContext, tx: Queryable, visitId: string): Promise<string | undefined> {
+/**
+ * Signs the visit's current QR token (same jti every time; a fresh signature with the tenant's current key, which the
+ * caller gets from `ctx.keys.qrSigningKey` before opening the tenant transaction).
+ */
+export async function qrTokenFor(tx: Queryable, signer: Signer, visitId: string): Promise<string | undefined> {
   const [row] = await tx.query<{
     jti: string;
     site_id: string;
@@ -51,10 +56,9 @@ export async function qrTokenFor(ctx: AppContext, tx: Queryable, visitId: string
   );
   if (!row) return undefined;
   const tolerance = siteSettings(row.settings).arrivalToleranceMinutes * 60_000;
-  const { kid, privateKey } = ctx.keys.signingKey('qr');
   return signVisitToken({
-    privateKey,
-    kid,
+    privateKey: signer.privateKey,
+    kid: signer.kid,
     issuer: QR_ISSUER,
     siteId: row.site_id,
     visitId,
@@ -210,9 +214,28 @@ export async function cancelVisit(tx: Queryable, actor: Actor, visitId: string):
 
 type VerifiedScan = { visitId: string; jti: string; displayName: string };
 
-/** Verifies a scanned QR token for this site at the moment of the scan, mapping failures to the contract's 422s. */
-export async function verifyScan(ctx: AppContext, token: string, siteId: string, at: Date): Promise<VerifiedScan> {
-  const result = await verifyVisitToken(token, { keys: ctx.keys.jwks('qr'), issuer: QR_ISSUER, siteId, now: at });
+/** The kid a token names, if it is readable at all (the verifier refuses everything else). */
+function kidOf(token: string): string | undefined {
+  try {
+    const { kid } = decodeProtectedHeader(token);
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifies a scanned QR token for this site at the moment of the scan with the keys of the kiosk's tenant only (a
+ * code of another tenant is not a valid code here), mapping failures to the contract's 422s.
+ */
+export async function verifyScan(
+  ctx: AppContext,
+  scope: { tenantId: string; siteId: string },
+  token: string,
+  at: Date,
+): Promise<VerifiedScan> {
+  const keys = await ctx.keys.qrVerificationKeys(scope.tenantId, kidOf(token));
+  const result = await verifyVisitToken(token, { keys, issuer: QR_ISSUER, siteId: scope.siteId, now: at });
   if (!result.ok) {
     const messages = {
       invalid_token: 'This is not a valid Atrium visitor code.',
@@ -239,18 +262,32 @@ export function scanTime(ctx: AppContext, occurredAt: string, acceptedOffline = 
 
 type Outcome<T> = { ok: true; status: 200 | 201; body: T } | { ok: false; error: AppError };
 
-/** Claims an idempotency key; false if a committed request already holds it. */
+type Operation = 'check_in' | 'check_out' | 'walk_in';
+
+/** Who sent a request and about which visit: an idempotency key answers only within this scope. */
+interface KeyScope {
+  kioskId: string | null;
+  userId: string | null;
+  visitId: string;
+}
+
+/**
+ * Claims an idempotency key within its scope (actor, operation and visit; a walk-in's visit is new on every attempt,
+ * so there the actor and operation alone); undefined if a committed request already holds it. The same key from
+ * another kiosk or user, for another operation or visit is a new key: it neither answers with nor blocks the other.
+ * The visit must be locked by the caller (it exists, and a concurrent retry waits for the first attempt).
+ */
 async function claimKey(
   tx: Queryable,
-  kind: 'check_in' | 'check_out' | 'walk_in',
+  kind: Operation,
   key: string,
-  who: { kioskId: string | null; userId: string | null; occurredAt: Date; offline: boolean },
+  scope: KeyScope & { occurredAt: Date; offline: boolean },
 ): Promise<string | undefined> {
   const [row] = await tx.query<{ id: string }>(
-    `INSERT INTO check_ins (tenant_id, kind, idempotency_key, kiosk_id, user_id, occurred_at, offline)
-     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6)
-     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id`,
-    [kind, key, who.kioskId, who.userId, who.occurredAt, who.offline],
+    `INSERT INTO check_ins (tenant_id, kind, idempotency_key, kiosk_id, user_id, visit_id, occurred_at, offline)
+     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT DO NOTHING RETURNING id`,
+    [kind, key, scope.kioskId, scope.userId, scope.visitId, scope.occurredAt, scope.offline],
   );
   return row?.id;
 }
@@ -290,13 +327,15 @@ async function checkInBody(ctx: AppContext, tx: Queryable, checkInId: string): P
   };
 }
 
-/** The answer stored under an idempotency key, for a retry. */
-async function replay(tx: Queryable, key: string, kind: string) {
-  const [row] = await tx.query<{ id: string; kind: string; visit_id: string | null }>(
-    'SELECT id, kind, visit_id FROM check_ins WHERE idempotency_key = $1',
-    [key],
+/** The request stored under an idempotency key in this scope, for a retry. */
+async function replay(tx: Queryable, kind: Operation, key: string, scope: KeyScope) {
+  const [row] = await tx.query<{ id: string; visit_id: string }>(
+    `SELECT id, visit_id FROM check_ins
+      WHERE kind = $1 AND idempotency_key = $2 AND kiosk_id IS NOT DISTINCT FROM $3 AND user_id IS NOT DISTINCT FROM $4
+        AND (kind = 'walk_in' OR visit_id = $5)`,
+    [kind, key, scope.kioskId, scope.userId, scope.visitId],
   );
-  if (!row || row.kind !== kind) {
+  if (!row) {
     return {
       ok: false as const,
       error: conflict('idempotency_key_reused', 'This idempotency key belongs to another request.'),
@@ -314,21 +353,39 @@ export interface CheckInInput {
   offline: boolean;
   kioskId: string | null;
   actor: Actor;
+  /** A walk-in's key is scoped without its visit, which is created anew on every attempt. */
+  operation?: 'check_in' | 'walk_in';
 }
 
 /**
- * The check-in, in one transaction: claim the idempotency key, consume the QR token's jti (exactly one winner), mark
- * the visit checked in, issue the voucher, audit, and write the outbox events.
+ * The check-in, in one transaction: lock the visit, claim the idempotency key, consume the QR token's jti (exactly one
+ * winner), mark the visit checked in, issue the voucher, audit, and write the outbox events.
  */
 export async function checkIn(ctx: AppContext, tx: Queryable, input: CheckInInput): Promise<Outcome<CheckInResponse>> {
-  const checkInId = await claimKey(tx, 'check_in', input.idempotencyKey, {
+  // Locked first: a key is claimed only for a visit that exists, and concurrent scans of one visit queue here.
+  const [visit] = await tx.query<{ status: string; site_id: string; expected_departure: Date }>(
+    'SELECT status, site_id, expected_departure FROM visits WHERE id = $1 FOR UPDATE',
+    [input.visitId],
+  );
+  if (!visit) {
+    return {
+      ok: false,
+      error: input.jti ? unprocessable('invalid_token', 'This is not a valid Atrium visitor code.') : notFound('visit'),
+    };
+  }
+  const operation = input.operation ?? 'check_in';
+  const scope = {
     kioskId: input.kioskId,
     userId: input.actor.type === 'user' ? input.actor.id : null,
+    visitId: input.visitId,
+  };
+  const checkInId = await claimKey(tx, operation, input.idempotencyKey, {
+    ...scope,
     occurredAt: input.occurredAt,
     offline: input.offline,
   });
   if (!checkInId) {
-    const previous = await replay(tx, input.idempotencyKey, 'check_in');
+    const previous = await replay(tx, operation, input.idempotencyKey, scope);
     if (!previous.ok) return previous;
     const body = await checkInBody(ctx, tx, previous.row.id);
     return body
@@ -347,16 +404,6 @@ export async function checkIn(ctx: AppContext, tx: Queryable, input: CheckInInpu
           WHERE visit_id = $1 AND consumed_at IS NULL AND revoked_at IS NULL RETURNING jti`,
         [input.visitId],
       );
-  const [visit] = await tx.query<{ status: string; site_id: string; expected_departure: Date }>(
-    'SELECT status, site_id, expected_departure FROM visits WHERE id = $1 FOR UPDATE',
-    [input.visitId],
-  );
-  if (!visit)
-    return failAndRelease(
-      tx,
-      checkInId,
-      input.jti ? unprocessable('invalid_token', 'This is not a valid Atrium visitor code.') : notFound('visit'),
-    );
   if (visit.site_id !== input.siteId)
     return failAndRelease(tx, checkInId, unprocessable('wrong_site', 'This visitor code is for another location.'));
   if (visit.status === 'cancelled')
@@ -416,11 +463,7 @@ export async function checkIn(ctx: AppContext, tx: Queryable, input: CheckInInpu
     validFrom: ctx.now(),
     validUntil: visit.expected_departure,
   });
-  await tx.query('UPDATE check_ins SET visit_id = $2, voucher_id = $3 WHERE id = $1', [
-    checkInId,
-    input.visitId,
-    voucher.id,
-  ]);
+  await tx.query('UPDATE check_ins SET voucher_id = $2 WHERE id = $1', [checkInId, voucher.id]);
   await recordAudit(tx, {
     ...auditActor(input.actor),
     action: 'visit.checked_in',
@@ -455,27 +498,33 @@ export interface CheckOutInput {
 }
 
 export async function checkOut(tx: Queryable, input: CheckOutInput): Promise<Outcome<{ visitId: string }>> {
-  const checkOutId = await claimKey(tx, 'check_out', input.idempotencyKey, {
-    kioskId: input.kioskId,
-    userId: input.actor.type === 'user' ? input.actor.id : null,
-    occurredAt: input.occurredAt,
-    offline: input.offline,
-  });
-  if (!checkOutId) {
-    const previous = await replay(tx, input.idempotencyKey, 'check_out');
-    if (!previous.ok) return previous;
-    return { ok: true, status: 200, body: { visitId: previous.row.visit_id! } };
-  }
+  // Locked first, as in checkIn: the key is claimed only for a visit that exists and is this kiosk's site's.
   const [visit] = await tx.query<{ status: string; site_id: string }>(
     'SELECT status, site_id FROM visits WHERE id = $1 FOR UPDATE',
     [input.visitId],
   );
   if (!visit || (input.siteId && visit.site_id !== input.siteId)) {
-    return failAndRelease(
-      tx,
-      checkOutId,
-      input.siteId ? unprocessable('wrong_site', 'This visitor code is for another location.') : notFound('visit'),
-    );
+    return {
+      ok: false,
+      error: input.siteId
+        ? unprocessable('wrong_site', 'This visitor code is for another location.')
+        : notFound('visit'),
+    };
+  }
+  const scope = {
+    kioskId: input.kioskId,
+    userId: input.actor.type === 'user' ? input.actor.id : null,
+    visitId: input.visitId,
+  };
+  const checkOutId = await claimKey(tx, 'check_out', input.idempotencyKey, {
+    ...scope,
+    occurredAt: input.occurredAt,
+    offline: input.offline,
+  });
+  if (!checkOutId) {
+    const previous = await replay(tx, 'check_out', input.idempotencyKey, scope);
+    if (!previous.ok) return previous;
+    return { ok: true, status: 200, body: { visitId: previous.row.visit_id } };
   }
   if (visit.status !== 'checked_in') {
     return failAndRelease(tx, checkOutId, conflict('not_checked_in', 'This visitor is not checked in.'));
@@ -484,7 +533,6 @@ export async function checkOut(tx: Queryable, input: CheckOutInput): Promise<Out
     input.visitId,
     input.occurredAt,
   ]);
-  await tx.query('UPDATE check_ins SET visit_id = $2 WHERE id = $1', [checkOutId, input.visitId]);
   const revoked = await revokeVisitVouchers(tx, input.visitId);
   await recordAudit(tx, {
     ...auditActor(input.actor),

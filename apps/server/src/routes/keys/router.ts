@@ -2,9 +2,14 @@ import { z } from 'zod';
 import { recordAudit } from '../../audit/record';
 import { KEY_PURPOSES, type KeyPurpose } from '../../auth/keys';
 import type { AppContext } from '../../context';
+import { forbidden, rateLimited } from '../../http/errors';
 import { type RouteDef, route, userOf } from '../../http/routes';
 
-/** Signing keys: list the current and still-verifying keys per purpose, and rotate one (audited). */
+/**
+ * Signing keys: list the current and still-verifying keys per purpose (QR: the tenant's own), and rotate one. A tenant
+ * rotates its own QR key; the instance's access and device keys only on an instance with one tenant. Rate-limited and
+ * audited in the tenant, refusals included.
+ */
 export function keyRoutes(ctx: AppContext): RouteDef[] {
   const auth = { tokens: ['user'], roles: ['tenant_admin'] } as const;
   return [
@@ -12,12 +17,13 @@ export function keyRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/keys',
       auth,
-      handler(_req, res) {
-        res.json(
-          Object.fromEntries(
-            KEY_PURPOSES.map((purpose) => [purpose, ctx.keys.jwks(purpose).keys.map((key) => key.kid)]),
-          ),
-        );
+      async handler(req, res) {
+        const kids = (jwks: { keys: Array<{ kid?: string }> }) => jwks.keys.map((key) => key.kid);
+        res.json({
+          access: kids(ctx.keys.jwks('access')),
+          device: kids(ctx.keys.jwks('device')),
+          qr: kids(await ctx.keys.qrJwks(userOf(req).tenantId)),
+        });
       },
     }),
     route({
@@ -28,18 +34,26 @@ export function keyRoutes(ctx: AppContext): RouteDef[] {
       async handler(req, res) {
         const user = userOf(req);
         const purpose = req.params.purpose as KeyPurpose;
-        const { retired, current } = await ctx.keys.rotate(purpose);
+        const rotation = await ctx.keys.rotate(purpose, user.tenantId);
         await ctx.db.withTenant(user.tenantId, (tx) =>
           recordAudit(tx, {
             actorType: 'user',
             actorId: user.userId,
             action: 'key.rotated',
-            outcome: 'success',
+            outcome: rotation.ok ? 'success' : 'denied',
             ip: req.ip ?? null,
-            details: { purpose, retiredKid: retired ?? null, currentKid: current },
+            details: rotation.ok
+              ? { purpose, retiredKid: rotation.retired ?? null, currentKid: rotation.current }
+              : { purpose, reason: rotation.reason },
           }),
         );
-        res.json({ purpose, retiredKid: retired ?? null, currentKid: current });
+        if (!rotation.ok && rotation.reason === 'rate_limited') throw rateLimited(rotation.retryAfterSeconds);
+        if (!rotation.ok) {
+          throw forbidden(
+            'Access and device keys belong to the whole instance; they rotate only on a single-tenant one.',
+          );
+        }
+        res.json({ purpose, retiredKid: rotation.retired ?? null, currentKid: rotation.current });
       },
     }),
   ];

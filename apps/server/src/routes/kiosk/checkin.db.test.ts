@@ -159,7 +159,7 @@ describe(`check-in on ${testBackend()}`, () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const header = JSON.parse(Buffer.from(h!, 'base64url').toString());
     const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
-    const jwk = s.ctx.keys.jwks('qr').keys[0]!;
+    const jwk = (await s.ctx.keys.qrJwks(tenantId)).keys[0]!;
     const stranger = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const forged = [
       `${h}.${p}.${sig!.slice(0, -4)}AAAA`,
@@ -315,5 +315,94 @@ describe(`check-in on ${testBackend()}`, () => {
       tx.query<{ n: number }>("SELECT count(*)::int AS n FROM visitors WHERE name = 'Walk In'"),
     );
     expect(count!.n).toBe(1);
+  });
+});
+
+describe(`idempotency keys are scoped to actor, operation and visit on ${testBackend()}`, () => {
+  const keyed = (token: string, idempotencyKey: string) => ({ ...scan(token, clock.now()), idempotencyKey });
+
+  it("another site's kiosk replaying a key gets its own check-in, never the first visitor's voucher", async () => {
+    const annexKiosk = await pairKiosk(s, admin, otherSiteId, clock.advance);
+    const lobbyVisit = await newVisit({ name: 'Lobby Visitor' });
+    const annexVisit = await newVisit({ siteId: otherSiteId, name: 'Annex Visitor' });
+    const key = randomUUID();
+
+    const lobby = await checkIn(keyed(lobbyVisit.qrToken, key));
+    expect(lobby.status).toBe(201);
+    const lobbyTicket = await jsonOf<CheckInResponse>(lobby);
+    const annex = await checkIn(keyed(annexVisit.qrToken, key), annexKiosk.token);
+    expect(annex.status).toBe(201);
+    const annexTicket = await jsonOf<CheckInResponse>(annex);
+    expect(annexTicket).toMatchObject({
+      visitId: annexVisit.id,
+      displayName: 'Annex V.',
+      voucher: { ssid: 'Annex-Guest' },
+    });
+    expect(annexTicket.voucher.username).not.toBe(lobbyTicket.voucher.username);
+    expect(JSON.stringify(annexTicket)).not.toContain(lobbyTicket.voucher.password);
+
+    // Each kiosk's own retry still answers its own first answer.
+    const lobbyRetry = await checkIn(keyed(lobbyVisit.qrToken, key));
+    expect([lobbyRetry.status, await lobbyRetry.json()]).toEqual([200, lobbyTicket]);
+    const annexRetry = await checkIn(keyed(annexVisit.qrToken, key), annexKiosk.token);
+    expect([annexRetry.status, await annexRetry.json()]).toEqual([200, annexTicket]);
+  });
+
+  it('the same kiosk reusing a key for another visit gets that visit, not the first one', async () => {
+    const first = await newVisit({ name: 'First Person' });
+    const second = await newVisit({ name: 'Second Person' });
+    const key = randomUUID();
+    const one = await jsonOf<CheckInResponse>(await checkIn(keyed(first.qrToken, key)));
+    const other = await checkIn(keyed(second.qrToken, key));
+    expect(other.status).toBe(201);
+    const two = await jsonOf<CheckInResponse>(other);
+    expect(two.visitId).toBe(second.id);
+    expect(two.voucher.username).not.toBe(one.voucher.username);
+  });
+
+  it('a check-in and a check-out with the same key from one kiosk do not collide; each replays its own answer', async () => {
+    const visit = await newVisit();
+    const key = randomUUID();
+    expect((await checkIn(keyed(visit.qrToken, key))).status).toBe(201);
+    const out = await api(s, kiosk.token).post('/kiosk/check-outs', keyed(visit.qrToken, key));
+    expect([out.status, await out.json()]).toEqual([200, { visitId: visit.id, status: 'checked_out' }]);
+    const outAgain = await api(s, kiosk.token).post('/kiosk/check-outs', keyed(visit.qrToken, key));
+    expect([outAgain.status, await outAgain.json()]).toEqual([200, { visitId: visit.id, status: 'checked_out' }]);
+    const inAgain = await checkIn(keyed(visit.qrToken, key));
+    expect([inAgain.status, ((await inAgain.json()) as CheckInResponse).visitId]).toEqual([200, visit.id]);
+  });
+
+  it("staff reusing a kiosk's key check in and out their own visit; a walk-in never gets a check-in's answer", async () => {
+    const scanned = await newVisit({ name: 'Scanned Guest' });
+    const byHand = await newVisit({ name: 'Desk Guest' });
+    const key = randomUUID();
+    const kioskTicket = await jsonOf<CheckInResponse>(await checkIn(keyed(scanned.qrToken, key)));
+
+    const desk = await api(s, admin).post(`/visits/${byHand.id}/check-in`, { idempotencyKey: key });
+    expect(desk.status).toBe(201);
+    const deskTicket = await jsonOf<CheckInResponse>(desk);
+    expect(deskTicket.visitId).toBe(byHand.id);
+    expect(deskTicket.voucher.username).not.toBe(kioskTicket.voucher.username);
+    const deskRetry = await api(s, admin).post(`/visits/${byHand.id}/check-in`, { idempotencyKey: key });
+    expect([deskRetry.status, await deskRetry.json()]).toEqual([200, deskTicket]);
+    const deskOut = await api(s, admin).post(`/visits/${scanned.id}/check-out`, { idempotencyKey: key });
+    expect([deskOut.status, await deskOut.json()]).toEqual([200, { id: scanned.id, status: 'checked_out' }]);
+    const [visit] = await s.db.withTenant(tenantId, (tx) =>
+      tx.query<{ status: string }>('SELECT status FROM visits WHERE id = $1', [scanned.id]),
+    );
+    expect(visit!.status).toBe('checked_out');
+
+    await s.db.withTenant(tenantId, (tx) =>
+      tx.query(`UPDATE sites SET settings = settings || '{"walkInsAllowed": true}' WHERE id = $1`, [siteId]),
+    );
+    const walkIn = await api(s, kiosk.token).post('/kiosk/walk-ins', {
+      visitor: { name: 'Walk Later' },
+      idempotencyKey: key,
+      occurredAt: clock.now().toISOString(),
+    });
+    expect(walkIn.status).toBe(201);
+    const walkInTicket = await jsonOf<CheckInResponse>(walkIn);
+    expect(walkInTicket.displayName).toBe('Walk L.');
+    expect(walkInTicket.voucher.username).not.toBe(kioskTicket.voucher.username);
   });
 });

@@ -35,7 +35,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
     const kiosk = kioskOf(req);
     const body = req.body as z.infer<typeof scanRequestSchema>;
     const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
-    const scan = await verifyScan(ctx, body.token, kiosk.siteId, at);
+    const scan = await verifyScan(ctx, kiosk, body.token, at);
     return { kiosk, body, at, offline, scan, actor: { type: 'kiosk' as const, id: kiosk.kioskId, ip: ip(req) } };
   };
   return [
@@ -167,7 +167,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
             walkInsAllowed: config.site.settings.walkInsAllowed,
           },
           issuer: QR_ISSUER,
-          jwks: ctx.keys.jwks('qr') as KioskConfig['jwks'],
+          jwks: (await ctx.keys.qrJwks(kiosk.tenantId)) as KioskConfig['jwks'],
           serverTime: ctx.now().toISOString(),
           revokedJtis: config.revoked,
           keyMaxAgeSeconds: config.site.settings.keyMaxAgeSeconds,
@@ -265,6 +265,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
               offline,
               kioskId: kiosk.kioskId,
               actor,
+              operation: 'walk_in',
             });
             if (!outcome.ok) throw outcome.error;
             // A retry of a walk-in that already went through: undo this attempt's new visit, answer the first.

@@ -75,9 +75,10 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
         if (hostUserId !== user.userId && !hasSiteRole(user, body.siteId, STAFF)) {
           throw forbidden('Only reception staff can register visitors for another host.');
         }
+        const signer = await ctx.keys.qrSigningKey(user.tenantId);
         const created = await ctx.db.withTenant(user.tenantId, async (tx) => {
           const visit = await createVisit(ctx, tx, actorOf(req), { ...body, hostUserId });
-          return { ...visit, qrToken: (await qrTokenFor(ctx, tx, visit.id))! };
+          return { ...visit, qrToken: (await qrTokenFor(tx, signer, visit.id))! };
         });
         void ctx.events.wake();
         res.status(201).json(created);
@@ -138,7 +139,8 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       schemas: { params: idParams, query: z.object({ format: z.enum(['svg', 'png']).default('svg') }) },
       async handler(req, res) {
         const { user, visit } = await visibleVisit(req, req.params.id as string);
-        const token = await ctx.db.withTenant(user.tenantId, (tx) => qrTokenFor(ctx, tx, visit.id));
+        const signer = await ctx.keys.qrSigningKey(user.tenantId);
+        const token = await ctx.db.withTenant(user.tenantId, (tx) => qrTokenFor(tx, signer, visit.id));
         if (!token || visit.status !== 'expected') throw notFound('QR code (the visit is no longer expected)');
         const options = { errorCorrectionLevel: 'M' as const, margin: 4 };
         res.setHeader('Cache-Control', 'no-store');
