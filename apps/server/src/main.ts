@@ -5,6 +5,7 @@ import path from 'node:path';
 import { attachProxiedAgentEndpoint, startDirectAgentListener } from './agents/listener';
 import { AGENT_URL_HINT, agentServerUrl } from './agents/urls';
 import { createApp } from './app';
+import { serveBackupRequests } from './backup/server-side';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { createContext } from './context';
@@ -67,6 +68,11 @@ async function main() {
   });
   await ctx.events.start();
   const stopJobs = startJobs(ctx);
+  // `npm run backup` cannot open the embedded database while this process owns it, so it asks us (SIGUSR2).
+  const backend = db.backend;
+  if ('dump' in backend && typeof backend.dump === 'function') {
+    serveBackupRequests(backend as typeof backend & { dump(): Promise<Blob> }, config.DATA_DIR, logger);
+  }
   const app = createApp({ ctx, isShuttingDown: () => shuttingDown });
   const server = http.createServer(app);
   attachProxiedAgentEndpoint(ctx, server);

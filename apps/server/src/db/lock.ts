@@ -48,3 +48,15 @@ export function acquireDataDirLock(dir: string): () => void {
   }
   throw new DataDirLockedError(`Could not take the lock on DATA_DIR ${dir}.`);
 }
+
+/** The pid of a live process holding DATA_DIR's lock, if any (this process does not count). */
+export function lockOwner(dir: string): number | undefined {
+  const file = path.join(dir, 'atrium.lock');
+  let owner: number;
+  try {
+    owner = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(owner) && owner !== process.pid && isAlive(owner) ? owner : undefined;
+}

@@ -6,7 +6,8 @@ import { acquireDataDirLock } from './lock';
 
 const parsers = { [types.INT8]: (value: string) => Number(value) };
 
-export type PgliteSource = { dataDir: string } | { memory: true; loadDataDir?: Blob };
+/** `loadDataDir` fills an empty directory (or memory) from a dump, as a restore does. */
+export type PgliteSource = { dataDir: string; loadDataDir?: Blob } | { memory: true; loadDataDir?: Blob };
 
 /** Embedded PostgreSQL in DATA_DIR: one process per directory (lock file), queries serialized by PGlite itself. */
 export async function openPglite(source: PgliteSource): Promise<Backend & { dump(): Promise<Blob> }> {
@@ -21,7 +22,7 @@ export async function openPglite(source: PgliteSource): Promise<Backend & { dump
   try {
     db = await PGlite.create({
       ...(dataDir ? { dataDir } : { dataDir: 'memory://' }),
-      ...('loadDataDir' in source && source.loadDataDir ? { loadDataDir: source.loadDataDir } : {}),
+      ...(source.loadDataDir ? { loadDataDir: source.loadDataDir } : {}),
       parsers,
     });
   } catch (error) {
