@@ -6,10 +6,13 @@ import pino, { type Logger } from 'pino';
 import { attachProxiedAgentEndpoint } from '../src/agents/listener';
 import { createApp } from '../src/app';
 import { type AppContext, createContext } from '../src/context';
+import { Database } from '../src/db/database';
+import { openPostgres } from '../src/db/postgres';
 import { freshDatabase, type TestDatabase } from './db';
 
 export interface TestServer extends TestDatabase {
   url: string;
+  secretKey: Buffer;
   ctx: AppContext;
   app: Express;
   stop(): Promise<void>;
@@ -17,14 +20,22 @@ export interface TestServer extends TestDatabase {
 
 /** The real app on an ephemeral loopback port over a fresh database. */
 export async function startTestServer(
-  options: { trustedProxy?: string[]; logger?: Logger; now?: () => Date } = {},
+  options: {
+    trustedProxy?: string[];
+    logger?: Logger;
+    now?: () => Date;
+    /** Serve this database (another replica's) instead of a fresh one; `close` then only releases this handle. */
+    database?: TestDatabase;
+    secretKey?: Buffer;
+  } = {},
 ): Promise<TestServer> {
-  const database = await freshDatabase();
+  const database = options.database ?? (await freshDatabase());
+  const secretKey = options.secretKey ?? randomBytes(32);
   const ctx = await createContext({
     config: { TRUSTED_PROXY: options.trustedProxy ?? [], PORT: 0, AGENT_CERT_DAYS: 365 },
     db: database.db,
     logger: options.logger ?? pino({ level: 'silent' }),
-    secretKey: randomBytes(32),
+    secretKey,
     ...(options.now ? { now: options.now } : {}),
   });
   await ctx.events.start();
@@ -37,6 +48,7 @@ export async function startTestServer(
     ...database,
     ctx,
     app,
+    secretKey,
     url: `http://127.0.0.1:${port}`,
     async stop() {
       await ctx.hub.close();
@@ -46,4 +58,21 @@ export async function startTestServer(
       await database.close();
     },
   };
+}
+
+/**
+ * A second replica of `of`: its own app, context and (on PostgreSQL) connection pool over the same database, as two
+ * processes would have. PGlite has one process per database, so there it shares the handle.
+ */
+export async function startReplica(
+  of: TestServer,
+  options: { trustedProxy?: string[]; now?: () => Date } = {},
+): Promise<TestServer> {
+  const database: TestDatabase = of.databaseUrl
+    ? await (async () => {
+        const db = new Database(await openPostgres(of.databaseUrl!, { max: 4 }));
+        return { db, databaseUrl: of.databaseUrl, close: () => db.close() };
+      })()
+    : { db: of.db, close: async () => {} };
+  return startTestServer({ ...options, database, secretKey: of.secretKey });
 }

@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import { recordAudit } from '../../audit/record';
 import type { AppContext } from '../../context';
-import { AppError, notFound, rateLimited } from '../../http/errors';
+import { AppError, notFound } from '../../http/errors';
 import { kioskOf, type RouteDef, route, userOf } from '../../http/routes';
 import { hasSiteRole } from '../../tenancy/access';
 import { pairKiosk, pollPairing, startPairing } from '../../visits/pairing';
@@ -44,9 +44,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       path: '/kiosk/pairing',
       auth: { public: true },
       async handler(req, res) {
-        const wait = ctx.limits.pairingPerIp.hit(`ip:${ip(req)}`);
-        if (wait > 0) throw rateLimited(wait);
-        res.status(201).json(await startPairing(ctx));
+        res.status(201).json(await startPairing(ctx, ip(req)));
       },
     }),
     route({
@@ -66,23 +64,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       schemas: { body: pairKioskSchema },
       async handler(req, res) {
         const user = userOf(req);
-        const wait = Math.max(
-          ctx.limits.pairPerUser.blockedFor(user.userId),
-          ctx.limits.pairPerIp.blockedFor(`ip:${ip(req)}`),
-        );
-        if (wait > 0) throw rateLimited(wait);
         if (!hasSiteRole(user, req.body.siteId, STAFF)) throw notFound('site');
-        try {
-          const kiosk = await pairKiosk(ctx, { tenantId: user.tenantId, userId: user.userId, ip: ip(req) }, req.body);
-          res.status(201).json({ kiosk });
-        } catch (error) {
-          // Only wrong codes count toward the cap: guessing a live code must stay hopeless.
-          if (error instanceof AppError && error.code === 'unknown_code') {
-            ctx.limits.pairPerUser.hit(user.userId);
-            ctx.limits.pairPerIp.hit(`ip:${ip(req)}`);
-          }
-          throw error;
-        }
+        const kiosk = await pairKiosk(ctx, { tenantId: user.tenantId, userId: user.userId, ip: ip(req) }, req.body);
+        res.status(201).json({ kiosk });
       },
     }),
     route({
