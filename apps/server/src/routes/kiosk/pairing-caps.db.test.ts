@@ -54,8 +54,11 @@ async function evaluatedGuesses(): Promise<number> {
   return row!.n;
 }
 
-const statusCounts = (statuses: number[]) =>
-  statuses.reduce<Record<number, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
+const statusCounts = (statuses: number[]) => {
+  const counts: Record<number, number> = {};
+  for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+};
 
 describe(`pairing caps under concurrency on ${testBackend()}`, () => {
   it(`${GUESSES} concurrent wrong guesses from one user: at most 10 are evaluated, then the live code is refused`, async () => {
