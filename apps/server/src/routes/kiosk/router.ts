@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import { recordAudit } from '../../audit/record';
 import type { AppContext } from '../../context';
-import { AppError, notFound } from '../../http/errors';
+import { AppError, notFound, rateLimited } from '../../http/errors';
 import { kioskOf, type RouteDef, route, userOf } from '../../http/routes';
 import { hasSiteRole } from '../../tenancy/access';
 import { pairKiosk, pollPairing, startPairing } from '../../visits/pairing';
@@ -22,6 +22,7 @@ import {
   settle,
   verifyScan,
 } from '../../visits/service';
+import { walkInLimits } from '../../visits/settings';
 
 const STAFF = ['tenant_admin', 'site_admin', 'receptionist'] as const;
 const ONLINE_WINDOW_MS = 2 * 60_000;
@@ -253,6 +254,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
             if (!outcome.ok) throw outcome.error;
             // A retry of a walk-in that already went through: undo this attempt's new visit, answer the first.
             if (outcome.status === 200) throw new Replayed(outcome.body);
+            // Counted in this transaction: concurrent walk-ins queue on the counter, one refused or failed is not counted.
+            const wait = await ctx.limits.hit(walkInLimits(site.settings, kiosk.kioskId, kiosk.siteId), tx);
+            if (wait > 0) throw rateLimited(wait);
             return outcome.body;
           });
           void ctx.events.wake();
