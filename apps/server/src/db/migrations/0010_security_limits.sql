@@ -69,12 +69,18 @@ CREATE FUNCTION app_login_lookup(p_email text) RETURNS TABLE (tenant_id uuid, us
 CREATE FUNCTION app_login_email_set(p_user uuid, p_email text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
   AS $$
+DECLARE
+  v_rows integer;
 BEGIN
   IF app_current_tenant() IS NULL THEN
     RAISE EXCEPTION 'app_login_email_set needs a tenant' USING ERRCODE = '42501';
   END IF;
   INSERT INTO public.login_emails (email, tenant_id, user_id) VALUES (p_email, app_current_tenant(), p_user)
   ON CONFLICT (user_id) DO UPDATE SET email = excluded.email WHERE login_emails.tenant_id = app_current_tenant();
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  IF v_rows = 0 THEN
+    RAISE EXCEPTION 'app_login_email_set: not a user of this tenant' USING ERRCODE = '42501';
+  END IF;
 END $$;
 
 -- pairing_codes: a kiosk's code before it belongs to a tenant. The app role reaches one row at a time.
