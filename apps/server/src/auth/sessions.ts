@@ -148,7 +148,9 @@ export async function login(
     await recordAudit(tx, { ...base, action: 'auth.login', outcome: 'success' });
     return issueSession(ctx, tx, tenantId, userId, null);
   });
-  // The password was right: this address starts afresh (a pending TOTP step still counts its own failures).
+  // The password was right: it does not count toward the account's ceiling, and without a TOTP step to come this
+  // address starts afresh (a pending TOTP step still counts its own failures).
+  await ctx.limits.refund([rules.perAccount.key]);
   if (!('mfaRequired' in session)) await ctx.limits.reset([rules.perAccountSource.key]);
   return session;
 }
@@ -229,6 +231,7 @@ export async function completeMfa(
     if (result.reason === 'token_reused') throw expired();
     throw unauthorized('invalid_code', 'That code is not right. Use the current code from your authenticator app.');
   }
+  await ctx.limits.refund([rules.perAccount.key]);
   await ctx.limits.reset([rules.perAccountSource.key]);
   return result.session;
 }

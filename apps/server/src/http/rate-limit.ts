@@ -20,7 +20,7 @@ export const LIMITS = {
   loginPerIp: { limit: 10, windowSeconds: 60 },
   /** Failures in a row on one account from one address (a success clears them): refused beyond this. */
   loginPerAccountSource: { limit: 5, windowSeconds: 15 * 60 },
-  /** Attempts on one account from anywhere: beyond this every answer is slowed, never refused, so its owner gets in. */
+  /** Failures on one account from anywhere: beyond this each answer is slowed, never refused, so its owner gets in. */
   loginPerAccount: { limit: 10, windowSeconds: 15 * 60 },
   pairingStartPerIp: { limit: 30, windowSeconds: 60 },
   /** Codes typed in by one user / from one address / for one code value; only wrong codes stay counted. */
