@@ -8,7 +8,7 @@ import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import type { Database } from './db';
 import { EventDispatcher } from './events/outbox';
-import { RateLimiter } from './http/rate-limit';
+import { RateLimits } from './http/rate-limit';
 
 /** Everything a request handler or job may use, built once at start (tests build their own). */
 export type ContextConfig = Pick<
@@ -23,14 +23,8 @@ export interface AppContext {
   box: SecretBox;
   keys: KeyRing;
   tokens: TokenService;
-  limits: {
-    loginPerIp: RateLimiter;
-    loginPerAccount: RateLimiter;
-    mfaPerUser: RateLimiter;
-    pairingPerIp: RateLimiter;
-    pairPerUser: RateLimiter;
-    pairPerIp: RateLimiter;
-  };
+  /** Rate limit counters, kept in the database so replicas share them. */
+  limits: RateLimits;
   events: EventDispatcher;
   /** Reads made while delivering events (voucher pushes to agents): a small pool of its own where there is a pool. */
   deliveryDb: Database;
@@ -51,7 +45,6 @@ export async function createContext(options: {
   const now = options.now ?? (() => new Date());
   const box = new SecretBox(options.secretKey);
   const keys = await KeyRing.open(options.db, box, now);
-  const clock = () => now().getTime();
   const ca = await loadOrCreateCa(options.db, box, now());
   const ctx: Omit<AppContext, 'hub'> & { hub?: AgentHub } = {
     config: options.config,
@@ -60,14 +53,7 @@ export async function createContext(options: {
     box,
     keys,
     tokens: new TokenService(keys, now),
-    limits: {
-      loginPerIp: new RateLimiter(10, 60_000, clock),
-      loginPerAccount: new RateLimiter(10, 60_000, clock),
-      mfaPerUser: new RateLimiter(5, 60_000, clock),
-      pairingPerIp: new RateLimiter(30, 60_000, clock),
-      pairPerUser: new RateLimiter(10, 60_000, clock),
-      pairPerIp: new RateLimiter(20, 60_000, clock),
-    },
+    limits: new RateLimits(options.db, now),
     events: new EventDispatcher(options.eventsDb ?? options.db, options.logger),
     deliveryDb: options.eventsDb ?? options.db,
     ca,

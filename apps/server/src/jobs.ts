@@ -31,6 +31,7 @@ export function startJobs(ctx: AppContext): () => void {
     if (purging) return;
     purging = true;
     try {
+      await ctx.limits.sweep();
       for (const tenantId of await ctx.db.tenantIds()) {
         const counts = await purgeTenant(ctx, tenantId);
         if (counts.visitors + counts.events + counts.auditEvents > 0) {

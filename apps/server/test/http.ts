@@ -6,10 +6,13 @@ import pino, { type Logger } from 'pino';
 import { attachProxiedAgentEndpoint } from '../src/agents/listener';
 import { createApp } from '../src/app';
 import { type AppContext, type ContextConfig, createContext } from '../src/context';
+import { Database } from '../src/db/database';
+import { openPostgres } from '../src/db/postgres';
 import { freshDatabase, type TestDatabase } from './db';
 
 export interface TestServer extends TestDatabase {
   url: string;
+  secretKey: Buffer;
   ctx: AppContext;
   app: Express;
   stop(): Promise<void>;
@@ -22,14 +25,18 @@ export async function startTestServer(
     logger?: Logger;
     now?: () => Date;
     config?: Partial<Omit<ContextConfig, 'TRUSTED_PROXY'>>;
+    /** Serve this database (another replica's) instead of a fresh one; `close` then only releases this handle. */
+    database?: TestDatabase;
+    secretKey?: Buffer;
   } = {},
 ): Promise<TestServer> {
-  const database = await freshDatabase();
+  const database = options.database ?? (await freshDatabase());
+  const secretKey = options.secretKey ?? randomBytes(32);
   const ctx = await createContext({
     config: { TRUSTED_PROXY: options.trustedProxy ?? [], PORT: 0, AGENT_CERT_DAYS: 365, ...options.config },
     db: database.db,
     logger: options.logger ?? pino({ level: 'silent' }),
-    secretKey: randomBytes(32),
+    secretKey,
     ...(options.now ? { now: options.now } : {}),
   });
   await ctx.events.start();
@@ -42,6 +49,7 @@ export async function startTestServer(
     ...database,
     ctx,
     app,
+    secretKey,
     url: `http://127.0.0.1:${port}`,
     async stop() {
       await ctx.hub.close();
@@ -51,4 +59,21 @@ export async function startTestServer(
       await database.close();
     },
   };
+}
+
+/**
+ * A second replica of `of`: its own app, context and (on PostgreSQL) connection pool over the same database, as two
+ * processes would have. PGlite has one process per database, so there it shares the handle.
+ */
+export async function startReplica(
+  of: TestServer,
+  options: { trustedProxy?: string[]; now?: () => Date } = {},
+): Promise<TestServer> {
+  const database: TestDatabase = of.databaseUrl
+    ? await (async () => {
+        const db = new Database(await openPostgres(of.databaseUrl!, { max: 4 }));
+        return { db, databaseUrl: of.databaseUrl, close: () => db.close() };
+      })()
+    : { db: of.db, close: async () => {} };
+  return startTestServer({ ...options, database, secretKey: of.secretKey });
 }

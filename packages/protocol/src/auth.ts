@@ -129,6 +129,9 @@ export const siteSettingsViewSchema = z.object({
   arrivalToleranceMinutes: z.number().int(),
   walkInsAllowed: z.boolean(),
   keyMaxAgeSeconds: z.number().int(),
+  walkInsPerKiosk: z.number().int(),
+  walkInsPerSite: z.number().int(),
+  walkInWindowMinutes: z.number().int(),
 });
 
 export const createSiteSchema = z.object({
@@ -155,6 +158,15 @@ export const updateSiteSchema = z
       .max(24 * 60)
       .optional(),
     walkInsAllowed: z.boolean().optional(),
+    /** Walk-ins allowed per kiosk and per site in each window of walkInWindowMinutes (429 beyond). */
+    walkInsPerKiosk: z.number().int().min(1).max(10_000).optional(),
+    walkInsPerSite: z.number().int().min(1).max(100_000).optional(),
+    walkInWindowMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .optional(),
     keyMaxAgeSeconds: z
       .number()
       .int()

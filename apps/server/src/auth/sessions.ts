@@ -1,18 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoginResponse, TokenPair } from '@atrium/protocol';
 import { compactUuid, expandUuid } from '@atrium/qr-token';
 import { type AuditEvent, recordAudit } from '../audit/record';
 import type { AppContext } from '../context';
 import type { Queryable } from '../db';
 import { rateLimited, unauthorized } from '../http/errors';
+import { rule, secondsToWait } from '../http/rate-limit';
 import { hashPassword, verifyPassword } from '../tenancy/passwords';
 import { normalizeEmail, rolesOf } from '../tenancy/users';
 import { ACCESS_TOKEN_TTL_S } from './tokens';
 import { verifyTotp } from './totp';
 
 export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-const LOCKOUT_AFTER = 5;
-const LOCKOUT_MAX_MS = 60 * 60 * 1000;
+/** Beyond the per-account ceiling each answer waits this much more per excess attempt, up to the maximum. */
+const SLOWDOWN_STEP_MS = 250;
+const SLOWDOWN_MAX_MS = 3000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const invalidCredentials = () => unauthorized('invalid_credentials', 'The email or password is not right.');
@@ -26,12 +29,6 @@ const getDummyHash = () => {
 
 interface RequestInfo {
   ip: string | null;
-}
-
-/** Lock for 1 min after 5 failures in a row, doubling each further failure, at most 1 hour. */
-export function lockoutMs(failedAttempts: number): number {
-  if (failedAttempts < LOCKOUT_AFTER) return 0;
-  return Math.min(60_000 * 2 ** (failedAttempts - LOCKOUT_AFTER), LOCKOUT_MAX_MS);
 }
 
 /** Refresh tokens carry their tenant (not secret) so they can be looked up under row level security. */
@@ -76,24 +73,49 @@ async function issueSession(
   };
 }
 
+/** The counters of one sign-in attempt: per address, per account from this address, per account from anywhere. */
+function signInRules(account: string, ip: string | null) {
+  const source = `${ip}`;
+  return {
+    perIp: rule('loginPerIp', source),
+    perAccountSource: rule('loginPerAccountSource', `${account}|${source}`),
+    perAccount: rule('loginPerAccount', account),
+  };
+}
+
+/**
+ * Counts the attempt before anything is checked. Too many from this address (or on this account from this address)
+ * is a 429; too many on the account from everywhere only slows each answer, so its owner still gets in.
+ */
+async function admitSignIn(ctx: AppContext, rules: ReturnType<typeof signInRules>): Promise<void> {
+  const all = [rules.perIp, rules.perAccountSource, rules.perAccount];
+  const counts = await ctx.limits.count(all);
+  const wait = secondsToWait([rules.perIp, rules.perAccountSource], counts);
+  if (wait > 0) throw rateLimited(wait);
+  const excess = (counts.find((c) => c.key === rules.perAccount.key)?.count ?? 0) - rules.perAccount.limit;
+  if (excess > 0) await sleep(Math.min(SLOWDOWN_MAX_MS, SLOWDOWN_STEP_MS * excess));
+}
+
+/** Limit keys name an account without holding its email. */
+const accountKey = (who: { userId: string } | { email: string }) =>
+  'userId' in who ? `user:${who.userId}` : `email:${sha256(who.email).slice(0, 32)}`;
+
 export async function login(
   ctx: AppContext,
   email: string,
   password: string,
   info: RequestInfo,
 ): Promise<LoginResponse> {
-  const account = normalizeEmail(email);
-  const wait = Math.max(
-    ctx.limits.loginPerIp.hit(`ip:${info.ip}`),
-    ctx.limits.loginPerAccount.hit(`account:${account}`),
-  );
-  if (wait > 0) throw rateLimited(wait);
-
   const [lookup] = await ctx.db.withoutTenant((tx) =>
-    tx.query<{ tenant_id: string; user_id: string }>('SELECT tenant_id, user_id FROM login_emails WHERE email = $1', [
-      account,
+    tx.query<{ tenant_id: string; user_id: string }>('SELECT tenant_id, user_id FROM app_login_lookup($1)', [
+      normalizeEmail(email),
     ]),
   );
+  const rules = signInRules(
+    accountKey(lookup ? { userId: lookup.user_id } : { email: normalizeEmail(email) }),
+    info.ip,
+  );
+  await admitSignIn(ctx, rules);
   if (!lookup) {
     await verifyPassword(await getDummyHash(), password);
     ctx.logger.info({ action: 'auth.login', outcome: 'failure', reason: 'unknown_account' }, 'sign-in failed');
@@ -101,48 +123,24 @@ export async function login(
   }
   const { tenant_id: tenantId, user_id: userId } = lookup;
   const [cred] = await ctx.db.withTenant(tenantId, (tx) =>
-    tx.query<{ password_hash: string; locked_until: Date | null; status: string; totp_confirmed_at: Date | null }>(
-      `SELECT c.password_hash, c.locked_until, u.status, c.totp_confirmed_at
+    tx.query<{ password_hash: string; status: string; totp_confirmed_at: Date | null }>(
+      `SELECT c.password_hash, u.status, c.totp_confirmed_at
          FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.user_id = $1`,
       [userId],
     ),
   );
   const base = { actorType: 'user' as const, actorId: userId, targetType: 'user', targetId: userId, ip: info.ip };
-  const now = ctx.now();
-  if (cred?.locked_until && cred.locked_until > now) {
-    await audit(ctx, tenantId, { ...base, action: 'auth.login', outcome: 'denied', details: { reason: 'locked' } });
-    throw rateLimited(Math.ceil((cred.locked_until.getTime() - now.getTime()) / 1000));
-  }
   const ok = cred ? await verifyPassword(cred.password_hash, password) : false;
   if (!ok || cred?.status !== 'active') {
-    const locked = await ctx.db.withTenant(tenantId, async (tx) => {
-      const [row] = await tx.query<{ failed_attempts: number }>(
-        'UPDATE credentials SET failed_attempts = failed_attempts + 1 WHERE user_id = $1 RETURNING failed_attempts',
-        [userId],
-      );
-      const ms = lockoutMs(row?.failed_attempts ?? 0);
-      if (ms > 0) {
-        await tx.query('UPDATE credentials SET locked_until = $2 WHERE user_id = $1', [
-          userId,
-          new Date(now.getTime() + ms),
-        ]);
-      }
-      await recordAudit(tx, {
-        ...base,
-        action: 'auth.login',
-        outcome: 'failure',
-        details: { reason: ok ? 'disabled' : 'wrong_password', failedAttempts: row?.failed_attempts ?? 0 },
-      });
-      if (ms > 0)
-        await recordAudit(tx, { ...base, action: 'auth.lockout', outcome: 'success', details: { seconds: ms / 1000 } });
-      return ms;
+    await audit(ctx, tenantId, {
+      ...base,
+      action: 'auth.login',
+      outcome: 'failure',
+      details: { reason: ok ? 'disabled' : 'wrong_password' },
     });
-    if (locked > 0 && !ok) ctx.logger.warn({ userId, seconds: locked / 1000 }, 'account locked after failed sign-ins');
     throw invalidCredentials();
   }
-  ctx.limits.loginPerAccount.reset(`account:${account}`);
-  return ctx.db.withTenant(tenantId, async (tx) => {
-    await tx.query('UPDATE credentials SET failed_attempts = 0, locked_until = NULL WHERE user_id = $1', [userId]);
+  const session = await ctx.db.withTenant(tenantId, async (tx) => {
     if (cred.totp_confirmed_at) {
       await recordAudit(tx, { ...base, action: 'auth.login', outcome: 'success', details: { mfa: 'pending' } });
       return { mfaRequired: true as const, mfaToken: await ctx.tokens.signMfaToken({ userId, tenantId }) };
@@ -150,6 +148,17 @@ export async function login(
     await recordAudit(tx, { ...base, action: 'auth.login', outcome: 'success' });
     return issueSession(ctx, tx, tenantId, userId, null);
   });
+  // The password was right: it does not count toward the account's ceiling, and without a TOTP step to come this
+  // address starts afresh (a pending TOTP step still counts its own failures).
+  await ctx.limits.refund([rules.perAccount.key]);
+  if (!('mfaRequired' in session)) await ctx.limits.reset([rules.perAccountSource.key]);
+  return session;
+}
+
+class MfaRefused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
 }
 
 export async function completeMfa(
@@ -157,14 +166,16 @@ export async function completeMfa(
   body: { mfaToken: string; code?: string | undefined; recoveryCode?: string | undefined },
   info: RequestInfo,
 ): Promise<TokenPair> {
-  let who: { userId: string; tenantId: string };
+  const expired = () => unauthorized('invalid_token', 'The sign-in step has expired. Sign in again.');
+  let who: { userId: string; tenantId: string; jti: string };
   try {
     who = await ctx.tokens.verifyMfaToken(body.mfaToken);
   } catch {
-    throw unauthorized('invalid_token', 'The sign-in step has expired. Sign in again.');
+    throw expired();
   }
-  const wait = ctx.limits.mfaPerUser.hit(who.userId);
-  if (wait > 0) throw rateLimited(wait);
+  // TOTP failures count toward the same limits as wrong passwords.
+  const rules = signInRules(accountKey(who), info.ip);
+  await admitSignIn(ctx, rules);
   const now = ctx.now();
   const base = {
     actorType: 'user' as const,
@@ -173,35 +184,43 @@ export async function completeMfa(
     targetId: who.userId,
     ip: info.ip,
   };
-  const result = await ctx.db.withTenant(who.tenantId, async (tx) => {
-    const [cred] = await tx.query<{ totp_secret: string | null; totp_last_step: number | null; status: string }>(
-      `SELECT c.totp_secret, c.totp_last_step, u.status FROM credentials c JOIN users u ON u.id = c.user_id
-        WHERE c.user_id = $1 AND c.totp_confirmed_at IS NOT NULL FOR UPDATE OF c`,
-      [who.userId],
-    );
-    if (!cred?.totp_secret || cred.status !== 'active') return { ok: false as const, reason: 'not_enrolled' };
-    if (body.code) {
-      const secret = ctx.box.open(cred.totp_secret, `totp:${who.userId}`).toString();
-      const step = verifyTotp(secret, body.code, now);
-      if (step === undefined) return { ok: false as const, reason: 'wrong_code' };
-      if (cred.totp_last_step !== null && step <= cred.totp_last_step)
-        return { ok: false as const, reason: 'replayed_code' };
-      await tx.query('UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1', [who.userId, step]);
-    } else {
-      const used = await tx.query(
-        `UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
-        [who.userId, sha256(normalizeRecoveryCode(body.recoveryCode!))],
+  const result = await ctx.db
+    .withTenant(who.tenantId, async (tx) => {
+      const [cred] = await tx.query<{ totp_secret: string | null; totp_last_step: number | null; status: string }>(
+        `SELECT c.totp_secret, c.totp_last_step, u.status FROM credentials c JOIN users u ON u.id = c.user_id
+          WHERE c.user_id = $1 AND c.totp_confirmed_at IS NOT NULL FOR UPDATE OF c`,
+        [who.userId],
       );
-      if (used.length === 0) return { ok: false as const, reason: 'wrong_recovery_code' };
-    }
-    await recordAudit(tx, {
-      ...base,
-      action: 'auth.mfa',
-      outcome: 'success',
-      details: { method: body.code ? 'totp' : 'recovery_code' },
+      if (!cred?.totp_secret || cred.status !== 'active') return { ok: false as const, reason: 'not_enrolled' };
+      if (body.code) {
+        const secret = ctx.box.open(cred.totp_secret, `totp:${who.userId}`).toString();
+        const step = verifyTotp(secret, body.code, now);
+        if (step === undefined) return { ok: false as const, reason: 'wrong_code' };
+        if (cred.totp_last_step !== null && step <= cred.totp_last_step)
+          return { ok: false as const, reason: 'replayed_code' };
+        await tx.query('UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1', [who.userId, step]);
+      } else {
+        const used = await tx.query(
+          `UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
+          [who.userId, sha256(normalizeRecoveryCode(body.recoveryCode!))],
+        );
+        if (used.length === 0) return { ok: false as const, reason: 'wrong_recovery_code' };
+      }
+      // The token is spent by the sign-in it completes, atomically with it: a second use (or a racing one) fails.
+      const [spent] = await ctx.limits.count([{ key: `mfa-token:${who.jti}`, limit: 1, windowSeconds: 3600 }], tx);
+      if ((spent?.count ?? 0) > 1) throw new MfaRefused('token_reused');
+      await recordAudit(tx, {
+        ...base,
+        action: 'auth.mfa',
+        outcome: 'success',
+        details: { method: body.code ? 'totp' : 'recovery_code' },
+      });
+      return { ok: true as const, session: await issueSession(ctx, tx, who.tenantId, who.userId, null) };
+    })
+    .catch((error) => {
+      if (error instanceof MfaRefused) return { ok: false as const, reason: error.reason };
+      throw error;
     });
-    return { ok: true as const, session: await issueSession(ctx, tx, who.tenantId, who.userId, null) };
-  });
   if (!result.ok) {
     await audit(ctx, who.tenantId, {
       ...base,
@@ -209,8 +228,11 @@ export async function completeMfa(
       outcome: 'failure',
       details: { reason: result.reason },
     });
+    if (result.reason === 'token_reused') throw expired();
     throw unauthorized('invalid_code', 'That code is not right. Use the current code from your authenticator app.');
   }
+  await ctx.limits.refund([rules.perAccount.key]);
+  await ctx.limits.reset([rules.perAccountSource.key]);
   return result.session;
 }
 

@@ -139,9 +139,9 @@ export class TokenService {
     throw new TokenError('invalid_token', 'The token is not valid.');
   }
 
-  async verifyMfaToken(token: string): Promise<{ userId: string; tenantId: string }> {
+  async verifyMfaToken(token: string): Promise<{ userId: string; tenantId: string; jti: string }> {
     const payload = await this.#verify(token, ['access'], ['atrium-mfa+jwt']);
     if (payload.token_type !== 'mfa') throw new TokenError('invalid_token', 'The token is not valid.');
-    return { userId: payload.sub!, tenantId: String(payload.tid) };
+    return { userId: payload.sub!, tenantId: String(payload.tid), jti: payload.jti! };
   }
 }

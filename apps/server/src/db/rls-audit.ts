@@ -6,8 +6,9 @@ export const GLOBAL_TABLES: Record<string, string> = {
   tenants: 'the tenant list itself; the app role sees only its own row',
   signing_keys:
     "instance token keys and per-tenant QR keys; the app role has no access, the key ring reads them as owner for the caller's tenant",
-  login_emails: 'maps a sign-in email to its account before the tenant is known; ids only',
-  pairing_codes: 'a kiosk asks for a code before it belongs to any tenant; ids and hashes only',
+  login_emails: 'maps a sign-in email to its account before the tenant is known; no app access, one-row functions only',
+  pairing_codes: 'a kiosk asks for a code before it belongs to any tenant; no app access, one-row functions only',
+  rate_limits: 'attempt counters keyed by address, account or code; no app access, counted through functions only',
   instance_ca: 'the instance CA for agent certificates; the app role has no access',
 };
 

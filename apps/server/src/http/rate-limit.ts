@@ -1,46 +1,91 @@
-/**
- * Fixed-window counters in memory: enough to blunt guessing from one process. Lockouts that must survive restarts and
- * span replicas (failed sign-ins) are kept in the database instead.
- */
-export class RateLimiter {
-  #windows = new Map<string, { start: number; count: number }>();
-  #lastSweep = 0;
+import type { Database, Queryable } from '../db';
 
+/** One counter: at most `limit` attempts per fixed window of `windowSeconds` on `key`. */
+export interface LimitRule {
+  key: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface LimitCount {
+  key: string;
+  count: number;
+  /** Seconds until the key's window ends. */
+  retryAfter: number;
+}
+
+/** Every fixed limit in one place (walk-in limits are site settings). */
+export const LIMITS = {
+  /** Every sign-in attempt (password or TOTP) from one address. */
+  loginPerIp: { limit: 10, windowSeconds: 60 },
+  /** Failures in a row on one account from one address (a success clears them): refused beyond this. */
+  loginPerAccountSource: { limit: 5, windowSeconds: 15 * 60 },
+  /** Failures on one account from anywhere: beyond this each answer is slowed, never refused, so its owner gets in. */
+  loginPerAccount: { limit: 10, windowSeconds: 15 * 60 },
+  pairingStartPerIp: { limit: 30, windowSeconds: 60 },
+  /** Codes typed in by one user / from one address / for one code value; only wrong codes stay counted. */
+  pairPerUser: { limit: 10, windowSeconds: 60 },
+  pairPerIp: { limit: 20, windowSeconds: 60 },
+  pairPerCode: { limit: 5, windowSeconds: 10 * 60 },
+} as const;
+
+export const rule = (kind: keyof typeof LIMITS, subject: string): LimitRule => ({
+  key: `${kind}:${subject}`,
+  ...LIMITS[kind],
+});
+
+/**
+ * Fixed-window counters in the database (PostgreSQL or PGlite), so every replica shares them. Each attempt is counted
+ * by one atomic upsert before anything is evaluated, so no amount of concurrency lets more through than the limit.
+ */
+export class RateLimits {
   constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly db: Database,
+    private readonly now: () => Date,
   ) {}
 
-  /** Counts one attempt; returns the seconds to wait when over the limit, else 0. */
-  hit(key: string): number {
-    const now = this.now();
-    this.#sweep(now);
-    const window = this.#windows.get(key);
-    if (!window || now - window.start >= this.windowMs) {
-      this.#windows.set(key, { start: now, count: 1 });
-      return 0;
-    }
-    window.count += 1;
-    if (window.count <= this.limit) return 0;
-    return Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
+  /** Counts one attempt on every rule; `tx` joins the caller's transaction (it then rolls back with it). */
+  async count(rules: readonly LimitRule[], tx?: Queryable): Promise<LimitCount[]> {
+    if (rules.length === 0) return [];
+    const run = (q: Queryable) =>
+      q.query<{ key: string; count: number; retry_after: number }>(
+        'SELECT key, count, retry_after FROM app_rate_limit_hit($1::text[], $2::integer[], $3)',
+        [rules.map((r) => r.key), rules.map((r) => r.windowSeconds), this.now()],
+      );
+    const rows = tx ? await run(tx) : await this.db.withoutTenant(run);
+    return rows.map((row) => ({ key: row.key, count: row.count, retryAfter: row.retry_after }));
   }
 
-  /** Seconds left for a key that is over the limit, without counting an attempt. */
-  blockedFor(key: string): number {
-    const window = this.#windows.get(key);
-    const now = this.now();
-    if (!window || now - window.start >= this.windowMs || window.count < this.limit) return 0;
-    return Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
+  /** Counts one attempt on every rule; the seconds to wait when any is over its limit, else 0. */
+  async hit(rules: readonly LimitRule[], tx?: Queryable): Promise<number> {
+    return secondsToWait(rules, await this.count(rules, tx));
   }
 
-  reset(key: string): void {
-    this.#windows.delete(key);
+  /** Gives back one attempt (it turned out not to count, e.g. a pairing code that was right). */
+  async refund(keys: readonly string[]): Promise<void> {
+    await this.db.withoutTenant((tx) => tx.query('SELECT app_rate_limit_refund($1::text[], $2)', [keys, this.now()]));
   }
 
-  #sweep(now: number) {
-    if (now - this.#lastSweep < this.windowMs) return;
-    this.#lastSweep = now;
-    for (const [key, window] of this.#windows) if (now - window.start >= this.windowMs) this.#windows.delete(key);
+  async reset(keys: readonly string[], tx?: Queryable): Promise<void> {
+    const run = (q: Queryable) => q.query('SELECT app_rate_limit_reset($1::text[])', [keys]);
+    await (tx ? run(tx) : this.db.withoutTenant(run));
   }
+
+  /** Deletes expired windows; returns how many. */
+  async sweep(): Promise<number> {
+    const [row] = await this.db.withoutTenant((tx) =>
+      tx.query<{ swept: number }>('SELECT app_rate_limit_sweep($1) AS swept', [this.now()]),
+    );
+    return row?.swept ?? 0;
+  }
+}
+
+/** The longest wait among the rules whose count went over their limit, or 0. */
+export function secondsToWait(rules: readonly LimitRule[], counts: readonly LimitCount[]): number {
+  let wait = 0;
+  for (const rule of rules) {
+    const counted = counts.find((c) => c.key === rule.key);
+    if (counted && counted.count > rule.limit) wait = Math.max(wait, counted.retryAfter);
+  }
+  return wait;
 }

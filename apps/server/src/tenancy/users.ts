@@ -26,7 +26,8 @@ export async function insertUser(tx: Queryable, tenantId: string, input: NewUser
     [tenantId, email, input.name],
   );
   const userId = user!.id;
-  await tx.query('INSERT INTO login_emails (email, tenant_id, user_id) VALUES ($1, $2, $3)', [email, tenantId, userId]);
+  // login_emails is closed to the app role: this function registers the email for a user of this tenant only.
+  await tx.query('SELECT app_login_email_set($1, $2)', [userId, email]);
   await tx.query('INSERT INTO credentials (tenant_id, user_id, password_hash) VALUES ($1, $2, $3)', [
     tenantId,
     userId,

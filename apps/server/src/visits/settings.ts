@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { LimitRule } from '../http/rate-limit';
 
 /** Per-site settings with their defaults; stored as jsonb so new settings need no migration. */
 export const siteSettingsSchema = z.object({
@@ -15,6 +16,15 @@ export const siteSettingsSchema = z.object({
     .max(24 * 60)
     .default(60),
   walkInsAllowed: z.boolean().default(false),
+  /** Walk-ins one kiosk / the whole site may register per window; each one is a visit with WiFi for hours. */
+  walkInsPerKiosk: z.number().int().min(1).max(10_000).default(10),
+  walkInsPerSite: z.number().int().min(1).max(100_000).default(30),
+  walkInWindowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
   /** A kiosk refuses to verify QR codes with keys it fetched longer ago than this. */
   keyMaxAgeSeconds: z
     .number()
@@ -28,4 +38,13 @@ export type SiteSettings = z.infer<typeof siteSettingsSchema>;
 export function siteSettings(raw: unknown): SiteSettings {
   const parsed = siteSettingsSchema.safeParse(raw ?? {});
   return parsed.success ? parsed.data : siteSettingsSchema.parse({});
+}
+
+/** The walk-in limits of a site, per kiosk and for the whole site. */
+export function walkInLimits(settings: SiteSettings, kioskId: string, siteId: string): LimitRule[] {
+  const windowSeconds = settings.walkInWindowMinutes * 60;
+  return [
+    { key: `walkIn:kiosk:${kioskId}`, limit: settings.walkInsPerKiosk, windowSeconds },
+    { key: `walkIn:site:${siteId}`, limit: settings.walkInsPerSite, windowSeconds },
+  ];
 }

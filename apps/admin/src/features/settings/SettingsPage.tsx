@@ -23,6 +23,9 @@ const SITE_FIELDS = [
   'arrivalToleranceMinutes',
   'walkInsAllowed',
   'keyMaxAgeSeconds',
+  'walkInsPerKiosk',
+  'walkInsPerSite',
+  'walkInWindowMinutes',
 ] as const;
 
 function useTimezones(): string[] {
@@ -137,6 +140,9 @@ function SiteForm({ site }: { site: SiteWithSettings }) {
       maxVisitHours: readInt(form.get('maxVisitHours'), 1, 24 * 366, t),
       arrivalToleranceMinutes: readInt(form.get('arrivalToleranceMinutes'), 0, 24 * 60, t),
       keyMaxAgeHours: readInt(form.get('keyMaxAgeHours'), 1, 30 * 24, t),
+      walkInsPerKiosk: readInt(form.get('walkInsPerKiosk'), 1, 10_000, t),
+      walkInsPerSite: readInt(form.get('walkInsPerSite'), 1, 100_000, t),
+      walkInWindowMinutes: readInt(form.get('walkInWindowMinutes'), 1, 24 * 60, t),
     };
     for (const [field, value] of Object.entries(numbers)) {
       if (typeof value === 'string') problems[field === 'keyMaxAgeHours' ? 'keyMaxAgeSeconds' : field] = value;
@@ -156,6 +162,9 @@ function SiteForm({ site }: { site: SiteWithSettings }) {
       arrivalToleranceMinutes: numbers.arrivalToleranceMinutes as number,
       walkInsAllowed: form.get('walkInsAllowed') === 'on',
       keyMaxAgeSeconds: (numbers.keyMaxAgeHours as number) * 3600,
+      walkInsPerKiosk: numbers.walkInsPerKiosk as number,
+      walkInsPerSite: numbers.walkInsPerSite as number,
+      walkInWindowMinutes: numbers.walkInWindowMinutes as number,
     };
     const current: Required<SiteChange> = {
       ...site.settings,
@@ -230,6 +239,42 @@ function SiteForm({ site }: { site: SiteWithSettings }) {
                 min={1}
                 max={30 * 24}
                 defaultValue={Math.max(1, Math.round(site.settings.keyMaxAgeSeconds / 3600))}
+              />
+            )}
+          </Field>
+          <Field label={t('settings.walkInsPerKiosk')} error={errors.walkInsPerKiosk}>
+            {(a11y) => (
+              <input
+                {...a11y}
+                name="walkInsPerKiosk"
+                type="number"
+                min={1}
+                max={10_000}
+                defaultValue={site.settings.walkInsPerKiosk}
+              />
+            )}
+          </Field>
+          <Field label={t('settings.walkInsPerSite')} error={errors.walkInsPerSite}>
+            {(a11y) => (
+              <input
+                {...a11y}
+                name="walkInsPerSite"
+                type="number"
+                min={1}
+                max={100_000}
+                defaultValue={site.settings.walkInsPerSite}
+              />
+            )}
+          </Field>
+          <Field label={t('settings.walkInWindow')} error={errors.walkInWindowMinutes}>
+            {(a11y) => (
+              <input
+                {...a11y}
+                name="walkInWindowMinutes"
+                type="number"
+                min={1}
+                max={24 * 60}
+                defaultValue={site.settings.walkInWindowMinutes}
               />
             )}
           </Field>

@@ -8,6 +8,9 @@ export interface SiteSettings {
   arrivalToleranceMinutes: number;
   walkInsAllowed: boolean;
   keyMaxAgeSeconds: number;
+  walkInsPerKiosk: number;
+  walkInsPerSite: number;
+  walkInWindowMinutes: number;
 }
 
 export interface SiteWithSettings extends Site {

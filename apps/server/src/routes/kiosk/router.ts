@@ -22,6 +22,7 @@ import {
   settle,
   verifyScan,
 } from '../../visits/service';
+import { walkInLimits } from '../../visits/settings';
 
 const STAFF = ['tenant_admin', 'site_admin', 'receptionist'] as const;
 const ONLINE_WINDOW_MS = 2 * 60_000;
@@ -44,9 +45,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       path: '/kiosk/pairing',
       auth: { public: true },
       async handler(req, res) {
-        const wait = ctx.limits.pairingPerIp.hit(`ip:${ip(req)}`);
-        if (wait > 0) throw rateLimited(wait);
-        res.status(201).json(await startPairing(ctx));
+        res.status(201).json(await startPairing(ctx, ip(req)));
       },
     }),
     route({
@@ -66,23 +65,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       schemas: { body: pairKioskSchema },
       async handler(req, res) {
         const user = userOf(req);
-        const wait = Math.max(
-          ctx.limits.pairPerUser.blockedFor(user.userId),
-          ctx.limits.pairPerIp.blockedFor(`ip:${ip(req)}`),
-        );
-        if (wait > 0) throw rateLimited(wait);
         if (!hasSiteRole(user, req.body.siteId, STAFF)) throw notFound('site');
-        try {
-          const kiosk = await pairKiosk(ctx, { tenantId: user.tenantId, userId: user.userId, ip: ip(req) }, req.body);
-          res.status(201).json({ kiosk });
-        } catch (error) {
-          // Only wrong codes count toward the cap: guessing a live code must stay hopeless.
-          if (error instanceof AppError && error.code === 'unknown_code') {
-            ctx.limits.pairPerUser.hit(user.userId);
-            ctx.limits.pairPerIp.hit(`ip:${ip(req)}`);
-          }
-          throw error;
-        }
+        const kiosk = await pairKiosk(ctx, { tenantId: user.tenantId, userId: user.userId, ip: ip(req) }, req.body);
+        res.status(201).json({ kiosk });
       },
     }),
     route({
@@ -270,6 +255,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
             if (!outcome.ok) throw outcome.error;
             // A retry of a walk-in that already went through: undo this attempt's new visit, answer the first.
             if (outcome.status === 200) throw new Replayed(outcome.body);
+            // Counted in this transaction: concurrent walk-ins queue on the counter, one refused or failed is not counted.
+            const wait = await ctx.limits.hit(walkInLimits(site.settings, kiosk.kioskId, kiosk.siteId), tx);
+            if (wait > 0) throw rateLimited(wait);
             return outcome.body;
           });
           void ctx.events.wake();

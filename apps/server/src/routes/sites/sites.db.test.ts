@@ -32,6 +32,9 @@ describe(`sites and settings on ${testBackend()}`, () => {
       arrivalToleranceMinutes: 60,
       walkInsAllowed: false,
       keyMaxAgeSeconds: 604800,
+      walkInsPerKiosk: 10,
+      walkInsPerSite: 30,
+      walkInWindowMinutes: 10,
     });
 
     const patched = await api(s, admin).patch(`/sites/${siteId}`, {
