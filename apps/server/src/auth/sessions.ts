@@ -50,7 +50,10 @@ async function audit(ctx: AppContext, tenantId: string, event: AuditEvent) {
   await ctx.db.withTenant(tenantId, (tx) => recordAudit(tx, event));
 }
 
-/** Access token + a refresh token in a family (a new family for a fresh sign-in). */
+/**
+ * Access token + a refresh token in a family (a new family for a fresh sign-in). A fresh sign-in with a temporary
+ * password uses it up: it opens this one session, which can only choose a new password.
+ */
 async function issueSession(
   ctx: AppContext,
   tx: Queryable,
@@ -58,9 +61,20 @@ async function issueSession(
   userId: string,
   familyId: string | null,
 ): Promise<TokenPair> {
-  const [user] = await tx.query<{ email: string; name: string }>('SELECT email, name FROM users WHERE id = $1', [
-    userId,
-  ]);
+  const [user] = await tx.query<{ email: string; name: string; must_change_password: boolean }>(
+    `SELECT u.email, u.name, c.must_change_password FROM users u JOIN credentials c ON c.user_id = u.id
+      WHERE u.id = $1`,
+    [userId],
+  );
+  const passwordChangeRequired = user!.must_change_password;
+  if (passwordChangeRequired && familyId === null) {
+    const claimed = await tx.query(
+      `UPDATE credentials SET temporary_password_used_at = now()
+        WHERE user_id = $1 AND temporary_password_used_at IS NULL RETURNING 1`,
+      [userId],
+    );
+    if (claimed.length === 0) throw invalidCredentials();
+  }
   const roles = await rolesOf(tx, userId);
   const refresh = newRefreshToken(tenantId);
   await tx.query(
@@ -69,10 +83,11 @@ async function issueSession(
     [tenantId, userId, familyId, refresh.hash, new Date(ctx.now().getTime() + REFRESH_TOKEN_TTL_MS)],
   );
   return {
-    accessToken: await ctx.tokens.signAccessToken({ userId, tenantId, roles }),
+    accessToken: await ctx.tokens.signAccessToken({ userId, tenantId, roles, passwordChangeRequired }),
     refreshToken: refresh.token,
     expiresIn: ACCESS_TOKEN_TTL_S,
     user: { id: userId, email: user!.email, name: user!.name, roles },
+    ...(passwordChangeRequired ? { passwordChangeRequired: true as const } : {}),
   };
 }
 
@@ -101,8 +116,15 @@ export async function login(
   }
   const { tenant_id: tenantId, user_id: userId } = lookup;
   const [cred] = await ctx.db.withTenant(tenantId, (tx) =>
-    tx.query<{ password_hash: string; locked_until: Date | null; status: string; totp_confirmed_at: Date | null }>(
-      `SELECT c.password_hash, c.locked_until, u.status, c.totp_confirmed_at
+    tx.query<{
+      password_hash: string;
+      locked_until: Date | null;
+      status: string;
+      totp_confirmed_at: Date | null;
+      temporary_used: boolean;
+    }>(
+      `SELECT c.password_hash, c.locked_until, u.status, c.totp_confirmed_at,
+              c.must_change_password AND c.temporary_password_used_at IS NOT NULL AS temporary_used
          FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.user_id = $1`,
       [userId],
     ),
@@ -114,7 +136,7 @@ export async function login(
     throw rateLimited(Math.ceil((cred.locked_until.getTime() - now.getTime()) / 1000));
   }
   const ok = cred ? await verifyPassword(cred.password_hash, password) : false;
-  if (!ok || cred?.status !== 'active') {
+  if (!ok || cred?.status !== 'active' || cred.temporary_used) {
     const locked = await ctx.db.withTenant(tenantId, async (tx) => {
       const [row] = await tx.query<{ failed_attempts: number }>(
         'UPDATE credentials SET failed_attempts = failed_attempts + 1 WHERE user_id = $1 RETURNING failed_attempts',
@@ -131,7 +153,10 @@ export async function login(
         ...base,
         action: 'auth.login',
         outcome: 'failure',
-        details: { reason: ok ? 'disabled' : 'wrong_password', failedAttempts: row?.failed_attempts ?? 0 },
+        details: {
+          reason: !ok ? 'wrong_password' : cred?.temporary_used ? 'temporary_password_used' : 'disabled',
+          failedAttempts: row?.failed_attempts ?? 0,
+        },
       });
       if (ms > 0)
         await recordAudit(tx, { ...base, action: 'auth.lockout', outcome: 'success', details: { seconds: ms / 1000 } });

@@ -14,7 +14,14 @@ declare module 'express-serve-static-core' {
 }
 
 /** Every route says who may call it. There is no default: a route without `auth` does not compile or register. */
-export type AuthSpec = { public: true } | { tokens: readonly TokenType[]; roles?: readonly Role[] };
+export type AuthSpec =
+  | { public: true }
+  | {
+      tokens: readonly TokenType[];
+      roles?: readonly Role[];
+      /** Also open to a session that must first replace a temporary password (only what that needs). */
+      duringPasswordChange?: true;
+    };
 
 export interface RouteDef {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -86,6 +93,14 @@ export function authenticate(ctx: AppContext, spec: AuthSpec): RequestHandler {
     }
     if (!spec.tokens.includes(principal.type)) {
       return denied('token_type', 403, 'wrong_token_type', `This needs a ${spec.tokens.join(' or ')} token.`);
+    }
+    if (principal.type === 'user' && principal.passwordChangeRequired && !spec.duringPasswordChange) {
+      return denied(
+        'password_change_required',
+        403,
+        'password_change_required',
+        'Choose a new password first: the one you signed in with was temporary.',
+      );
     }
     if (principal.type === 'user' && spec.roles && !principal.roles.some((grant) => spec.roles!.includes(grant.role))) {
       return denied('role', 403, 'forbidden', 'Your role does not allow this.');

@@ -14,6 +14,8 @@ export interface NewUser {
   name: string;
   passwordHash: string;
   roles: RoleGrant[];
+  /** Set when someone else chose the password: the user must replace it at the first sign-in. */
+  mustChangePassword?: boolean;
 }
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
@@ -27,11 +29,10 @@ export async function insertUser(tx: Queryable, tenantId: string, input: NewUser
   );
   const userId = user!.id;
   await tx.query('INSERT INTO login_emails (email, tenant_id, user_id) VALUES ($1, $2, $3)', [email, tenantId, userId]);
-  await tx.query('INSERT INTO credentials (tenant_id, user_id, password_hash) VALUES ($1, $2, $3)', [
-    tenantId,
-    userId,
-    input.passwordHash,
-  ]);
+  await tx.query(
+    'INSERT INTO credentials (tenant_id, user_id, password_hash, must_change_password) VALUES ($1, $2, $3, $4)',
+    [tenantId, userId, input.passwordHash, input.mustChangePassword ?? false],
+  );
   await replaceRoles(tx, tenantId, userId, input.roles);
   return userId;
 }
