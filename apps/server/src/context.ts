@@ -4,6 +4,7 @@ import { loadOrCreateCa } from './agents/ca-store';
 import { AgentHub } from './agents/hub';
 import { KeyRing } from './auth/keys';
 import { TokenService } from './auth/tokens';
+import { UserAccess } from './auth/user-access';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import type { Database } from './db';
@@ -23,6 +24,8 @@ export interface AppContext {
   box: SecretBox;
   keys: KeyRing;
   tokens: TokenService;
+  /** Current status, session version and roles of users, checked on every user request (cached ≤ 1 s). */
+  access: UserAccess;
   limits: {
     loginPerIp: RateLimiter;
     loginPerAccount: RateLimiter;
@@ -60,6 +63,7 @@ export async function createContext(options: {
     box,
     keys,
     tokens: new TokenService(keys, now),
+    access: new UserAccess(options.db),
     limits: {
       loginPerIp: new RateLimiter(10, 60_000, clock),
       loginPerAccount: new RateLimiter(10, 60_000, clock),
@@ -73,6 +77,7 @@ export async function createContext(options: {
     ca,
     now,
   };
+  ctx.access.follow(ctx.events);
   ctx.hub = new AgentHub(ctx as AppContext);
   return ctx as AppContext;
 }

@@ -6,10 +6,14 @@ import pino, { type Logger } from 'pino';
 import { attachProxiedAgentEndpoint } from '../src/agents/listener';
 import { createApp } from '../src/app';
 import { type AppContext, createContext } from '../src/context';
+import { Database } from '../src/db/database';
+import { openPostgres } from '../src/db/postgres';
 import { freshDatabase, type TestDatabase } from './db';
 
 export interface TestServer extends TestDatabase {
   url: string;
+  /** The instance secret key, so a second replica can be started on the same database. */
+  secretKey: Buffer;
   ctx: AppContext;
   app: Express;
   stop(): Promise<void>;
@@ -17,14 +21,22 @@ export interface TestServer extends TestDatabase {
 
 /** The real app on an ephemeral loopback port over a fresh database. */
 export async function startTestServer(
-  options: { trustedProxy?: string[]; logger?: Logger; now?: () => Date } = {},
+  options: {
+    trustedProxy?: string[];
+    logger?: Logger;
+    now?: () => Date;
+    /** Another replica of this server: same database and secret key (closing the database stays with the first). */
+    replicaOf?: TestServer;
+  } = {},
 ): Promise<TestServer> {
-  const database = await freshDatabase();
+  const replicaOf = options.replicaOf;
+  const database = replicaOf ? await replicaDatabase(replicaOf) : await freshDatabase();
+  const secretKey = replicaOf?.secretKey ?? randomBytes(32);
   const ctx = await createContext({
     config: { TRUSTED_PROXY: options.trustedProxy ?? [], PORT: 0, AGENT_CERT_DAYS: 365 },
     db: database.db,
     logger: options.logger ?? pino({ level: 'silent' }),
-    secretKey: randomBytes(32),
+    secretKey,
     ...(options.now ? { now: options.now } : {}),
   });
   await ctx.events.start();
@@ -37,6 +49,7 @@ export async function startTestServer(
     ...database,
     ctx,
     app,
+    secretKey,
     url: `http://127.0.0.1:${port}`,
     async stop() {
       await ctx.hub.close();
@@ -46,4 +59,11 @@ export async function startTestServer(
       await database.close();
     },
   };
+}
+
+/** PostgreSQL: a pool of the replica's own (NOTIFY crosses connections); PGlite: the one in-process handle. */
+async function replicaDatabase(of: TestServer): Promise<TestDatabase> {
+  if (!of.databaseUrl) return { db: of.db, close: async () => {} };
+  const db = new Database(await openPostgres(of.databaseUrl, { max: 4 }));
+  return { db, databaseUrl: of.databaseUrl, close: () => db.close() };
 }

@@ -4,6 +4,7 @@ import { compactUuid, expandUuid } from '@atrium/qr-token';
 import { type AuditEvent, recordAudit } from '../audit/record';
 import type { AppContext } from '../context';
 import type { Queryable } from '../db';
+import { emit } from '../events/outbox';
 import { rateLimited, unauthorized } from '../http/errors';
 import { hashPassword, verifyPassword } from '../tenancy/passwords';
 import { normalizeEmail, rolesOf } from '../tenancy/users';
@@ -61,9 +62,14 @@ async function issueSession(
   userId: string,
   familyId: string | null,
 ): Promise<TokenPair> {
-  const [user] = await tx.query<{ email: string; name: string; must_change_password: boolean }>(
-    `SELECT u.email, u.name, c.must_change_password FROM users u JOIN credentials c ON c.user_id = u.id
-      WHERE u.id = $1`,
+  const [user] = await tx.query<{
+    email: string;
+    name: string;
+    must_change_password: boolean;
+    session_version: number;
+  }>(
+    `SELECT u.email, u.name, c.must_change_password, u.session_version
+       FROM users u JOIN credentials c ON c.user_id = u.id WHERE u.id = $1`,
     [userId],
   );
   const passwordChangeRequired = user!.must_change_password;
@@ -83,7 +89,13 @@ async function issueSession(
     [tenantId, userId, familyId, refresh.hash, new Date(ctx.now().getTime() + REFRESH_TOKEN_TTL_MS)],
   );
   return {
-    accessToken: await ctx.tokens.signAccessToken({ userId, tenantId, roles, passwordChangeRequired }),
+    accessToken: await ctx.tokens.signAccessToken({
+      userId,
+      tenantId,
+      roles,
+      passwordChangeRequired,
+      sessionVersion: user!.session_version,
+    }),
     refreshToken: refresh.token,
     expiresIn: ACCESS_TOKEN_TTL_S,
     user: { id: userId, email: user!.email, name: user!.name, roles },
@@ -310,7 +322,19 @@ export async function logout(ctx: AppContext, token: string, info: RequestInfo):
   });
 }
 
-/** Ends every sign-in of a user (password change, disable, reset). */
+/**
+ * Ends every sign-in of a user (password change, disable, reset): refresh tokens are revoked, and the session version
+ * moves on so access tokens already handed out stop working at their next request.
+ */
 export async function revokeAllSessions(tx: Queryable, userId: string): Promise<void> {
   await tx.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  await tx.query('UPDATE users SET session_version = session_version + 1 WHERE id = $1', [userId]);
+}
+
+/**
+ * Tells every replica that a user's access changed (disabled, re-roled, sessions ended): they drop the cached view of
+ * the user and close the user's live event streams. The last step of the transaction (see emit).
+ */
+export async function announceAccessChange(tx: Queryable, userId: string): Promise<void> {
+  await emit(tx, 'user.access_changed', null, { userId });
 }

@@ -20,6 +20,8 @@ export type Principal =
       jti: string;
       /** The session came from a temporary password: it may only choose a new one. */
       passwordChangeRequired: boolean;
+      /** The user's session version when the token was issued; a newer one in the database ends the token. */
+      sessionVersion: number;
     }
   | { type: 'kiosk'; kioskId: string; tenantId: string; siteId: string; jti: string };
 
@@ -66,12 +68,14 @@ export class TokenService {
     tenantId: string;
     roles: RoleGrant[];
     passwordChangeRequired?: boolean;
+    sessionVersion?: number;
   }): Promise<string> {
     return this.#sign(
       {
         token_type: 'user',
         tid: user.tenantId,
         roles: user.roles.map((r) => ({ role: r.role, site: r.siteId })),
+        sv: user.sessionVersion ?? 0,
         ...(user.passwordChangeRequired ? { pcr: true } : {}),
       },
       'access',
@@ -156,6 +160,7 @@ export class TokenService {
         roles,
         jti: payload.jti!,
         passwordChangeRequired: payload.pcr === true,
+        sessionVersion: typeof payload.sv === 'number' ? payload.sv : 0,
       };
     }
     if (payload.token_type === 'kiosk' && typeof payload.sid === 'string') {

@@ -91,6 +91,15 @@ export function authenticate(ctx: AppContext, spec: AuthSpec): RequestHandler {
         return denied('kiosk_revoked', 401, 'kiosk_revoked', 'This kiosk is no longer paired. Pair it again.');
       }
     }
+    // A user's status, session version and roles come from the database (cached ≤ 1 s), not from the token alone:
+    // disabling, a password reset or a demotion bites at the next request.
+    if (principal.type === 'user') {
+      const current = await ctx.access.current(principal.tenantId, principal.userId);
+      if (!current?.active || current.sessionVersion !== principal.sessionVersion) {
+        return denied('session_ended', 401, 'invalid_token', 'This session has ended. Sign in again.');
+      }
+      principal.roles = current.roles;
+    }
     if (!spec.tokens.includes(principal.type)) {
       return denied('token_type', 403, 'wrong_token_type', `This needs a ${spec.tokens.join(' or ')} token.`);
     }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { User } from '@atrium/protocol';
 import { recordAudit } from '../audit/record';
-import { revokeAllSessions } from '../auth/sessions';
+import { announceAccessChange, revokeAllSessions } from '../auth/sessions';
 import type { Queryable } from '../db';
 import { conflict, forbidden, invalidInput, notFound } from '../http/errors';
 import { type AdminScope, mayGrant, mayManage } from './access';
@@ -121,7 +121,8 @@ export async function updateUser(tx: Queryable, admin: UserAdmin, id: string, pa
   if (patch.status)
     await tx.query('UPDATE users SET status = $2, updated_at = now() WHERE id = $1', [id, patch.status]);
   if (patch.roles) await replaceRoles(tx, admin.tenantId, id, patch.roles);
-  if (patch.status === 'disabled' || patch.roles) await revokeAllSessions(tx, id);
+  // Roles are read on every request, so a re-roled user keeps working with the new ones; a disabled one is out.
+  if (patch.status === 'disabled') await revokeAllSessions(tx, id);
   await recordAudit(tx, {
     actorType: 'user',
     actorId: admin.userId,
@@ -132,7 +133,9 @@ export async function updateUser(tx: Queryable, admin: UserAdmin, id: string, pa
     ip: admin.ip,
     details: { fields: Object.keys(patch).sort().join(',') },
   });
-  return (await loadUsers(tx, [id]))[0]!;
+  const user = (await loadUsers(tx, [id]))[0]!;
+  if (patch.status || patch.roles) await announceAccessChange(tx, id);
+  return user;
 }
 
 /**
@@ -160,4 +163,5 @@ export async function resetPassword(tx: Queryable, admin: UserAdmin, id: string,
     outcome: 'success',
     ip: admin.ip,
   });
+  await announceAccessChange(tx, id);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { changePasswordSchema, totpConfirmSchema, totpDisableSchema } from '@atrium/protocol';
 import QRCode from 'qrcode';
 import { recordAudit } from '../../audit/record';
-import { hashRecoveryCode, revokeAllSessions } from '../../auth/sessions';
+import { announceAccessChange, hashRecoveryCode, revokeAllSessions } from '../../auth/sessions';
 import { generateTotpSecret, otpauthUri, verifyTotp } from '../../auth/totp';
 import type { AppContext } from '../../context';
 import { conflict, invalidInput, unauthorized } from '../../http/errors';
@@ -82,7 +82,10 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
             outcome: 'success',
             ip: req.ip ?? null,
           });
+          await announceAccessChange(tx, user.userId);
         });
+        ctx.access.forget(user.tenantId, user.userId);
+        void ctx.events.wake();
         res.status(204).end();
       },
     }),

@@ -79,6 +79,8 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
         const user = await ctx.db
           .withTenant(admin.tenantId, (tx) => updateUser(tx, admin, req.params.id as string, patch))
           .catch(mapWriteError);
+        ctx.access.forget(admin.tenantId, user.id);
+        void ctx.events.wake();
         res.json(user);
       },
     }),
@@ -94,6 +96,8 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
         await ctx.db.withTenant(admin.tenantId, (tx) =>
           resetPassword(tx, admin, req.params.id as string, passwordHash),
         );
+        ctx.access.forget(admin.tenantId, req.params.id as string);
+        void ctx.events.wake();
         res.setHeader('Cache-Control', 'no-store');
         res.json({ temporaryPassword: password, passwordChangeRequired: true });
       },

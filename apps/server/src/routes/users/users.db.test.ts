@@ -231,6 +231,7 @@ describe(`user management × two sites on ${testBackend()}`, () => {
     const { temporaryPassword } = await jsonOf<{ temporaryPassword: string }>(reset);
     expect(temporaryPassword).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
     expect((await api(s).post('/auth/refresh', { refreshToken: own.refreshToken })).status).toBe(401);
+    expect((await api(s, own.accessToken).get('/visits')).status).toBe(401);
     expect((await login(email, 'hana own password')).status).toBe(401);
     const temp = await jsonOf<TokenPair>(await login(email, temporaryPassword));
     expect(temp.passwordChangeRequired).toBe(true);
@@ -248,6 +249,7 @@ describe(`user management × two sites on ${testBackend()}`, () => {
       ).status,
     ).toBe(204);
     expect((await login(email, temporaryPassword)).status).toBe(401);
+    expect((await api(s, refreshed.accessToken).get('/me')).status).toBe(401);
     const back = await jsonOf<TokenPair>(await login(email, 'hana second password'));
     expect(back.passwordChangeRequired).toBeUndefined();
     expect((await api(s, back.accessToken).get('/visits')).status).toBe(200);
