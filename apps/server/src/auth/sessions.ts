@@ -14,6 +14,8 @@ import { verifyTotp } from './totp';
 export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const LOCKOUT_AFTER = 5;
 const LOCKOUT_MAX_MS = 60 * 60 * 1000;
+/** A temporary password (reset or an admin's initial one) that is never used stops working after this. */
+export const TEMPORARY_PASSWORD_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const invalidCredentials = () => unauthorized('invalid_credentials', 'The email or password is not right.');
@@ -136,9 +138,10 @@ export async function login(
       temporary_used: boolean;
     }>(
       `SELECT c.password_hash, c.locked_until, u.status, c.totp_confirmed_at,
-              c.must_change_password AND c.temporary_password_used_at IS NOT NULL AS temporary_used
+              c.must_change_password AND (c.temporary_password_used_at IS NOT NULL OR c.password_changed_at < $2)
+                AS temporary_used
          FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.user_id = $1`,
-      [userId],
+      [userId, new Date(ctx.now().getTime() - TEMPORARY_PASSWORD_TTL_MS)],
     ),
   );
   const base = { actorType: 'user' as const, actorId: userId, targetType: 'user', targetId: userId, ip: info.ip };
@@ -166,7 +169,7 @@ export async function login(
         action: 'auth.login',
         outcome: 'failure',
         details: {
-          reason: !ok ? 'wrong_password' : cred?.temporary_used ? 'temporary_password_used' : 'disabled',
+          reason: !ok ? 'wrong_password' : cred?.temporary_used ? 'temporary_password_spent' : 'disabled',
           failedAttempts: row?.failed_attempts ?? 0,
         },
       });

@@ -13,6 +13,8 @@ export interface UserAdmin {
   tenantId: string;
   scope: AdminScope;
   ip: string | null;
+  /** The app's clock: temporary passwords expire counted from it. */
+  now: Date;
 }
 
 // No look-alike characters (0/o, 1/l/i): the temporary password is read off a screen and typed on another device.
@@ -91,7 +93,7 @@ export async function createUser(
 ): Promise<User> {
   checkGrants(admin.scope, input.roles);
   // The admin knows this password, so it only opens the way to choosing one of the user's own.
-  const id = await insertUser(tx, admin.tenantId, { ...input, mustChangePassword: true });
+  const id = await insertUser(tx, admin.tenantId, { ...input, mustChangePassword: true, passwordSetAt: admin.now });
   await recordAudit(tx, {
     actorType: 'user',
     actorId: admin.userId,
@@ -148,10 +150,10 @@ export async function resetPassword(tx: Queryable, admin: UserAdmin, id: string,
   }
   await lockManageable(tx, admin, id);
   await tx.query(
-    `UPDATE credentials SET password_hash = $2, password_changed_at = now(), must_change_password = true,
+    `UPDATE credentials SET password_hash = $2, password_changed_at = $3, must_change_password = true,
             temporary_password_used_at = NULL, failed_attempts = 0, locked_until = NULL
       WHERE user_id = $1`,
-    [id, passwordHash],
+    [id, passwordHash, admin.now],
   );
   await revokeAllSessions(tx, id);
   await recordAudit(tx, {

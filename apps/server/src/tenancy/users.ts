@@ -16,6 +16,8 @@ export interface NewUser {
   roles: RoleGrant[];
   /** Set when someone else chose the password: the user must replace it at the first sign-in. */
   mustChangePassword?: boolean;
+  /** When the password was set, by the app's clock (temporary passwords expire from then). */
+  passwordSetAt?: Date;
 }
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
@@ -30,8 +32,9 @@ export async function insertUser(tx: Queryable, tenantId: string, input: NewUser
   const userId = user!.id;
   await tx.query('INSERT INTO login_emails (email, tenant_id, user_id) VALUES ($1, $2, $3)', [email, tenantId, userId]);
   await tx.query(
-    'INSERT INTO credentials (tenant_id, user_id, password_hash, must_change_password) VALUES ($1, $2, $3, $4)',
-    [tenantId, userId, input.passwordHash, input.mustChangePassword ?? false],
+    `INSERT INTO credentials (tenant_id, user_id, password_hash, must_change_password, password_changed_at)
+     VALUES ($1, $2, $3, $4, coalesce($5, now()))`,
+    [tenantId, userId, input.passwordHash, input.mustChangePassword ?? false, input.passwordSetAt ?? null],
   );
   await replaceRoles(tx, tenantId, userId, input.roles);
   return userId;

@@ -18,9 +18,15 @@ import {
 
 const idParams = z.object({ id: z.uuid('must be a user id') });
 
-function adminOf(req: Request): UserAdmin {
+function adminOf(ctx: AppContext, req: Request): UserAdmin {
   const actor = userOf(req);
-  return { userId: actor.userId, tenantId: actor.tenantId, scope: adminScopeOf(actor), ip: req.ip ?? null };
+  return {
+    userId: actor.userId,
+    tenantId: actor.tenantId,
+    scope: adminScopeOf(actor),
+    ip: req.ip ?? null,
+    now: ctx.now(),
+  };
 }
 
 function mapWriteError(error: unknown): never {
@@ -39,7 +45,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       path: '/users',
       auth,
       async handler(req, res) {
-        const admin = adminOf(req);
+        const admin = adminOf(ctx, req);
         res.json(await ctx.db.withTenant(admin.tenantId, (tx) => listManageableUsers(tx, admin)));
       },
     }),
@@ -49,7 +55,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       auth,
       schemas: { body: createUserSchema },
       async handler(req, res) {
-        const admin = adminOf(req);
+        const admin = adminOf(ctx, req);
         const body = req.body as z.infer<typeof createUserSchema>;
         checkGrants(admin.scope, body.roles);
         const passwordHash = await hashPassword(body.password);
@@ -65,7 +71,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       auth,
       schemas: { params: idParams, body: updateUserSchema },
       async handler(req, res) {
-        const admin = adminOf(req);
+        const admin = adminOf(ctx, req);
         const { password, ...patch } = req.body as z.infer<typeof updateUserSchema>;
         // Refused rather than turned into a reset: a caller that thinks it set a known password must not go on
         // handing that password out.
@@ -90,7 +96,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       auth,
       schemas: { params: idParams, body: z.object({}) },
       async handler(req, res) {
-        const admin = adminOf(req);
+        const admin = adminOf(ctx, req);
         const password = temporaryPassword();
         const passwordHash = await hashPassword(password);
         await ctx.db.withTenant(admin.tenantId, (tx) =>

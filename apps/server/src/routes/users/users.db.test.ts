@@ -254,4 +254,37 @@ describe(`user management × two sites on ${testBackend()}`, () => {
     expect(back.passwordChangeRequired).toBeUndefined();
     expect((await api(s, back.accessToken).get('/visits')).status).toBe(200);
   });
+
+  it('an unused temporary password stops working after 7 days', async () => {
+    const admin = api(
+      s,
+      await s.ctx.tokens.signAccessToken({
+        userId: w.userIds.tenantAdmin,
+        tenantId: w.tenantId,
+        roles: w.rolesOf('tenantAdmin'),
+      }),
+    );
+    const newcomer = async () => {
+      const email = `late-${crypto.randomUUID()}@example.test`;
+      const user = await jsonOf<User>(
+        await admin.post('/users', {
+          email,
+          name: 'Late Starter',
+          password: 'initial password 1',
+          roles: [{ role: 'member', siteId: w.s2 }],
+        }),
+      );
+      const reset = await jsonOf<{ temporaryPassword: string }>(await admin.post(`/users/${user.id}/password-reset`));
+      return { email, password: reset.temporaryPassword };
+    };
+    const early = await newcomer();
+    const late = await newcomer();
+    clock.advance(6 * 24 * 3600_000);
+    const signIn = (who: { email: string; password: string }) => api(s).post('/auth/login', who);
+    expect((await signIn(early)).status).toBe(200);
+    clock.advance(2 * 24 * 3600_000);
+    const expired = await signIn(late);
+    expect(expired.status).toBe(401);
+    expect((await errorOf(expired)).code).toBe('invalid_credentials');
+  });
 });
