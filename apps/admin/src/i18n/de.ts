@@ -259,7 +259,7 @@ export const de: Messages = {
   'users.list': 'Alle mit Zugang',
   'users.password': 'Erstes Passwort',
   'users.passwordHint':
-    'Mindestens 10 Zeichen. Geben Sie es der Person: Es gilt für eine Anmeldung, bei der sie ein eigenes wählt.',
+    'Mindestens 10 Zeichen. Geben Sie es der Person: Es gilt für eine Anmeldung innerhalb von 7 Tagen, bei der sie ein eigenes wählt.',
   'users.role': 'Rolle',
   'users.createSubmit': 'Benutzer hinzufügen',
   'users.created': '{name} kann sich jetzt anmelden.',
@@ -280,7 +280,7 @@ export const de: Messages = {
   'users.resetSubmit': 'Passwort zurücksetzen',
   'users.temporaryPassword': 'Vorläufiges Passwort',
   'users.resetDone':
-    'Vorläufiges Passwort für {name}. Es wird nur jetzt angezeigt: Geben Sie es der Person persönlich.',
+    'Vorläufiges Passwort für {name}, gültig für eine Anmeldung innerhalb von 7 Tagen. Es wird nur jetzt angezeigt: Geben Sie es der Person persönlich.',
   'users.empty': 'Noch keine weiteren Benutzer.',
   'users.you': 'Sie',
   'users.roleAt': '{role} in {site}',

@@ -252,7 +252,7 @@ export const en = {
   'users.list': 'Everyone with access',
   'users.password': 'Initial password',
   'users.passwordHint':
-    'At least 10 characters. Give it to the person: it works for one sign-in, where they choose their own.',
+    'At least 10 characters. Give it to the person: it works for one sign-in within 7 days, where they choose their own.',
   'users.role': 'Role',
   'users.createSubmit': 'Add user',
   'users.created': '{name} can now sign in.',
@@ -271,7 +271,8 @@ export const en = {
   'users.resetQuestion':
     'Reset the password of {name}? They are signed out everywhere and get a temporary password that works for one sign-in, where they choose a new one.',
   'users.resetSubmit': 'Reset password',
-  'users.resetDone': 'Temporary password for {name}. It is shown only now: give it to them in person.',
+  'users.resetDone':
+    'Temporary password for {name}, valid for one sign-in within 7 days. It is shown only now: give it to them in person.',
   'users.temporaryPassword': 'Temporary password',
   'users.empty': 'No other users yet.',
   'users.you': 'you',
