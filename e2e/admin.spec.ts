@@ -78,6 +78,39 @@ for (const [width, height, label] of [
   });
 }
 
+test('an admin resets a password; the temporary one leads to choosing a new password at sign-in', async () => {
+  const context = await browser.newContext({ baseURL: stack.baseUrl });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.getByTestId('nav-users').click();
+  const email = `hana-${Date.now()}@example.com`;
+  await page.getByTestId('user-name').fill('Hana Host');
+  await page.getByTestId('user-email').fill(email);
+  await page.getByTestId('user-password').fill('initial password 1');
+  await page.getByTestId('user-submit').click();
+  const row = page.getByTestId('user-row').filter({ hasText: email });
+  await expect(row).toBeVisible();
+  await row.getByTestId('user-reset').click();
+  await page.getByTestId('user-reset-confirm').click();
+  const temporary = ((await page.getByTestId('user-temporary-password').textContent()) ?? '').trim();
+  expect(temporary).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+  await context.close();
+
+  const fresh = await browser.newContext({ baseURL: stack.baseUrl });
+  const user = await fresh.newPage();
+  await user.goto('/');
+  await user.getByTestId('login-email').fill(email);
+  await user.getByTestId('login-password').fill(temporary);
+  await user.getByTestId('login-submit').click();
+  await expect(user.getByTestId('choose-password-form')).toBeVisible();
+  expect(await seriousViolations(user)).toEqual([]);
+  await user.getByTestId('choose-password-current').fill(temporary);
+  await user.getByTestId('choose-password-new').fill('hana chose this one');
+  await user.getByTestId('choose-password-submit').click();
+  await expect(user.getByTestId('nav-visits')).toBeVisible();
+  await fresh.close();
+});
+
 // Last: once TOTP is on, every sign-in needs a fresh time step.
 test('a receptionist turns on TOTP, and the next sign-in asks for the code', async () => {
   const context = await browser.newContext({ baseURL: stack.baseUrl });

@@ -3,6 +3,7 @@ import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { AgentsPage } from './features/agents/AgentsPage';
 import { AuditPage } from './features/audit/AuditPage';
 import { AccountPage } from './features/auth/AccountPage';
+import { ChoosePasswordPage } from './features/auth/ChoosePasswordPage';
 import { SignInPage } from './features/auth/SignInPage';
 import { useAuth, useUser } from './features/auth/session';
 import { KiosksPage } from './features/kiosks/KiosksPage';
@@ -32,6 +33,7 @@ const NAV: Record<PageId, { path: string; label: MessageKey }> = {
 export function App() {
   const { session } = useAuth();
   if (!session) return <SignInPage />;
+  if (session.passwordChangeRequired) return <ChoosePasswordPage />;
   return (
     <LiveProvider enabled={hasAnyRole(session.user.roles, STAFF_ROLES)}>
       <Shell />

@@ -7,6 +7,8 @@ export interface Session {
   /** Epoch milliseconds at which the access token stops working. */
   expiresAt: number;
   user: UserSummary;
+  /** Signed in with a temporary password: only choosing a new one is possible until then. */
+  passwordChangeRequired?: true;
 }
 
 export interface SessionStore {
@@ -85,6 +87,7 @@ export function toSession(pair: TokenPair, now: number): Session {
     refreshToken: pair.refreshToken,
     expiresAt: now + pair.expiresIn * 1000,
     user: pair.user,
+    ...(pair.passwordChangeRequired ? { passwordChangeRequired: true as const } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { loadOrCreateCa } from './agents/ca-store';
 import { AgentHub } from './agents/hub';
 import { KeyRing } from './auth/keys';
 import { TokenService } from './auth/tokens';
+import { UserAccess } from './auth/user-access';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import type { Database } from './db';
@@ -23,6 +24,8 @@ export interface AppContext {
   box: SecretBox;
   keys: KeyRing;
   tokens: TokenService;
+  /** Current status, session version and roles of users, checked on every user request (cached ≤ 1 s). */
+  access: UserAccess;
   /** Rate limit counters, kept in the database so replicas share them. */
   limits: RateLimits;
   events: EventDispatcher;
@@ -53,12 +56,14 @@ export async function createContext(options: {
     box,
     keys,
     tokens: new TokenService(keys, now),
+    access: new UserAccess(options.db),
     limits: new RateLimits(options.db, now),
     events: new EventDispatcher(options.eventsDb ?? options.db, options.logger),
     deliveryDb: options.eventsDb ?? options.db,
     ca,
     now,
   };
+  ctx.access.follow(ctx.events);
   ctx.hub = new AgentHub(ctx as AppContext);
   return ctx as AppContext;
 }

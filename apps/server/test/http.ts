@@ -12,6 +12,7 @@ import { freshDatabase, type TestDatabase } from './db';
 
 export interface TestServer extends TestDatabase {
   url: string;
+  /** The instance secret key, so a second replica can be started on the same database. */
   secretKey: Buffer;
   ctx: AppContext;
   app: Express;
@@ -28,10 +29,13 @@ export async function startTestServer(
     /** Serve this database (another replica's) instead of a fresh one; `close` then only releases this handle. */
     database?: TestDatabase;
     secretKey?: Buffer;
+    /** Another replica of this server: same database and secret key (closing the database stays with the first). */
+    replicaOf?: TestServer;
   } = {},
 ): Promise<TestServer> {
-  const database = options.database ?? (await freshDatabase());
-  const secretKey = options.secretKey ?? randomBytes(32);
+  const { replicaOf } = options;
+  const database = options.database ?? (replicaOf ? await replicaDatabase(replicaOf) : await freshDatabase());
+  const secretKey = options.secretKey ?? replicaOf?.secretKey ?? randomBytes(32);
   const ctx = await createContext({
     config: { TRUSTED_PROXY: options.trustedProxy ?? [], PORT: 0, AGENT_CERT_DAYS: 365, ...options.config },
     db: database.db,
@@ -65,15 +69,16 @@ export async function startTestServer(
  * A second replica of `of`: its own app, context and (on PostgreSQL) connection pool over the same database, as two
  * processes would have. PGlite has one process per database, so there it shares the handle.
  */
-export async function startReplica(
+export function startReplica(
   of: TestServer,
   options: { trustedProxy?: string[]; now?: () => Date } = {},
 ): Promise<TestServer> {
-  const database: TestDatabase = of.databaseUrl
-    ? await (async () => {
-        const db = new Database(await openPostgres(of.databaseUrl!, { max: 4 }));
-        return { db, databaseUrl: of.databaseUrl, close: () => db.close() };
-      })()
-    : { db: of.db, close: async () => {} };
-  return startTestServer({ ...options, database, secretKey: of.secretKey });
+  return startTestServer({ ...options, replicaOf: of });
+}
+
+/** PostgreSQL: a pool of the replica's own (NOTIFY crosses connections); PGlite: the one in-process handle. */
+async function replicaDatabase(of: TestServer): Promise<TestDatabase> {
+  if (!of.databaseUrl) return { db: of.db, close: async () => {} };
+  const db = new Database(await openPostgres(of.databaseUrl, { max: 4 }));
+  return { db, databaseUrl: of.databaseUrl, close: () => db.close() };
 }

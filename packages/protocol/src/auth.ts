@@ -33,6 +33,8 @@ export const tokenPairSchema = z.object({
   refreshToken: z.string(),
   expiresIn: z.number().int(),
   user: userSummarySchema,
+  /** Present (true) when the password was temporary: the session can only reach GET /me and POST /me/password. */
+  passwordChangeRequired: z.literal(true).optional(),
 });
 export type TokenPair = z.infer<typeof tokenPairSchema>;
 
@@ -81,10 +83,17 @@ export const updateUserSchema = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
     status: z.enum(['active', 'disabled']).optional(),
-    password: passwordSchema.optional(),
+    /** Refused by the server (400 naming it): use the one-time password reset instead. */
+    password: z.unknown().optional(),
     roles: z.array(roleGrantSchema).min(1).max(50).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change', path: ['name'] });
+
+export const passwordResetSchema = z.object({
+  temporaryPassword: z.string(),
+  passwordChangeRequired: z.literal(true),
+});
+export type PasswordReset = z.infer<typeof passwordResetSchema>;
 
 export const userSchema = userSummarySchema.extend({
   status: z.enum(['active', 'disabled']),

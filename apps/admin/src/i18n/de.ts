@@ -33,7 +33,9 @@ export const de: Messages = {
   'errors.unknown_code':
     'Kein Kiosk zeigt diesen Code an. Prüfen Sie den Code auf dem Tablet; er wechselt alle 10 Minuten.',
   'errors.email_taken': 'Es gibt bereits ein Konto mit dieser E-Mail-Adresse.',
-  'errors.cannot_change_self': 'Sie können sich nicht selbst deaktivieren oder Ihre eigenen Rollen ändern.',
+  'errors.cannot_change_self':
+    'Sie können sich nicht selbst deaktivieren, Ihre eigenen Rollen ändern oder Ihr eigenes Passwort zurücksetzen.',
+  'errors.password_change_required': 'Bitte wählen Sie zuerst ein neues Passwort.',
   'errors.visit_in_progress': 'Der Besucher ist im Haus: Bitte stattdessen auschecken.',
   'errors.visit_not_cancellable': 'Dieser Besuch kann nicht mehr abgesagt werden.',
   'errors.already_used': 'Dieser Besuch ist bereits eingecheckt.',
@@ -49,6 +51,12 @@ export const de: Messages = {
   'errors.field.departurePast': 'Die Abreise liegt bereits in der Vergangenheit.',
   'errors.field.sixDigits': 'Bitte die 6 angezeigten Ziffern eingeben.',
   'errors.field.number': 'Bitte eine ganze Zahl von {min} bis {max} eingeben.',
+
+  'choosePassword.title': 'Neues Passwort wählen',
+  'choosePassword.intro':
+    'Sie haben sich mit einem vorläufigen Passwort angemeldet. Wählen Sie Ihr eigenes Passwort, um fortzufahren; nur Sie sollten es kennen.',
+  'choosePassword.current': 'Vorläufiges Passwort',
+  'choosePassword.submit': 'Speichern und weiter',
 
   'signIn.title': 'Bei Atrium anmelden',
   'signIn.email': 'E-Mail',
@@ -254,7 +262,8 @@ export const de: Messages = {
   'users.create': 'Benutzer hinzufügen',
   'users.list': 'Alle mit Zugang',
   'users.password': 'Erstes Passwort',
-  'users.passwordHint': 'Mindestens 10 Zeichen. Geben Sie es der Person; sie kann es nach der Anmeldung selbst ändern.',
+  'users.passwordHint':
+    'Mindestens 10 Zeichen. Geben Sie es der Person: Es gilt für eine Anmeldung innerhalb von 7 Tagen, bei der sie ein eigenes wählt.',
   'users.role': 'Rolle',
   'users.createSubmit': 'Benutzer hinzufügen',
   'users.created': '{name} kann sich jetzt anmelden.',
@@ -270,9 +279,12 @@ export const de: Messages = {
   'users.disableQuestion': '{name} deaktivieren? Die Person wird sofort überall abgemeldet.',
   'users.disableConfirm': 'Ja, deaktivieren',
   'users.resetPassword': 'Passwort zurücksetzen',
-  'users.newPassword': 'Neues Passwort für {name}',
-  'users.resetSubmit': 'Passwort setzen',
-  'users.resetDone': 'Das Passwort von {name} ist geändert; die Person ist überall abgemeldet.',
+  'users.resetQuestion':
+    'Passwort von {name} zurücksetzen? Die Person wird überall abgemeldet und erhält ein vorläufiges Passwort für eine Anmeldung, bei der sie ein neues wählt.',
+  'users.resetSubmit': 'Passwort zurücksetzen',
+  'users.temporaryPassword': 'Vorläufiges Passwort',
+  'users.resetDone':
+    'Vorläufiges Passwort für {name}, gültig für eine Anmeldung innerhalb von 7 Tagen. Es wird nur jetzt angezeigt: Geben Sie es der Person persönlich.',
   'users.empty': 'Noch keine weiteren Benutzer.',
   'users.you': 'Sie',
   'users.roleAt': '{role} in {site}',

@@ -30,7 +30,8 @@ export const en = {
   'errors.not_found': 'This item does not exist (any more).',
   'errors.unknown_code': 'No kiosk is showing this code. Check the code on the tablet; it changes every 10 minutes.',
   'errors.email_taken': 'An account with this email already exists.',
-  'errors.cannot_change_self': 'You cannot disable yourself or change your own roles.',
+  'errors.cannot_change_self': 'You cannot disable yourself, change your own roles or reset your own password.',
+  'errors.password_change_required': 'Choose a new password first.',
   'errors.visit_in_progress': 'The visitor is on site: check them out instead.',
   'errors.visit_not_cancellable': 'This visit can no longer be cancelled.',
   'errors.already_used': 'This visit has already been checked in.',
@@ -53,6 +54,12 @@ export const en = {
   'signIn.submit': 'Sign in',
   'signIn.submitting': 'Signing in…',
   'signIn.ended': 'Your session has ended. Please sign in again.',
+
+  'choosePassword.title': 'Choose a new password',
+  'choosePassword.intro':
+    'You signed in with a temporary password. Choose your own password to continue; only you should know it.',
+  'choosePassword.current': 'Temporary password',
+  'choosePassword.submit': 'Save and continue',
   'mfa.title': 'Two-step sign-in',
   'mfa.intro': 'Enter the 6-digit code from your authenticator app.',
   'mfa.code': 'Code',
@@ -248,7 +255,8 @@ export const en = {
   'users.create': 'Add a user',
   'users.list': 'Everyone with access',
   'users.password': 'Initial password',
-  'users.passwordHint': 'At least 10 characters. Give it to the person; they can change it after signing in.',
+  'users.passwordHint':
+    'At least 10 characters. Give it to the person: it works for one sign-in within 7 days, where they choose their own.',
   'users.role': 'Role',
   'users.createSubmit': 'Add user',
   'users.created': '{name} can now sign in.',
@@ -264,9 +272,12 @@ export const en = {
   'users.disableQuestion': 'Disable {name}? They are signed out everywhere at once.',
   'users.disableConfirm': 'Yes, disable',
   'users.resetPassword': 'Reset password',
-  'users.newPassword': 'New password for {name}',
-  'users.resetSubmit': 'Set password',
-  'users.resetDone': 'The password of {name} is changed; they are signed out everywhere.',
+  'users.resetQuestion':
+    'Reset the password of {name}? They are signed out everywhere and get a temporary password that works for one sign-in, where they choose a new one.',
+  'users.resetSubmit': 'Reset password',
+  'users.resetDone':
+    'Temporary password for {name}, valid for one sign-in within 7 days. It is shown only now: give it to them in person.',
+  'users.temporaryPassword': 'Temporary password',
   'users.empty': 'No other users yet.',
   'users.you': 'you',
   'users.roleAt': '{role} at {site}',

@@ -5,6 +5,7 @@ import { compactUuid, expandUuid } from '@atrium/qr-token';
 import { type AuditEvent, recordAudit } from '../audit/record';
 import type { AppContext } from '../context';
 import type { Queryable } from '../db';
+import { emit } from '../events/outbox';
 import { rateLimited, unauthorized } from '../http/errors';
 import { rule, secondsToWait } from '../http/rate-limit';
 import { hashPassword, verifyPassword } from '../tenancy/passwords';
@@ -16,6 +17,8 @@ export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** Beyond the per-account ceiling each answer waits this much more per excess attempt, up to the maximum. */
 const SLOWDOWN_STEP_MS = 250;
 const SLOWDOWN_MAX_MS = 3000;
+/** A temporary password (reset or an admin's initial one) that is never used stops working after this. */
+export const TEMPORARY_PASSWORD_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const invalidCredentials = () => unauthorized('invalid_credentials', 'The email or password is not right.');
@@ -47,7 +50,10 @@ async function audit(ctx: AppContext, tenantId: string, event: AuditEvent) {
   await ctx.db.withTenant(tenantId, (tx) => recordAudit(tx, event));
 }
 
-/** Access token + a refresh token in a family (a new family for a fresh sign-in). */
+/**
+ * Access token + a refresh token in a family (a new family for a fresh sign-in). A fresh sign-in with a temporary
+ * password uses it up: it opens this one session, which can only choose a new password.
+ */
 async function issueSession(
   ctx: AppContext,
   tx: Queryable,
@@ -55,9 +61,25 @@ async function issueSession(
   userId: string,
   familyId: string | null,
 ): Promise<TokenPair> {
-  const [user] = await tx.query<{ email: string; name: string }>('SELECT email, name FROM users WHERE id = $1', [
-    userId,
-  ]);
+  const [user] = await tx.query<{
+    email: string;
+    name: string;
+    must_change_password: boolean;
+    session_version: number;
+  }>(
+    `SELECT u.email, u.name, c.must_change_password, u.session_version
+       FROM users u JOIN credentials c ON c.user_id = u.id WHERE u.id = $1`,
+    [userId],
+  );
+  const passwordChangeRequired = user!.must_change_password;
+  if (passwordChangeRequired && familyId === null) {
+    const claimed = await tx.query(
+      `UPDATE credentials SET temporary_password_used_at = now()
+        WHERE user_id = $1 AND temporary_password_used_at IS NULL RETURNING 1`,
+      [userId],
+    );
+    if (claimed.length === 0) throw invalidCredentials();
+  }
   const roles = await rolesOf(tx, userId);
   const refresh = newRefreshToken(tenantId);
   await tx.query(
@@ -66,10 +88,17 @@ async function issueSession(
     [tenantId, userId, familyId, refresh.hash, new Date(ctx.now().getTime() + REFRESH_TOKEN_TTL_MS)],
   );
   return {
-    accessToken: await ctx.tokens.signAccessToken({ userId, tenantId, roles }),
+    accessToken: await ctx.tokens.signAccessToken({
+      userId,
+      tenantId,
+      roles,
+      passwordChangeRequired,
+      sessionVersion: user!.session_version,
+    }),
     refreshToken: refresh.token,
     expiresIn: ACCESS_TOKEN_TTL_S,
     user: { id: userId, email: user!.email, name: user!.name, roles },
+    ...(passwordChangeRequired ? { passwordChangeRequired: true as const } : {}),
   };
 }
 
@@ -123,20 +152,22 @@ export async function login(
   }
   const { tenant_id: tenantId, user_id: userId } = lookup;
   const [cred] = await ctx.db.withTenant(tenantId, (tx) =>
-    tx.query<{ password_hash: string; status: string; totp_confirmed_at: Date | null }>(
-      `SELECT c.password_hash, u.status, c.totp_confirmed_at
+    tx.query<{ password_hash: string; status: string; totp_confirmed_at: Date | null; temporary_used: boolean }>(
+      `SELECT c.password_hash, u.status, c.totp_confirmed_at,
+              c.must_change_password AND (c.temporary_password_used_at IS NOT NULL OR c.password_changed_at < $2)
+                AS temporary_used
          FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.user_id = $1`,
-      [userId],
+      [userId, new Date(ctx.now().getTime() - TEMPORARY_PASSWORD_TTL_MS)],
     ),
   );
   const base = { actorType: 'user' as const, actorId: userId, targetType: 'user', targetId: userId, ip: info.ip };
   const ok = cred ? await verifyPassword(cred.password_hash, password) : false;
-  if (!ok || cred?.status !== 'active') {
+  if (!ok || cred?.status !== 'active' || cred.temporary_used) {
     await audit(ctx, tenantId, {
       ...base,
       action: 'auth.login',
       outcome: 'failure',
-      details: { reason: ok ? 'disabled' : 'wrong_password' },
+      details: { reason: !ok ? 'wrong_password' : cred?.temporary_used ? 'temporary_password_spent' : 'disabled' },
     });
     throw invalidCredentials();
   }
@@ -307,7 +338,19 @@ export async function logout(ctx: AppContext, token: string, info: RequestInfo):
   });
 }
 
-/** Ends every sign-in of a user (password change, disable, reset). */
+/**
+ * Ends every sign-in of a user (password change, disable, reset): refresh tokens are revoked, and the session version
+ * moves on so access tokens already handed out stop working at their next request.
+ */
 export async function revokeAllSessions(tx: Queryable, userId: string): Promise<void> {
   await tx.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  await tx.query('UPDATE users SET session_version = session_version + 1 WHERE id = $1', [userId]);
+}
+
+/**
+ * Tells every replica that a user's access changed (disabled, re-roled, sessions ended): they drop the cached view of
+ * the user and close the user's live event streams. The last step of the transaction (see emit).
+ */
+export async function announceAccessChange(tx: Queryable, userId: string): Promise<void> {
+  await emit(tx, 'user.access_changed', null, { userId });
 }

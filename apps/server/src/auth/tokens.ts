@@ -12,7 +12,17 @@ const CLOCK_TOLERANCE_S = 5;
 export type TokenType = 'user' | 'kiosk';
 
 export type Principal =
-  | { type: 'user'; userId: string; tenantId: string; roles: RoleGrant[]; jti: string }
+  | {
+      type: 'user';
+      userId: string;
+      tenantId: string;
+      roles: RoleGrant[];
+      jti: string;
+      /** The session came from a temporary password: it may only choose a new one. */
+      passwordChangeRequired: boolean;
+      /** The user's session version when the token was issued; a newer one in the database ends the token. */
+      sessionVersion: number;
+    }
   | { type: 'kiosk'; kioskId: string; tenantId: string; siteId: string; jti: string };
 
 export class TokenError extends Error {
@@ -53,9 +63,21 @@ export class TokenService {
       .sign(privateKey);
   }
 
-  signAccessToken(user: { userId: string; tenantId: string; roles: RoleGrant[] }): Promise<string> {
+  signAccessToken(user: {
+    userId: string;
+    tenantId: string;
+    roles: RoleGrant[];
+    passwordChangeRequired?: boolean;
+    sessionVersion?: number;
+  }): Promise<string> {
     return this.#sign(
-      { token_type: 'user', tid: user.tenantId, roles: user.roles.map((r) => ({ role: r.role, site: r.siteId })) },
+      {
+        token_type: 'user',
+        tid: user.tenantId,
+        roles: user.roles.map((r) => ({ role: r.role, site: r.siteId })),
+        sv: user.sessionVersion ?? 0,
+        ...(user.passwordChangeRequired ? { pcr: true } : {}),
+      },
       'access',
       'at+jwt',
       user.userId,
@@ -131,7 +153,15 @@ export class TokenService {
         role: r.role,
         siteId: r.site ?? null,
       }));
-      return { type: 'user', userId: payload.sub!, tenantId, roles, jti: payload.jti! };
+      return {
+        type: 'user',
+        userId: payload.sub!,
+        tenantId,
+        roles,
+        jti: payload.jti!,
+        passwordChangeRequired: payload.pcr === true,
+        sessionVersion: typeof payload.sv === 'number' ? payload.sv : 0,
+      };
     }
     if (payload.token_type === 'kiosk' && typeof payload.sid === 'string') {
       return { type: 'kiosk', kioskId: payload.sub!, tenantId, siteId: payload.sid, jti: payload.jti! };

@@ -16,6 +16,8 @@ export interface EventPayloads {
   'agent.disconnected': { agentId: string };
   'agent.revoked': { agentId: string };
   'session.terminate_failed': { terminationId: string; voucherId: string; result: string };
+  /** A user was disabled, re-roled or had their password reset/changed: every replica re-checks them at once. */
+  'user.access_changed': { userId: string };
 }
 export type EventType = keyof EventPayloads;
 

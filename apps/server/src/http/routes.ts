@@ -14,7 +14,14 @@ declare module 'express-serve-static-core' {
 }
 
 /** Every route says who may call it. There is no default: a route without `auth` does not compile or register. */
-export type AuthSpec = { public: true } | { tokens: readonly TokenType[]; roles?: readonly Role[] };
+export type AuthSpec =
+  | { public: true }
+  | {
+      tokens: readonly TokenType[];
+      roles?: readonly Role[];
+      /** Also open to a session that must first replace a temporary password (only what that needs). */
+      duringPasswordChange?: true;
+    };
 
 export interface RouteDef {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -84,8 +91,25 @@ export function authenticate(ctx: AppContext, spec: AuthSpec): RequestHandler {
         return denied('kiosk_revoked', 401, 'kiosk_revoked', 'This kiosk is no longer paired. Pair it again.');
       }
     }
+    // A user's status, session version and roles come from the database (cached ≤ 1 s), not from the token alone:
+    // disabling, a password reset or a demotion bites at the next request.
+    if (principal.type === 'user') {
+      const current = await ctx.access.current(principal.tenantId, principal.userId);
+      if (!current?.active || current.sessionVersion !== principal.sessionVersion) {
+        return denied('session_ended', 401, 'invalid_token', 'This session has ended. Sign in again.');
+      }
+      principal.roles = current.roles;
+    }
     if (!spec.tokens.includes(principal.type)) {
       return denied('token_type', 403, 'wrong_token_type', `This needs a ${spec.tokens.join(' or ')} token.`);
+    }
+    if (principal.type === 'user' && principal.passwordChangeRequired && !spec.duringPasswordChange) {
+      return denied(
+        'password_change_required',
+        403,
+        'password_change_required',
+        'Choose a new password first: the one you signed in with was temporary.',
+      );
     }
     if (principal.type === 'user' && spec.roles && !principal.roles.some((grant) => spec.roles!.includes(grant.role))) {
       return denied('role', 403, 'forbidden', 'Your role does not allow this.');

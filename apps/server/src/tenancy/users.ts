@@ -14,6 +14,10 @@ export interface NewUser {
   name: string;
   passwordHash: string;
   roles: RoleGrant[];
+  /** Set when someone else chose the password: the user must replace it at the first sign-in. */
+  mustChangePassword?: boolean;
+  /** When the password was set, by the app's clock (temporary passwords expire from then). */
+  passwordSetAt?: Date;
 }
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
@@ -28,11 +32,11 @@ export async function insertUser(tx: Queryable, tenantId: string, input: NewUser
   const userId = user!.id;
   // login_emails is closed to the app role: this function registers the email for a user of this tenant only.
   await tx.query('SELECT app_login_email_set($1, $2)', [userId, email]);
-  await tx.query('INSERT INTO credentials (tenant_id, user_id, password_hash) VALUES ($1, $2, $3)', [
-    tenantId,
-    userId,
-    input.passwordHash,
-  ]);
+  await tx.query(
+    `INSERT INTO credentials (tenant_id, user_id, password_hash, must_change_password, password_changed_at)
+     VALUES ($1, $2, $3, $4, coalesce($5, now()))`,
+    [tenantId, userId, input.passwordHash, input.mustChangePassword ?? false, input.passwordSetAt ?? null],
+  );
   await replaceRoles(tx, tenantId, userId, input.roles);
   return userId;
 }

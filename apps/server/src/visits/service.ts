@@ -77,6 +77,21 @@ function checkTimes(arrival: Date, departure: Date, maxHours: number, now: Date)
   }
 }
 
+/**
+ * A visit's host must be an active user who works at the visit's site (a role there, or a tenant-wide one), on
+ * create and on every later change: otherwise a visit, its arrival notices and its visitor's details could be handed
+ * to someone at another site.
+ */
+async function checkHost(tx: Queryable, siteId: string, hostUserId: string): Promise<void> {
+  const [host] = await tx.query(
+    `SELECT 1 FROM users u
+      WHERE u.id = $1 AND u.status = 'active'
+        AND EXISTS (SELECT 1 FROM user_site_roles r WHERE r.user_id = u.id AND (r.site_id = $2 OR r.site_id IS NULL))`,
+    [hostUserId, siteId],
+  );
+  if (!host) throw invalidInput('hostUserId', 'is not an active user of this site');
+}
+
 export async function createVisit(
   ctx: AppContext,
   tx: Queryable,
@@ -88,10 +103,7 @@ export async function createVisit(
   const arrival = new Date(input.expectedArrival);
   const departure = new Date(input.expectedDeparture);
   checkTimes(arrival, departure, site.settings.maxVisitHours, ctx.now());
-  if (input.hostUserId) {
-    const [host] = await tx.query("SELECT 1 FROM users WHERE id = $1 AND status = 'active'", [input.hostUserId]);
-    if (!host) throw invalidInput('hostUserId', 'is not an active user');
-  }
+  if (input.hostUserId) await checkHost(tx, input.siteId, input.hostUserId);
   const [visitor] = await tx.query<{ id: string }>(
     'INSERT INTO visitors (tenant_id, name, email, company, phone) VALUES (app_current_tenant(), $1, $2, $3, $4) RETURNING id',
     [input.visitor.name, input.visitor.email ?? null, input.visitor.company ?? null, input.visitor.phone ?? null],
@@ -157,8 +169,7 @@ export async function updateVisit(
     );
   }
   if (patch.hostUserId) {
-    const [host] = await tx.query("SELECT 1 FROM users WHERE id = $1 AND status = 'active'", [patch.hostUserId]);
-    if (!host) throw invalidInput('hostUserId', 'is not an active user');
+    await checkHost(tx, row.site_id, patch.hostUserId);
     await tx.query('UPDATE visits SET host_user_id = $2 WHERE id = $1', [visitId, patch.hostUserId]);
   }
   if (patch.expectedArrival || patch.expectedDeparture) {

@@ -11,7 +11,7 @@ import { Empty, LoadError, Loading } from '../../ui/states';
 import { TableWrap } from '../../ui/TableWrap';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
-import { useCreateUser, useUpdateUser, useUsers } from './queries';
+import { useCreateUser, useResetPassword, useUpdateUser, useUsers } from './queries';
 
 const CREATE_FIELDS = ['name', 'email', 'password', 'roles', 'roles.0.role', 'roles.0.siteId'] as const;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -272,7 +272,7 @@ function UserRow({
       {resetting && (
         <tr className="row-expanded">
           <td colSpan={5}>
-            <ResetPasswordForm user={user} update={update} onDone={() => onReset(false)} />
+            <ResetPasswordForm user={user} onDone={() => onReset(false)} />
           </td>
         </tr>
       )}
@@ -280,54 +280,41 @@ function UserRow({
   );
 }
 
-function ResetPasswordForm({
-  user,
-  update,
-  onDone,
-}: {
-  user: User;
-  update: ReturnType<typeof useUpdateUser>;
-  onDone: () => void;
-}) {
+function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void }) {
   const { t } = useI18n();
-  const [localError, setLocalError] = useState<string | undefined>();
-  const [done, setDone] = useState(false);
-  const errors = fieldErrorsOf(update.variables?.id === user.id ? update.error : null);
+  const reset = useResetPassword();
 
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const password = String(new FormData(event.currentTarget).get('password') ?? '');
-    if (password.length < 10) {
-      setLocalError(t('errors.field.passwordLength'));
-      return;
-    }
-    setLocalError(undefined);
-    update.mutate({ id: user.id, change: { password } }, { onSuccess: () => setDone(true) });
-  }
-
-  if (done) {
+  if (reset.isSuccess) {
+    // Shown once: the server keeps only a hash, and the user must replace it at the next sign-in.
     return (
       <Notice tone="success" action={<CloseButton onClick={onDone} />}>
-        {t('users.resetDone', { name: user.name })}
+        <p>{t('users.resetDone', { name: user.name })}</p>
+        <p>
+          {t('users.temporaryPassword')}:{' '}
+          <code className="secret" data-testid="user-temporary-password">
+            {reset.data.temporaryPassword}
+          </code>
+        </p>
       </Notice>
     );
   }
   return (
-    <form className="inline-form" onSubmit={submit} noValidate>
-      <Field label={t('users.newPassword', { name: user.name })} error={localError ?? errors.password}>
-        {(a11y) => (
-          // biome-ignore lint/a11y/noAutofocus: the form opens on request; typing starts here
-          <input {...a11y} name="password" type="password" autoComplete="new-password" autoFocus />
-        )}
-      </Field>
+    <div className="inline-form">
+      <p>{t('users.resetQuestion', { name: user.name })}</p>
       <div className="button-row">
-        <button type="submit" className="btn btn-primary" disabled={update.isPending}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={reset.isPending}
+          onClick={() => reset.mutate(user.id)}
+          data-testid="user-reset-confirm"
+        >
           {t('users.resetSubmit')}
         </button>
         <CloseButton onClick={onDone} />
       </div>
-      {update.variables?.id === user.id && update.error && !errors.password && <UpdateError error={update.error} />}
-    </form>
+      {reset.error && <UpdateError error={reset.error} />}
+    </div>
   );
 }
 

@@ -1,4 +1,4 @@
-import type { CreateUserRequest, RoleGrantInput, User } from '@atrium/protocol';
+import type { CreateUserRequest, PasswordReset, RoleGrantInput, User } from '@atrium/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api-provider';
 
@@ -28,7 +28,6 @@ export function useCreateUser() {
 export interface UserChange {
   name?: string;
   status?: 'active' | 'disabled';
-  password?: string;
   roles?: RoleGrantInput[];
 }
 
@@ -41,5 +40,13 @@ export function useUpdateUser() {
       queryClient.setQueryData<User[]>(userKeys.list(), (list) => list?.map((u) => (u.id === user.id ? user : u)));
       void queryClient.invalidateQueries({ queryKey: userKeys.all });
     },
+  });
+}
+
+/** Issues a one-time temporary password (shown once); the user must choose a new one at sign-in. */
+export function useResetPassword() {
+  const api = useApi();
+  return useMutation({
+    mutationFn: (id: string) => api.post<PasswordReset>(`/users/${id}/password-reset`),
   });
 }

@@ -149,6 +149,7 @@ describe(`sign-in limits under concurrency on ${testBackend()}`, () => {
 
 describe(`two-step sign-in limits on ${testBackend()}`, () => {
   const MFA_EMAIL = 'mfa@example.com';
+  const MFA_PASSWORD = 'two step phrase of my own';
   let secret: string;
   const code = (offsetSteps = 0) => hotp(base32Decode(secret), totpStep(clock.now()) + offsetSteps);
 
@@ -171,7 +172,17 @@ describe(`two-step sign-in limits on ${testBackend()}`, () => {
       admin.accessToken,
     );
     expect(created.status).toBe(201);
-    const user = await jsonOf<TokenPair>(await login(a, MFA_EMAIL, ADMIN_PASSWORD, freshIp()));
+    // An admin's initial password is temporary: the user chooses their own first.
+    const first = await jsonOf<TokenPair>(await login(a, MFA_EMAIL, ADMIN_PASSWORD, freshIp()));
+    const changed = await post(
+      a,
+      '/me/password',
+      { currentPassword: ADMIN_PASSWORD, newPassword: MFA_PASSWORD },
+      freshIp(),
+      first.accessToken,
+    );
+    expect(changed.status).toBe(204);
+    const user = await jsonOf<TokenPair>(await login(a, MFA_EMAIL, MFA_PASSWORD, freshIp()));
     secret = (await jsonOf<{ secret: string }>(await post(a, '/me/totp', {}, freshIp(), user.accessToken))).secret;
     expect((await post(a, '/me/totp/confirm', { code: code() }, freshIp(), user.accessToken)).status).toBe(200);
     clock.advance(30_000);
@@ -180,7 +191,7 @@ describe(`two-step sign-in limits on ${testBackend()}`, () => {
   it('an MFA token completes one sign-in: a second use is 401', async () => {
     nextWindow();
     const ip = freshIp();
-    const { mfaToken } = await jsonOf<{ mfaToken: string }>(await login(a, MFA_EMAIL, ADMIN_PASSWORD, ip));
+    const { mfaToken } = await jsonOf<{ mfaToken: string }>(await login(a, MFA_EMAIL, MFA_PASSWORD, ip));
     expect((await post(a, '/auth/mfa', { mfaToken, code: code() }, ip)).status).toBe(200);
     clock.advance(30_000);
     const again = await post(b, '/auth/mfa', { mfaToken, code: code() }, ip);
@@ -193,7 +204,7 @@ describe(`two-step sign-in limits on ${testBackend()}`, () => {
     const ip = freshIp();
     expect((await login(a, MFA_EMAIL, 'wrong password 1', ip)).status).toBe(401);
     expect((await login(a, MFA_EMAIL, 'wrong password 2', ip)).status).toBe(401);
-    const { mfaToken } = await jsonOf<{ mfaToken: string }>(await login(a, MFA_EMAIL, ADMIN_PASSWORD, ip));
+    const { mfaToken } = await jsonOf<{ mfaToken: string }>(await login(a, MFA_EMAIL, MFA_PASSWORD, ip));
     for (const offset of [7, 9]) {
       const wrong = await post(b, '/auth/mfa', { mfaToken, code: code(offset) }, ip);
       expect([wrong.status, (await errorOf(wrong)).code]).toEqual([401, 'invalid_code']);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { changePasswordSchema, totpConfirmSchema, totpDisableSchema } from '@atrium/protocol';
 import QRCode from 'qrcode';
 import { recordAudit } from '../../audit/record';
-import { hashRecoveryCode, revokeAllSessions } from '../../auth/sessions';
+import { announceAccessChange, hashRecoveryCode, revokeAllSessions } from '../../auth/sessions';
 import { generateTotpSecret, otpauthUri, verifyTotp } from '../../auth/totp';
 import type { AppContext } from '../../context';
 import { conflict, invalidInput, unauthorized } from '../../http/errors';
@@ -18,11 +18,12 @@ const recoveryCode = () => {
 
 export function meRoutes(ctx: AppContext): RouteDef[] {
   const auth = { tokens: ['user'] } as const;
+  const passwordChange = { tokens: ['user'], duringPasswordChange: true } as const;
   return [
     route({
       method: 'get',
       path: '/me',
-      auth,
+      auth: passwordChange,
       async handler(req, res) {
         const user = userOf(req);
         const me = await ctx.db.withTenant(user.tenantId, async (tx) => {
@@ -48,7 +49,7 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
     route({
       method: 'post',
       path: '/me/password',
-      auth,
+      auth: passwordChange,
       schemas: { body: changePasswordSchema },
       async handler(req, res) {
         const user = userOf(req);
@@ -60,12 +61,17 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
         if (!cred || !(await verifyPassword(cred.password_hash, req.body.currentPassword))) {
           throw invalidInput('currentPassword', 'is not your current password');
         }
+        if (req.body.newPassword === req.body.currentPassword) {
+          throw invalidInput('newPassword', 'must differ from your current password');
+        }
         const hash = await hashNewPassword(req.body.newPassword, 'newPassword');
         await ctx.db.withTenant(user.tenantId, async (tx) => {
-          await tx.query('UPDATE credentials SET password_hash = $2, password_changed_at = now() WHERE user_id = $1', [
-            user.userId,
-            hash,
-          ]);
+          await tx.query(
+            `UPDATE credentials SET password_hash = $2, password_changed_at = now(), must_change_password = false,
+                    temporary_password_used_at = NULL
+              WHERE user_id = $1`,
+            [user.userId, hash],
+          );
           await revokeAllSessions(tx, user.userId);
           await recordAudit(tx, {
             actorType: 'user',
@@ -76,7 +82,10 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
             outcome: 'success',
             ip: req.ip ?? null,
           });
+          await announceAccessChange(tx, user.userId);
         });
+        ctx.access.forget(user.tenantId, user.userId);
+        void ctx.events.wake();
         res.status(204).end();
       },
     }),

@@ -1,82 +1,36 @@
-import { createUserSchema, type RoleGrantInput, type User, updateUserSchema } from '@atrium/protocol';
+import { createUserSchema, updateUserSchema } from '@atrium/protocol';
+import type { Request } from 'express';
 import { z } from 'zod';
-import { recordAudit } from '../../audit/record';
-import { revokeAllSessions } from '../../auth/sessions';
-import type { Principal } from '../../auth/tokens';
 import type { AppContext } from '../../context';
-import type { Queryable } from '../../db';
-import { AppError, conflict, forbidden, invalidInput, notFound } from '../../http/errors';
+import { AppError, conflict, invalidInput } from '../../http/errors';
 import { type RouteDef, route, userOf } from '../../http/routes';
-import { isTenantAdmin } from '../../tenancy/access';
-import { hashNewPassword } from '../../tenancy/passwords';
-import { insertUser, replaceRoles } from '../../tenancy/users';
+import { adminScopeOf } from '../../tenancy/access';
+import { hashNewPassword, hashPassword } from '../../tenancy/passwords';
+import {
+  checkGrants,
+  createUser,
+  listManageableUsers,
+  resetPassword,
+  temporaryPassword,
+  type UserAdmin,
+  updateUser,
+} from '../../tenancy/user-admin';
 
-type UserPrincipal = Extract<Principal, { type: 'user' }>;
 const idParams = z.object({ id: z.uuid('must be a user id') });
 
-/** Sites a site admin administers (tenant admins: all, as null). */
-function adminSites(actor: UserPrincipal): string[] | null {
-  if (isTenantAdmin(actor)) return null;
-  return actor.roles.filter((g) => g.role === 'site_admin' && g.siteId).map((g) => g.siteId!);
-}
-
-/** Site admins grant only site roles on their own sites; tenant admins grant anything. */
-function checkGrants(actor: UserPrincipal, grants: RoleGrantInput[]) {
-  const sites = adminSites(actor);
-  grants.forEach((grant, index) => {
-    if (grant.role !== 'tenant_admin' && grant.siteId === null && sites !== null) {
-      throw invalidInput(`roles.${index}.siteId`, 'is required: you can grant roles on your own sites only');
-    }
-    if (sites === null) return;
-    if (grant.role === 'tenant_admin' || !sites.includes(grant.siteId!)) {
-      throw forbidden('You can grant roles only on sites you administer.');
-    }
-  });
-}
-
-async function loadUsers(tx: Queryable, ids: string[] | null): Promise<User[]> {
-  const rows = await tx.query<{
-    id: string;
-    email: string;
-    name: string;
-    status: 'active' | 'disabled';
-    mfa: boolean;
-    created_at: Date;
-    roles: Array<{ role: User['roles'][number]['role']; siteId: string | null }> | null;
-  }>(
-    `SELECT u.id, u.email, u.name, u.status, c.totp_confirmed_at IS NOT NULL AS mfa, u.created_at,
-            (SELECT json_agg(json_build_object('role', r.role, 'siteId', r.site_id) ORDER BY r.role, r.site_id)
-               FROM user_site_roles r WHERE r.user_id = u.id) AS roles
-       FROM users u JOIN credentials c ON c.user_id = u.id
-      WHERE $1::uuid[] IS NULL OR u.id = ANY($1::uuid[])
-      ORDER BY u.name, u.id`,
-    [ids],
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    status: row.status,
-    mfaEnabled: row.mfa,
-    createdAt: row.created_at.toISOString(),
-    roles: row.roles ?? [],
-  }));
-}
-
-/** Users a site admin may see and manage: those with a role on one of their sites (never tenant admins). */
-async function manageableIds(tx: Queryable, actor: UserPrincipal): Promise<string[] | null> {
-  const sites = adminSites(actor);
-  if (sites === null) return null;
-  const rows = await tx.query<{ user_id: string }>(
-    `SELECT DISTINCT r.user_id FROM user_site_roles r
-      WHERE r.site_id = ANY($1::uuid[])
-        AND NOT EXISTS (SELECT 1 FROM user_site_roles t WHERE t.user_id = r.user_id AND t.role = 'tenant_admin')`,
-    [sites],
-  );
-  return rows.map((row) => row.user_id);
+function adminOf(ctx: AppContext, req: Request): UserAdmin {
+  const actor = userOf(req);
+  return {
+    userId: actor.userId,
+    tenantId: actor.tenantId,
+    scope: adminScopeOf(actor),
+    ip: req.ip ?? null,
+    now: ctx.now(),
+  };
 }
 
 function mapWriteError(error: unknown): never {
+  if (error instanceof AppError) throw error;
   const code = (error as { code?: string }).code;
   if (code === '23505') throw conflict('email_taken', 'An account with this email already exists.');
   if (code === '23503') throw invalidInput('roles', 'names a site that does not exist');
@@ -91,8 +45,8 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       path: '/users',
       auth,
       async handler(req, res) {
-        const actor = userOf(req);
-        res.json(await ctx.db.withTenant(actor.tenantId, async (tx) => loadUsers(tx, await manageableIds(tx, actor))));
+        const admin = adminOf(ctx, req);
+        res.json(await ctx.db.withTenant(admin.tenantId, (tx) => listManageableUsers(tx, admin)));
       },
     }),
     route({
@@ -101,25 +55,13 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       auth,
       schemas: { body: createUserSchema },
       async handler(req, res) {
-        const actor = userOf(req);
+        const admin = adminOf(ctx, req);
         const body = req.body as z.infer<typeof createUserSchema>;
-        checkGrants(actor, body.roles);
+        checkGrants(admin.scope, body.roles);
+        // Temporary until first sign-in, but guessable before then: the common-password rule applies to it too.
         const passwordHash = await hashNewPassword(body.password, 'password', body);
         const user = await ctx.db
-          .withTenant(actor.tenantId, async (tx) => {
-            const id = await insertUser(tx, actor.tenantId, { ...body, passwordHash });
-            await recordAudit(tx, {
-              actorType: 'user',
-              actorId: actor.userId,
-              action: 'user.created',
-              targetType: 'user',
-              targetId: id,
-              outcome: 'success',
-              ip: req.ip ?? null,
-              details: { roles: body.roles.map((g) => g.role).join(',') },
-            });
-            return (await loadUsers(tx, [id]))[0]!;
-          })
+          .withTenant(admin.tenantId, (tx) => createUser(tx, admin, { ...body, passwordHash }))
           .catch(mapWriteError);
         res.status(201).json(user);
       },
@@ -130,48 +72,42 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       auth,
       schemas: { params: idParams, body: updateUserSchema },
       async handler(req, res) {
-        const actor = userOf(req);
-        const id = req.params.id as string;
-        const body = req.body as z.infer<typeof updateUserSchema>;
-        if (body.roles) checkGrants(actor, body.roles);
-        if (id === actor.userId && (body.status === 'disabled' || body.roles)) {
-          throw conflict('cannot_change_self', 'You cannot disable yourself or change your own roles.');
+        const admin = adminOf(ctx, req);
+        const { password, ...patch } = req.body as z.infer<typeof updateUserSchema>;
+        // Refused rather than turned into a reset: a caller that thinks it set a known password must not go on
+        // handing that password out.
+        if (password !== undefined) {
+          throw invalidInput(
+            'password',
+            'cannot be set for someone else: use POST /users/:id/password-reset for a one-time temporary password',
+            { use: 'POST /api/v1/users/:id/password-reset' },
+          );
         }
-        const passwordHash = body.password ? await hashNewPassword(body.password) : undefined;
         const user = await ctx.db
-          .withTenant(actor.tenantId, async (tx) => {
-            const allowed = await manageableIds(tx, actor);
-            const [exists] = await tx.query('SELECT 1 FROM users WHERE id = $1', [id]);
-            if (!exists || (allowed !== null && !allowed.includes(id))) throw notFound('user');
-            if (body.name)
-              await tx.query('UPDATE users SET name = $2, updated_at = now() WHERE id = $1', [id, body.name]);
-            if (body.status)
-              await tx.query('UPDATE users SET status = $2, updated_at = now() WHERE id = $1', [id, body.status]);
-            if (passwordHash) {
-              await tx.query(
-                'UPDATE credentials SET password_hash = $2, password_changed_at = now(), failed_attempts = 0, locked_until = NULL WHERE user_id = $1',
-                [id, passwordHash],
-              );
-            }
-            if (body.roles) await replaceRoles(tx, actor.tenantId, id, body.roles);
-            if (body.status === 'disabled' || passwordHash || body.roles) await revokeAllSessions(tx, id);
-            await recordAudit(tx, {
-              actorType: 'user',
-              actorId: actor.userId,
-              action: 'user.updated',
-              targetType: 'user',
-              targetId: id,
-              outcome: 'success',
-              ip: req.ip ?? null,
-              details: { fields: Object.keys(body).sort().join(',') },
-            });
-            return (await loadUsers(tx, [id]))[0]!;
-          })
-          .catch((error) => {
-            if (error instanceof AppError) throw error;
-            mapWriteError(error);
-          });
+          .withTenant(admin.tenantId, (tx) => updateUser(tx, admin, req.params.id as string, patch))
+          .catch(mapWriteError);
+        ctx.access.forget(admin.tenantId, user.id);
+        void ctx.events.wake();
         res.json(user);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/users/:id/password-reset',
+      auth,
+      schemas: { params: idParams, body: z.object({}) },
+      async handler(req, res) {
+        const admin = adminOf(ctx, req);
+        const password = temporaryPassword();
+        // Generated, never chosen: no policy to check.
+        const passwordHash = await hashPassword(password);
+        await ctx.db.withTenant(admin.tenantId, (tx) =>
+          resetPassword(tx, admin, req.params.id as string, passwordHash),
+        );
+        ctx.access.forget(admin.tenantId, req.params.id as string);
+        void ctx.events.wake();
+        res.setHeader('Cache-Control', 'no-store');
+        res.json({ temporaryPassword: password, passwordChangeRequired: true });
       },
     }),
   ];

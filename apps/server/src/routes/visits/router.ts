@@ -113,6 +113,11 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       schemas: { params: idParams, body: updateVisitSchema },
       async handler(req, res) {
         const { user, visit } = await visibleVisit(req, req.params.id as string);
+        // The same rule as on create: only reception staff of the site choose a host other than themselves.
+        const hostUserId = (req.body as { hostUserId?: string }).hostUserId;
+        if (hostUserId && hostUserId !== user.userId && !hasSiteRole(user, visit.siteId, STAFF)) {
+          throw forbidden('Only reception staff can hand a visit to another host.');
+        }
         const updated = await ctx.db.withTenant(user.tenantId, (tx) =>
           updateVisit(ctx, tx, actorOf(req), visit.id, req.body),
         );
