@@ -262,16 +262,29 @@ function sample(schema: JsonSchema, name: string): unknown {
   }
 }
 
-/** Dotted paths of every leaf and object field in a JSON schema (arrays descend into their first item). */
-function fieldPaths(schema: JsonSchema | undefined, prefix: string[] = []): string[][] {
+/** Every leaf and object field in a JSON schema with its dotted path (arrays descend into their first item). */
+function fieldPaths(
+  schema: JsonSchema | undefined,
+  prefix: string[] = [],
+): Array<{ path: string[]; schema: JsonSchema }> {
   if (!schema) return [];
   const variant = schema.anyOf?.find((v) => v.type === 'object' || v.type === 'array') ?? schema;
   if (variant.type === 'object' && variant.properties) {
-    return Object.entries(variant.properties).flatMap(([k, v]) => [[...prefix, k], ...fieldPaths(v, [...prefix, k])]);
+    return Object.entries(variant.properties).flatMap(([k, v]) => [
+      { path: [...prefix, k], schema: v },
+      ...fieldPaths(v, [...prefix, k]),
+    ]);
   }
   if (variant.type === 'array' && variant.items) return fieldPaths(variant.items, [...prefix, '0']);
   return [];
 }
+
+const isDateTime = (schema: JsonSchema) => [schema, ...(schema.anyOf ?? [])].some((v) => v.format === 'date-time');
+
+/** Values every declared field must refuse with 400 `invalid_input` naming it (dates only in date-time fields). */
+const MUST_REFUSE = new Set(['NUL', 'embedded NUL', 'C0 control', 'lone high surrogate', 'lone low surrogate']);
+const MUST_REFUSE_AS_DATE = new Set(['year 0', 'year 10000', 'expanded year +010000', 'negative year']);
+const MUST_REFUSE_IN_URL = new Set(['NUL', 'embedded NUL']);
 
 function withField(base: unknown, path: string[], value: unknown): unknown {
   const copy = structuredClone(base) as Record<string, unknown>;
@@ -306,6 +319,8 @@ interface Probe {
   path: string;
   headers: Record<string, string>;
   body?: string | Uint8Array;
+  /** The field a 400 `invalid_input` must name, where the corpus value is one no schema may let through. */
+  refusedField?: string;
 }
 
 function probesFor(def: RouteDef): Probe[] {
@@ -332,7 +347,13 @@ function probesFor(def: RouteDef): Probe[] {
   for (const [credName, token] of creds) {
     const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
     const json = { ...auth, 'content-type': 'application/json' };
-    const send = (what: string, path: string, body?: unknown, headers: Record<string, string> = json) =>
+    const send = (
+      what: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = json,
+      refusedField?: string,
+    ) =>
       out.push({
         route: def,
         what: `${credName}: ${what}`,
@@ -340,15 +361,20 @@ function probesFor(def: RouteDef): Probe[] {
         path,
         headers,
         ...(hasBody ? { body: body === undefined ? JSON.stringify(baseBody) : (body as string | Uint8Array) } : {}),
+        ...(refusedField ? { refusedField } : {}),
       });
 
     send('baseline', validPath());
     for (const name of params) {
-      for (const [label, value] of URL_VALUES) send(`path :${name} = ${label}`, validPath([name, value]));
+      for (const [label, value] of URL_VALUES) {
+        const refused = paramsJson && MUST_REFUSE_IN_URL.has(label) ? name : undefined;
+        send(`path :${name} = ${label}`, validPath([name, value]), undefined, json, refused);
+      }
     }
     if (!queryJson)
       for (const query of STRAY_QUERIES) send(`stray query ${query.slice(0, 30)}`, `${validPath()}?${query}`);
-    const queryKeys = queryJson ? [...new Set([...fieldPaths(queryJson).map((p) => p[0]!), ...GENERIC_QUERY])] : [];
+    const declaredQuery = new Set(fieldPaths(queryJson).map((field) => field.path[0]!));
+    const queryKeys = queryJson ? [...new Set([...declaredQuery, ...GENERIC_QUERY])] : [];
     const baseQueryString = new URLSearchParams(
       Object.entries(baseQuery).map(([k, v]): [string, string] => [k, String(v)]),
     ).toString();
@@ -358,20 +384,40 @@ function probesFor(def: RouteDef): Probe[] {
           .split('&')
           .filter((pair) => pair && !pair.startsWith(`${key}=`))
           .join('&');
-        send(`query ${key} = ${label}`, `${validPath()}?${others}${others ? '&' : ''}${key}=${value}`);
+        const refused = declaredQuery.has(key) && MUST_REFUSE_IN_URL.has(label) ? key : undefined;
+        send(
+          `query ${key} = ${label}`,
+          `${validPath()}?${others}${others ? '&' : ''}${key}=${value}`,
+          undefined,
+          json,
+          refused,
+        );
       }
       send(`query ${key} repeated`, `${validPath()}?${key}=1&${key}=2`);
       send(`query ${key}[] bracket`, `${validPath()}?${key}[a]=1`);
     }
     if (!hasBody) continue;
-    const paths = bodyJson ? [...fieldPaths(bodyJson), ['unexpected']] : GENERIC_FIELDS.map((f) => [f]);
+    const fields: Array<{ path: string[]; schema?: JsonSchema }> = bodyJson
+      ? [...fieldPaths(bodyJson), { path: ['unexpected'] }]
+      : GENERIC_FIELDS.map((f) => ({ path: [f] }));
+    const paths = fields.map((field) => field.path);
     const seen = new Set<string>();
-    for (const fieldPath of paths) {
+    for (const { path: fieldPath, schema } of fields) {
       const key = fieldPath.join('.');
       if (seen.has(key)) continue;
       seen.add(key);
       for (const [label, value] of FIELD_VALUES) {
-        send(`body ${key} = ${label}`, validPath(), JSON.stringify(withField(baseBody, fieldPath, value)));
+        const refused =
+          schema && (MUST_REFUSE.has(label) || (MUST_REFUSE_AS_DATE.has(label) && isDateTime(schema)))
+            ? key
+            : undefined;
+        send(
+          `body ${key} = ${label}`,
+          validPath(),
+          JSON.stringify(withField(baseBody, fieldPath, value)),
+          json,
+          refused,
+        );
       }
       send(
         `body ${key} = 10k-deep array`,
@@ -407,6 +453,16 @@ async function fire(probe: Probe): Promise<Outcome> {
   }
   const text = await res.text();
   if (res.status >= 500) return { probe, status: res.status, problem: text.slice(0, 200) };
+  if (probe.refusedField !== undefined) {
+    const error = (JSON.parse(text || '{}') as { error?: { code?: string; details?: { field?: string } } }).error;
+    if (res.status !== 400 || error?.code !== 'invalid_input' || error.details?.field !== probe.refusedField) {
+      return {
+        probe,
+        status: res.status,
+        problem: `expected 400 invalid_input naming ${probe.refusedField}: ${text.slice(0, 160)}`,
+      };
+    }
+  }
   if (res.status >= 400) {
     let parsed: unknown;
     try {
@@ -452,14 +508,16 @@ describe(`hostile input to every route on ${testBackend()}`, () => {
       .filter((o) => o.problem)
       .map((o) => `${o.status} ${o.probe.method} ${o.probe.route.path} [${o.probe.what}] ${o.problem}`);
     const fivexx = outcomes.filter((o) => o.status >= 500).length;
+    const named = outcomes.filter((o) => o.probe.refusedField !== undefined).length;
     console.info(
-      `hostile tier on ${testBackend()}: ${outcomes.length} requests to ${routes.length} routes in ${Date.now() - started} ms, ${fivexx} answered 5xx, ${problems.length} problems`,
+      `hostile tier on ${testBackend()}: ${outcomes.length} requests to ${routes.length} routes in ${Date.now() - started} ms, ${fivexx} answered 5xx, ${named} had to be a 400 naming the field, ${problems.length} problems`,
     );
     if (problems.length > 0) console.info(problems.slice(0, 200).join('\n'));
 
     const health = await fetch(`${s.url}/healthz`);
     expect(health.status).toBe(200);
     expect(outcomes.length).toBeGreaterThan(5000);
+    expect(named).toBeGreaterThan(400);
     // Some requests must get through validation, or the corpus only ever tested the schemas.
     expect(outcomes.filter((o) => o.status >= 200 && o.status < 300).length).toBeGreaterThan(50);
     expect(problems).toEqual([]);
