@@ -78,7 +78,14 @@ function fromBodyParser(err: { type?: string; status?: number; limit?: number })
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError =
-      err instanceof AppError ? err : err instanceof z.ZodError ? fromZodError(err, 'body') : fromBodyParser(err);
+      err instanceof AppError
+        ? err
+        : err instanceof z.ZodError
+          ? fromZodError(err, 'body')
+          : err instanceof URIError
+            ? // The router could not percent-decode a path segment (a lone surrogate as bytes, a stray %).
+              invalidInput('path', 'is not valid percent-encoded UTF-8')
+            : fromBodyParser(err);
     if (res.headersSent) {
       req.socket.destroy();
       return;

@@ -285,6 +285,8 @@ const isDateTime = (schema: JsonSchema) => [schema, ...(schema.anyOf ?? [])].som
 const MUST_REFUSE = new Set(['NUL', 'embedded NUL', 'C0 control', 'lone high surrogate', 'lone low surrogate']);
 const MUST_REFUSE_AS_DATE = new Set(['year 0', 'year 10000', 'expanded year +010000', 'negative year']);
 const MUST_REFUSE_IN_URL = new Set(['NUL', 'embedded NUL']);
+/** Path segments that cannot be percent-decoded: refused before any route, as `path`. */
+const UNDECODABLE = new Set(['lone surrogate as CESU bytes', 'invalid percent', 'bare percent']);
 
 function withField(base: unknown, path: string[], value: unknown): unknown {
   const copy = structuredClone(base) as Record<string, unknown>;
@@ -367,7 +369,11 @@ function probesFor(def: RouteDef): Probe[] {
     send('baseline', validPath());
     for (const name of params) {
       for (const [label, value] of URL_VALUES) {
-        const refused = paramsJson && MUST_REFUSE_IN_URL.has(label) ? name : undefined;
+        const refused = UNDECODABLE.has(label)
+          ? 'path'
+          : paramsJson && MUST_REFUSE_IN_URL.has(label)
+            ? name
+            : undefined;
         send(`path :${name} = ${label}`, validPath([name, value]), undefined, json, refused);
       }
     }
