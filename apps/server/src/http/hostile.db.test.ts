@@ -134,35 +134,37 @@ const FIELD_VALUES: Array<[string, unknown]> = [
   ['sql', "' OR 1=1 --"],
 ];
 
-/** Raw bodies that replace the whole request body (content type, JSON text). */
-const RAW_BODIES: Array<[string, Record<string, string>, string | Uint8Array]> = [
-  ['malformed JSON', { 'content-type': 'application/json' }, '{"email": "a@b.c", '],
-  ['JSON null', { 'content-type': 'application/json' }, 'null'],
-  ['JSON array', { 'content-type': 'application/json' }, '[]'],
-  ['JSON string', { 'content-type': 'application/json' }, '"hello"'],
-  ['JSON number', { 'content-type': 'application/json' }, '1e308'],
-  ['10k-deep arrays', { 'content-type': 'application/json' }, deep(10_000)],
-  ['10k-deep objects', { 'content-type': 'application/json' }, deepObject(10_000)],
-  ['30k-deep arrays', { 'content-type': 'application/json' }, deep(30_000)],
-  [
-    'proto pollution',
-    { 'content-type': 'application/json' },
-    '{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}}}',
-  ],
-  ['1 MB body', { 'content-type': 'application/json' }, JSON.stringify({ name: HUGE, email: HUGE })],
-  ['text/plain', { 'content-type': 'text/plain' }, '{"email":"a@b.c"}'],
-  ['no content type', {}, '{"email":"a@b.c"}'],
-  ['form encoded', { 'content-type': 'application/x-www-form-urlencoded' }, 'email=a%00&password=x'],
+const JSON_TYPE = { 'content-type': 'application/json' };
+const malformed = { status: 400, code: 'malformed_json' };
+const notJson = { status: 415, code: 'unsupported_media_type' };
+const badEncoding = { status: 415, code: 'unsupported_encoding' };
+
+/** Raw bodies that replace the whole request body: name, headers, bytes, and the answer every route must give. */
+const RAW_BODIES: Array<[string, Record<string, string>, string | Uint8Array, Expected?]> = [
+  ['malformed JSON', JSON_TYPE, '{"email": "a@b.c", ', malformed],
+  ['JSON null', JSON_TYPE, 'null', malformed],
+  ['JSON array', JSON_TYPE, '[]'],
+  ['JSON string', JSON_TYPE, '"hello"', malformed],
+  ['JSON number', JSON_TYPE, '1e308', malformed],
+  ['10k-deep arrays', JSON_TYPE, deep(10_000)],
+  ['10k-deep objects', JSON_TYPE, deepObject(10_000)],
+  ['30k-deep arrays', JSON_TYPE, deep(30_000)],
+  ['proto pollution', JSON_TYPE, '{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}}}'],
+  ['1 MB body', JSON_TYPE, JSON.stringify({ name: HUGE, email: HUGE }), { status: 413, code: 'payload_too_large' }],
+  ['text/plain', { 'content-type': 'text/plain' }, '{"email":"a@b.c"}', notJson],
+  ['no content type', {}, new TextEncoder().encode('{"email":"a@b.c"}'), notJson],
+  ['form encoded', { 'content-type': 'application/x-www-form-urlencoded' }, 'email=a%00&password=x', notJson],
   ['UTF-16 charset', { 'content-type': 'application/json; charset=utf-16' }, '{}'],
-  ['unknown charset', { 'content-type': 'application/json; charset=klingon' }, '{}'],
-  ['gzip garbage', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 'not gzip at all'],
-  ['unknown encoding', { 'content-type': 'application/json', 'content-encoding': 'zstd-ish' }, '{}'],
+  ['unknown charset', { 'content-type': 'application/json; charset=klingon' }, '{}', badEncoding],
+  ['gzip garbage', { ...JSON_TYPE, 'content-encoding': 'gzip' }, 'not gzip at all'],
+  ['unknown encoding', { ...JSON_TYPE, 'content-encoding': 'zstd-ish' }, '{}', badEncoding],
   [
     'invalid UTF-8',
-    { 'content-type': 'application/json' },
+    JSON_TYPE,
     new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0xff, 0x22, 0x7d]),
   ],
-  ['NUL in JSON text', { 'content-type': 'application/json' }, '{"email":"\u0000"}'],
+  // A literal NUL inside a JSON string is not JSON (control characters must be escaped).
+  ['raw NUL in JSON text', JSON_TYPE, '{"email":"\u0000"}', malformed],
 ];
 
 /** Values for path params and query params (already URL-encoded). */
@@ -321,9 +323,19 @@ interface Probe {
   path: string;
   headers: Record<string, string>;
   body?: string | Uint8Array;
-  /** The field a 400 `invalid_input` must name, where the corpus value is one no schema may let through. */
-  refusedField?: string;
+  /** The answer this probe must get, where the corpus value is one no route may let through. */
+  expected?: Expected;
 }
+
+interface Expected {
+  status: number;
+  code: string;
+  /** The field a 400 `invalid_input` must name. */
+  field?: string;
+}
+
+const refusal = (field: string | undefined): Expected | undefined =>
+  field === undefined ? undefined : { status: 400, code: 'invalid_input', field };
 
 function probesFor(def: RouteDef): Probe[] {
   const method = def.method.toUpperCase();
@@ -354,7 +366,7 @@ function probesFor(def: RouteDef): Probe[] {
       path: string,
       body?: unknown,
       headers: Record<string, string> = json,
-      refusedField?: string,
+      expected?: Expected,
     ) =>
       out.push({
         route: def,
@@ -363,7 +375,7 @@ function probesFor(def: RouteDef): Probe[] {
         path,
         headers,
         ...(hasBody ? { body: body === undefined ? JSON.stringify(baseBody) : (body as string | Uint8Array) } : {}),
-        ...(refusedField ? { refusedField } : {}),
+        ...(expected ? { expected } : {}),
       });
 
     send('baseline', validPath());
@@ -374,7 +386,7 @@ function probesFor(def: RouteDef): Probe[] {
           : paramsJson && MUST_REFUSE_IN_URL.has(label)
             ? name
             : undefined;
-        send(`path :${name} = ${label}`, validPath([name, value]), undefined, json, refused);
+        send(`path :${name} = ${label}`, validPath([name, value]), undefined, json, refusal(refused));
       }
     }
     if (!queryJson)
@@ -396,7 +408,7 @@ function probesFor(def: RouteDef): Probe[] {
           `${validPath()}?${others}${others ? '&' : ''}${key}=${value}`,
           undefined,
           json,
-          refused,
+          refusal(refused),
         );
       }
       send(`query ${key} repeated`, `${validPath()}?${key}=1&${key}=2`);
@@ -422,7 +434,7 @@ function probesFor(def: RouteDef): Probe[] {
           validPath(),
           JSON.stringify(withField(baseBody, fieldPath, value)),
           json,
-          refused,
+          refusal(refused),
         );
       }
       send(
@@ -433,8 +445,9 @@ function probesFor(def: RouteDef): Probe[] {
     }
     // One 1 MB string per route (more would only test the same body limit again).
     send('body with a 1 MB field', validPath(), JSON.stringify(withField(baseBody, paths[0] ?? ['name'], HUGE)));
-    for (const [label, headers, raw] of RAW_BODIES)
-      send(`raw body: ${label}`, validPath(), raw, { ...auth, ...headers });
+    for (const [label, headers, raw, expected] of RAW_BODIES) {
+      send(`raw body: ${label}`, validPath(), raw, { ...auth, ...headers }, expected);
+    }
   }
   return out;
 }
@@ -459,14 +472,19 @@ async function fire(probe: Probe): Promise<Outcome> {
   }
   const text = await res.text();
   if (res.status >= 500) return { probe, status: res.status, problem: text.slice(0, 200) };
-  if (probe.refusedField !== undefined) {
-    const error = (JSON.parse(text || '{}') as { error?: { code?: string; details?: { field?: string } } }).error;
-    if (res.status !== 400 || error?.code !== 'invalid_input' || error.details?.field !== probe.refusedField) {
-      return {
-        probe,
-        status: res.status,
-        problem: `expected 400 invalid_input naming ${probe.refusedField}: ${text.slice(0, 160)}`,
-      };
+  const { expected } = probe;
+  if (expected) {
+    let error: { code?: string; details?: { field?: string } } | undefined;
+    try {
+      error = (JSON.parse(text) as { error?: typeof error }).error;
+    } catch {}
+    if (
+      res.status !== expected.status ||
+      error?.code !== expected.code ||
+      (expected.field !== undefined && error.details?.field !== expected.field)
+    ) {
+      const want = `${expected.status} ${expected.code}${expected.field ? ` naming ${expected.field}` : ''}`;
+      return { probe, status: res.status, problem: `expected ${want}: ${text.slice(0, 160)}` };
     }
   }
   if (res.status >= 400) {
@@ -514,9 +532,9 @@ describe(`hostile input to every route on ${testBackend()}`, () => {
       .filter((o) => o.problem)
       .map((o) => `${o.status} ${o.probe.method} ${o.probe.route.path} [${o.probe.what}] ${o.problem}`);
     const fivexx = outcomes.filter((o) => o.status >= 500).length;
-    const named = outcomes.filter((o) => o.probe.refusedField !== undefined).length;
+    const named = outcomes.filter((o) => o.probe.expected !== undefined).length;
     console.info(
-      `hostile tier on ${testBackend()}: ${outcomes.length} requests to ${routes.length} routes in ${Date.now() - started} ms, ${fivexx} answered 5xx, ${named} had to be a 400 naming the field, ${problems.length} problems`,
+      `hostile tier on ${testBackend()}: ${outcomes.length} requests to ${routes.length} routes in ${Date.now() - started} ms, ${fivexx} answered 5xx, ${named} had to get a specific 4xx (400 naming the field, 413, 415), ${problems.length} problems`,
     );
     if (problems.length > 0) console.info(problems.slice(0, 200).join('\n'));
 
