@@ -540,6 +540,9 @@ describe(`hostile input to every route on ${testBackend()}`, () => {
 
     const health = await fetch(`${s.url}/healthz`);
     expect(health.status).toBe(200);
+    // The server runs in this process: `__proto__` and `constructor` keys polluted nothing.
+    const plain: Record<string, unknown> = {};
+    expect([plain.polluted, plain.isAdmin]).toEqual([undefined, undefined]);
     expect(outcomes.length).toBeGreaterThan(5000);
     expect(named).toBeGreaterThan(400);
     // Some requests must get through validation, or the corpus only ever tested the schemas.
