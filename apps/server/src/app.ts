@@ -6,7 +6,7 @@ import express, { type Express, Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './context';
-import { errorHandler, routeNotFound } from './http/errors';
+import { errorHandler, refuseNonJsonBody, routeNotFound } from './http/errors';
 import { createMetrics, type Metrics, measureRequests } from './http/metrics';
 import { mountRoutes, type RouteDef } from './http/routes';
 import { spa } from './http/static';
@@ -118,6 +118,7 @@ export function createApp(deps: AppDeps): Express {
 
   const api = Router();
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  api.use(refuseNonJsonBody);
   const groups = [
     authRoutes,
     meRoutes,

@@ -1,22 +1,20 @@
 import { z } from 'zod';
+import { email, flag, id, int, queryInt, secret, text, token } from './primitives';
 
 export const ROLE_NAMES = ['tenant_admin', 'site_admin', 'receptionist', 'member'] as const;
 export const roleSchema = z.enum(ROLE_NAMES);
 export type RoleName = z.infer<typeof roleSchema>;
 
-export const roleGrantSchema = z.object({ role: roleSchema, siteId: z.uuid().nullable().default(null) });
+export const roleGrantSchema = z.object({ role: roleSchema, siteId: id('a site id').nullable().default(null) });
 export type RoleGrantInput = z.infer<typeof roleGrantSchema>;
 
-const email = z.string().trim().toLowerCase().pipe(z.email('must be an email address').max(320));
 /** No complexity rules (security seed): length only. */
-export const passwordSchema = z
-  .string({ error: 'is required' })
-  .min(10, 'must be at least 10 characters')
-  .max(1024, 'must be at most 1024 characters');
+export const passwordSchema = secret({ min: 10, max: 1024 });
 
+/** Sign-in takes any text as the email (an unknown one is just wrong credentials), but never a control character. */
 export const loginRequestSchema = z.object({
-  email: z.string({ error: 'is required' }).trim().min(1, 'is required').max(320),
-  password: z.string({ error: 'is required' }).min(1, 'is required').max(1024),
+  email: text({ max: 320 }),
+  password: secret({ max: 1024 }),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
@@ -41,39 +39,33 @@ export type TokenPair = z.infer<typeof tokenPairSchema>;
 export const mfaRequiredSchema = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() });
 export type LoginResponse = TokenPair | z.infer<typeof mfaRequiredSchema>;
 
-export const refreshRequestSchema = z.object({ refreshToken: z.string({ error: 'is required' }).min(1).max(512) });
+/** Any text short of control characters: a wrong refresh token is a 401 `invalid_token` (contract), not a 400. */
+export const refreshRequestSchema = z.object({ refreshToken: secret({ max: 512 }) });
 export const logoutRequestSchema = refreshRequestSchema;
+
+const totpCode = text({ max: 16 }).regex(/^\d{6}$/, 'must be the 6-digit code from your authenticator app');
 
 export const mfaRequestSchema = z
   .object({
-    mfaToken: z.string({ error: 'is required' }).min(1).max(4096),
-    code: z
-      .string()
-      .trim()
-      .regex(/^\d{6}$/, 'must be the 6-digit code from your authenticator app')
-      .optional(),
-    recoveryCode: z.string().trim().min(1).max(64).optional(),
+    mfaToken: token({ max: 4096 }),
+    code: totpCode.optional(),
+    recoveryCode: text({ max: 64 }).optional(),
   })
   .refine((body) => (body.code === undefined) !== (body.recoveryCode === undefined), {
     message: 'give either code or recoveryCode',
     path: ['code'],
   });
 
-export const totpConfirmSchema = z.object({
-  code: z
-    .string()
-    .trim()
-    .regex(/^\d{6}$/, 'must be the 6-digit code from your authenticator app'),
-});
-export const totpDisableSchema = z.object({ password: z.string().min(1).max(1024) });
+export const totpConfirmSchema = z.object({ code: totpCode });
+export const totpDisableSchema = z.object({ password: secret({ max: 1024 }) });
 export const changePasswordSchema = z.object({
-  currentPassword: z.string().min(1).max(1024),
+  currentPassword: secret({ max: 1024 }),
   newPassword: passwordSchema,
 });
 
 export const createUserSchema = z.object({
-  email,
-  name: z.string().trim().min(1, 'is required').max(200),
+  email: email(),
+  name: text({ max: 200 }),
   password: passwordSchema,
   roles: z.array(roleGrantSchema).min(1, 'needs at least one role').max(50),
 });
@@ -81,7 +73,7 @@ export type CreateUserRequest = z.infer<typeof createUserSchema>;
 
 export const updateUserSchema = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: text({ max: 200 }).optional(),
     status: z.enum(['active', 'disabled']).optional(),
     /** Refused by the server (400 naming it): use the one-time password reset instead. */
     password: z.unknown().optional(),
@@ -106,12 +98,12 @@ export const siteSchema = z.object({ id: z.uuid(), name: z.string(), timezone: z
 export type Site = z.infer<typeof siteSchema>;
 
 export const auditQuerySchema = z.object({
-  action: z.string().max(100).optional(),
-  actorId: z.uuid().optional(),
-  targetId: z.uuid().optional(),
+  action: text({ max: 100 }).optional(),
+  actorId: id().optional(),
+  targetId: id().optional(),
   outcome: z.enum(['success', 'failure', 'denied']).optional(),
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: queryInt({ min: 1, max: Number.MAX_SAFE_INTEGER }).optional(),
+  limit: queryInt({ min: 1, max: 200 }).default(50),
 });
 
 export const auditEventSchema = z.object({
@@ -129,9 +121,15 @@ export const auditEventSchema = z.object({
 export type AuditEventView = z.infer<typeof auditEventSchema>;
 
 const timezones = new Set(Intl.supportedValuesOf('timeZone').concat('UTC'));
-export const timezoneSchema = z
-  .string()
-  .refine((tz) => timezones.has(tz), 'must be an IANA time zone such as Europe/Berlin');
+export const timezoneSchema = text({ max: 64 }).refine(
+  (tz) => timezones.has(tz),
+  'must be an IANA time zone such as Europe/Berlin',
+);
+/** An SSID is at most 32 bytes on the air, whatever the characters. */
+const ssidSchema = text({ max: 32 }).refine(
+  (ssid) => new TextEncoder().encode(ssid).length <= 32,
+  'must be at most 32 bytes (an SSID limit)',
+);
 
 export const siteSettingsViewSchema = z.object({
   maxVisitHours: z.number().int(),
@@ -144,47 +142,27 @@ export const siteSettingsViewSchema = z.object({
 });
 
 export const createSiteSchema = z.object({
-  name: z.string().trim().min(1, 'is required').max(200),
+  name: text({ max: 200 }),
   timezone: timezoneSchema.default('UTC'),
-  wifiSsid: z.string().trim().min(1).max(32, 'must be at most 32 bytes (an SSID limit)').default('Guest'),
+  wifiSsid: ssidSchema.default('Guest'),
 });
 
 export const updateSiteSchema = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: text({ max: 200 }).optional(),
     timezone: timezoneSchema.optional(),
-    wifiSsid: z.string().trim().min(1).max(32, 'must be at most 32 bytes (an SSID limit)').optional(),
-    maxVisitHours: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 366)
-      .optional(),
-    arrivalToleranceMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(24 * 60)
-      .optional(),
-    walkInsAllowed: z.boolean().optional(),
+    wifiSsid: ssidSchema.optional(),
+    maxVisitHours: int({ min: 1, max: 24 * 366 }).optional(),
+    arrivalToleranceMinutes: int({ min: 0, max: 24 * 60 }).optional(),
+    walkInsAllowed: flag().optional(),
     /** Walk-ins allowed per kiosk and per site in each window of walkInWindowMinutes (429 beyond). */
-    walkInsPerKiosk: z.number().int().min(1).max(10_000).optional(),
-    walkInsPerSite: z.number().int().min(1).max(100_000).optional(),
-    walkInWindowMinutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 60)
-      .optional(),
-    keyMaxAgeSeconds: z
-      .number()
-      .int()
-      .min(60)
-      .max(30 * 24 * 3600)
-      .optional(),
+    walkInsPerKiosk: int({ min: 1, max: 10_000 }).optional(),
+    walkInsPerSite: int({ min: 1, max: 100_000 }).optional(),
+    walkInWindowMinutes: int({ min: 1, max: 24 * 60 }).optional(),
+    keyMaxAgeSeconds: int({ min: 60, max: 30 * 24 * 3600 }).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change', path: ['name'] });
 
 export const updateTenantSettingsSchema = z.object({
-  retentionDays: z.number().int().min(1, 'must be at least 1 day').max(3650),
+  retentionDays: int({ min: 1, max: 3650 }),
 });

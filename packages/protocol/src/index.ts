@@ -2,4 +2,5 @@ export * from './agent';
 export * from './auth';
 export * from './errors';
 export * from './kiosk';
+export * from './primitives';
 export * from './visits';

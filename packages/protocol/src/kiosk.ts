@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { flag, id, text, timestamp, token } from './primitives';
 import { visitorInputSchema, voucherSchema } from './visits';
 
 export const pairingStartResponseSchema = z.object({
@@ -9,7 +10,7 @@ export const pairingStartResponseSchema = z.object({
 });
 export type PairingStartResponse = z.infer<typeof pairingStartResponseSchema>;
 
-export const pairingTokenRequestSchema = z.object({ deviceCode: z.string({ error: 'is required' }).min(1).max(200) });
+export const pairingTokenRequestSchema = z.object({ deviceCode: token({ max: 200 }) });
 
 export const kioskSummarySchema = z.object({ id: z.uuid(), name: z.string(), siteId: z.uuid() });
 export type KioskSummary = z.infer<typeof kioskSummarySchema>;
@@ -21,12 +22,9 @@ export const pairingTokenResponseSchema = z.discriminatedUnion('status', [
 export type PairingTokenResponse = z.infer<typeof pairingTokenResponseSchema>;
 
 export const pairKioskSchema = z.object({
-  code: z
-    .string()
-    .trim()
-    .regex(/^\d{6}$/, 'must be the 6-digit code shown on the kiosk'),
-  siteId: z.uuid('must be a site id'),
-  name: z.string().trim().min(1, 'is required').max(100),
+  code: text({ max: 16 }).regex(/^\d{6}$/, 'must be the 6-digit code shown on the kiosk'),
+  siteId: id('a site id'),
+  name: text({ max: 100 }),
 });
 
 export const kioskSiteSchema = z.object({
@@ -49,14 +47,14 @@ export const kioskConfigSchema = z.object({
 export type KioskConfig = z.infer<typeof kioskConfigSchema>;
 
 export const scanRequestSchema = z.object({
-  token: z.string({ error: 'is required' }).min(1).max(4096),
-  idempotencyKey: z.uuid('must be a UUID the kiosk made for this scan'),
-  occurredAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time' }),
+  token: token({ max: 4096 }),
+  idempotencyKey: id('a UUID the kiosk made for this scan'),
+  occurredAt: timestamp(),
   /**
    * The kiosk accepted this scan without the server (verified locally, sent later). Optional: the server also counts a
    * scan as offline when it arrives more than a minute after `occurredAt`.
    */
-  offline: z.boolean({ error: 'must be true or false' }).optional(),
+  offline: flag().optional(),
 });
 export type ScanRequest = z.infer<typeof scanRequestSchema>;
 
@@ -72,10 +70,10 @@ export type CheckOutResponse = z.infer<typeof checkOutResponseSchema>;
 
 export const walkInRequestSchema = z.object({
   visitor: visitorInputSchema,
-  hostName: z.string().trim().max(200).optional(),
-  idempotencyKey: z.uuid(),
-  occurredAt: z.iso.datetime({ offset: true }),
-  offline: z.boolean({ error: 'must be true or false' }).optional(),
+  hostName: text({ max: 200, min: 0 }).optional(),
+  idempotencyKey: id('a UUID the kiosk made for this walk-in'),
+  occurredAt: timestamp(),
+  offline: flag().optional(),
 });
 
 /** Codes the kiosk shows a human message for (de + en). */

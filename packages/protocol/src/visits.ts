@@ -1,37 +1,32 @@
 import { z } from 'zod';
-
-const isoTime = (what: string) =>
-  z.iso.datetime({
-    offset: true,
-    error: `must be an ISO 8601 time with a time zone, e.g. 2026-11-23T09:00:00Z (${what})`,
-  });
+import { email, id, queryInt, text, timestamp } from './primitives';
 
 export const VISIT_STATUSES = ['expected', 'checked_in', 'checked_out', 'cancelled', 'expired'] as const;
 export const visitStatusSchema = z.enum(VISIT_STATUSES);
 export type VisitStatus = z.infer<typeof visitStatusSchema>;
 
 export const visitorInputSchema = z.object({
-  name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(200),
-  email: z.string().trim().toLowerCase().pipe(z.email('must be an email address').max(320)).optional(),
-  company: z.string().trim().max(200).optional(),
-  phone: z.string().trim().max(50).optional(),
+  name: text({ max: 200 }),
+  email: email().optional(),
+  company: text({ max: 200, min: 0 }).optional(),
+  phone: text({ max: 50, min: 0 }).optional(),
 });
 
 export const createVisitSchema = z.object({
-  siteId: z.uuid('must be a site id'),
+  siteId: id('a site id'),
   visitor: visitorInputSchema,
-  expectedArrival: isoTime('arrival'),
-  expectedDeparture: isoTime('departure'),
-  hostUserId: z.uuid('must be a user id').optional(),
+  expectedArrival: timestamp('arrival'),
+  expectedDeparture: timestamp('departure'),
+  hostUserId: id('a user id').optional(),
 });
 export type CreateVisitRequest = z.infer<typeof createVisitSchema>;
 
 export const updateVisitSchema = z
   .object({
     visitor: visitorInputSchema.partial().optional(),
-    expectedArrival: isoTime('arrival').optional(),
-    expectedDeparture: isoTime('departure').optional(),
-    hostUserId: z.uuid().optional(),
+    expectedArrival: timestamp('arrival').optional(),
+    expectedDeparture: timestamp('departure').optional(),
+    hostUserId: id('a user id').optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change', path: ['expectedArrival'] });
 
@@ -61,13 +56,13 @@ export type Visit = z.infer<typeof visitSchema>;
 export type CreatedVisit = Visit & { qrToken: string };
 
 export const listVisitsQuerySchema = z.object({
-  siteId: z.uuid().optional(),
+  siteId: id('a site id').optional(),
   status: visitStatusSchema.optional(),
-  from: isoTime('from').optional(),
-  to: isoTime('to').optional(),
-  q: z.string().trim().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.string().max(100).optional(),
+  from: timestamp('from').optional(),
+  to: timestamp('to').optional(),
+  q: text({ max: 100, min: 0 }).optional(),
+  limit: queryInt({ min: 1, max: 200 }).default(50),
+  before: text({ max: 100, min: 0 }).optional(),
 });
 
 export const onSiteEntrySchema = z.object({

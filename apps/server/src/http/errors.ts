@@ -55,6 +55,20 @@ export const routeNotFound: RequestHandler = (req, _res, next) => {
   next(new AppError(404, 'not_found', `No route for ${req.method} ${req.path}.`));
 };
 
+const hasBody = (req: Parameters<RequestHandler>[0]) =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+
+/** The API reads JSON only: any other body is refused, instead of being ignored and the request run without it. */
+export const refuseNonJsonBody: RequestHandler = (req, _res, next) => {
+  if (hasBody(req) && !req.is(['application/json', 'application/*+json'])) {
+    return next(
+      new AppError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json).'),
+    );
+  }
+  next();
+};
+
 /** body-parser errors carry `type` and a status; map them to our shape so client mistakes never become 500s. */
 function fromBodyParser(err: { type?: string; status?: number; limit?: number }): AppError | undefined {
   switch (err.type) {
@@ -78,7 +92,14 @@ function fromBodyParser(err: { type?: string; status?: number; limit?: number })
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError =
-      err instanceof AppError ? err : err instanceof z.ZodError ? fromZodError(err, 'body') : fromBodyParser(err);
+      err instanceof AppError
+        ? err
+        : err instanceof z.ZodError
+          ? fromZodError(err, 'body')
+          : err instanceof URIError
+            ? // The router could not percent-decode a path segment (a lone surrogate as bytes, a stray %).
+              invalidInput('path', 'is not valid percent-encoded UTF-8')
+            : fromBodyParser(err);
     if (res.headersSent) {
       req.socket.destroy();
       return;

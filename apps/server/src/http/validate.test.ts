@@ -74,3 +74,24 @@ it('treats a JSON array or a scalar body as invalid input', async () => {
     expect(res.status).toBe(400);
   }
 });
+
+it('refuses NUL and lone surrogates in any string, even where a schema forgot to, naming the field', async () => {
+  for (const name of ['Ada\u0000', '\uD800']) {
+    const res = await send(`/things/${id}`, { visitor: { name }, count: 1 });
+    expect(res.status).toBe(400);
+    const error = await errorOf(res);
+    expect([error.code, error.details?.field]).toEqual(['invalid_input', 'visitor.name']);
+  }
+  const query = await send(`/things/${id}?dryRun=%00`, { visitor: { name: 'a' }, count: 1 });
+  expect((await errorOf(query)).details?.field).toBe('dryRun');
+});
+
+it('refuses absurd nesting with a 400, not a stack overflow', async () => {
+  const res = await fetch(`${url}/things/${id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: `{"visitor":{"name":"a"},"count":1,"extra":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
+  });
+  expect(res.status).toBe(400);
+  expect((await errorOf(res)).message).toMatch(/nested too deeply/);
+});

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { id, text } from '@atrium/protocol';
 import { z } from 'zod';
 import { agentServerUrl } from '../../agents/urls';
 import { recordAudit } from '../../audit/record';
@@ -9,10 +10,7 @@ import { type RouteDef, route, userOf } from '../../http/routes';
 import { hasSiteRole } from '../../tenancy/access';
 
 const ADMINS = ['tenant_admin', 'site_admin'] as const;
-const registerSchema = z.object({
-  siteId: z.uuid('must be a site id'),
-  name: z.string().trim().min(1, 'is required').max(100),
-});
+const registerSchema = z.object({ siteId: id('a site id'), name: text({ max: 100 }) });
 
 export function agentRoutes(ctx: AppContext): RouteDef[] {
   const auth = { tokens: ['user'], roles: ADMINS } as const;
@@ -108,7 +106,7 @@ export function agentRoutes(ctx: AppContext): RouteDef[] {
       method: 'delete',
       path: '/agents/:id',
       auth,
-      schemas: { params: z.object({ id: z.uuid('must be an agent id') }) },
+      schemas: { params: z.object({ id: id('an agent id') }) },
       async handler(req, res) {
         const user = userOf(req);
         const id = req.params.id as string;
