@@ -50,6 +50,8 @@ beforeAll(async () => {
     tenantId,
     roles: [{ role: 'tenant_admin', siteId: null }],
   });
+  // Fetched outside the transaction: on PGlite the key ring's own queries would wait behind it.
+  const signer = await ctx.keys.qrSigningKey(tenantId);
   await s.db.withTenant(tenantId, async (tx) => {
     const [kiosk] = await tx.query<{ id: string }>('SELECT id FROM kiosks LIMIT 1');
     const device = await ctx.tokens.signDeviceToken({ kioskId: kiosk!.id, tenantId, siteId });
@@ -84,7 +86,7 @@ beforeAll(async () => {
       },
     );
     realIds.visit = visit.id;
-    qrToken = (await qrTokenFor(ctx, tx, visit.id))!;
+    qrToken = (await qrTokenFor(tx, signer, visit.id))!;
   });
   realIds.site = siteId;
   // Walk-ins reach their handler only when the site allows them.
