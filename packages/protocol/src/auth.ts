@@ -37,7 +37,8 @@ export const tokenPairSchema = z.object({
 export type TokenPair = z.infer<typeof tokenPairSchema>;
 
 export const mfaRequiredSchema = z.object({ mfaRequired: z.literal(true), mfaToken: z.string() });
-export type LoginResponse = TokenPair | z.infer<typeof mfaRequiredSchema>;
+export const loginResponseSchema = z.union([tokenPairSchema, mfaRequiredSchema]);
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
 /** Any text short of control characters: a wrong refresh token is a 401 `invalid_token` (contract), not a 400. */
 export const refreshRequestSchema = z.object({ refreshToken: secret({ max: 512 }) });

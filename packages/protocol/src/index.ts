@@ -1,3 +1,4 @@
+export * from './admin';
 export * from './agent';
 export * from './auth';
 export * from './errors';

@@ -65,6 +65,9 @@ export const checkInResponseSchema = z.object({
 });
 export type CheckInResponse = z.infer<typeof checkInResponseSchema>;
 
+/** A kiosk's check-in answers `offline: true` as well when the scan counted as offline. */
+export const kioskCheckInResponseSchema = checkInResponseSchema.extend({ offline: z.literal(true).optional() });
+
 export const checkOutResponseSchema = z.object({ visitId: z.uuid(), status: z.literal('checked_out') });
 export type CheckOutResponse = z.infer<typeof checkOutResponseSchema>;
 

@@ -53,7 +53,11 @@ export const visitSchema = z.object({
 export type Visit = z.infer<typeof visitSchema>;
 
 /** POST /visits answers the visit plus its QR token (shown once here; GET /visits/:id/qr renders it again). */
-export type CreatedVisit = Visit & { qrToken: string };
+export const createdVisitSchema = visitSchema.extend({ qrToken: z.string() });
+export type CreatedVisit = z.infer<typeof createdVisitSchema>;
+
+/** POST /visits/:id/check-out (staff). */
+export const visitCheckedOutSchema = z.object({ id: z.uuid(), status: z.literal('checked_out') });
 
 export const listVisitsQuerySchema = z.object({
   siteId: id('a site id').optional(),

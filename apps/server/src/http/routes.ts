@@ -23,15 +23,51 @@ export type AuthSpec =
       duringPasswordChange?: true;
     };
 
-export interface RouteDef {
+export interface RouteSchemas {
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+}
+
+/** What a handler receives: each part parsed by its schema (with the schema's output type), undefined without one. */
+export type RouteInput<S extends RouteSchemas> = {
+  [K in keyof Required<RouteSchemas>]: K extends keyof S
+    ? S[K] extends z.ZodType
+      ? z.output<S[K]>
+      : S[K] extends undefined
+        ? undefined
+        : unknown
+    : undefined;
+};
+
+/** The success answer of a route, for the OpenAPI document (the error body is shared by all). */
+export interface RouteResponse {
+  status: 200 | 201 | 202 | 204;
+  /** The JSON body; none for 204 or for a body that is not JSON (`contentType`). */
+  schema?: z.ZodType;
+  /** A body that is not JSON (an image, an event stream). */
+  contentType?: readonly string[];
+  /** Further success statuses with the same body (an idempotent replay answers 200, a pending poll 202). */
+  alsoStatus?: readonly (200 | 201 | 202)[];
+  description?: string;
+}
+
+export interface RouteDef<S extends RouteSchemas = RouteSchemas> {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   path: string;
   auth: AuthSpec;
-  schemas?: { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType };
-  handler: (req: Request, res: Response) => unknown;
+  schemas?: S;
+  response?: RouteResponse;
+  summary?: string;
+  // Method syntax on purpose: parameters are then bivariant, so every typed route fits the one registry type.
+  handler(req: Request, res: Response, input: RouteInput<S>): unknown;
 }
 
-export const route = (def: RouteDef): RouteDef => def;
+/** A route definition whose handler is typed by its own schemas; the registry holds them all alike. */
+export function route<const S extends RouteSchemas = Record<never, never>>(def: RouteDef<S>): RouteDef {
+  // The one place types are erased: mountRoutes hands each handler exactly what its own schemas parsed.
+  return def as unknown as RouteDef;
+}
 
 /** The authenticated principal of a route that declared tokens (never undefined there). */
 export function principalOf(req: Request): Principal {
@@ -129,7 +165,13 @@ export function mountRoutes(
   for (const def of defs) {
     if (!def.auth) throw new Error(`${def.method.toUpperCase()} ${def.path} declares no auth`);
     router[def.method](def.path, authenticate(ctx, def.auth), validate(def.schemas ?? {}), async (req, res) => {
-      await def.handler(req, res);
+      // validate() replaced each part that has a schema with its parsed value.
+      const schemas = def.schemas ?? {};
+      await def.handler(req, res, {
+        body: schemas.body ? req.body : undefined,
+        query: schemas.query ? req.query : undefined,
+        params: schemas.params ? req.params : undefined,
+      });
     });
     registry.push(def);
   }

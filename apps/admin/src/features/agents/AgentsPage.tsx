@@ -1,4 +1,4 @@
-import type { Site } from '@atrium/protocol';
+import type { AgentView, RegisteredAgent, Site } from '@atrium/protocol';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../api';
 import { useI18n } from '../../i18n';
@@ -15,7 +15,7 @@ import { useNow } from '../../ui/useNow';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
 import { BUNDLE_FILES, combinedBundle, dockerRunCommand } from './deploy';
-import { type AgentView, type RegisteredAgent, useAgents, useRegisterAgent, useRevokeAgent } from './queries';
+import { useAgents, useRegisterAgent, useRevokeAgent } from './queries';
 
 const FIELDS = ['siteId', 'name'] as const;
 

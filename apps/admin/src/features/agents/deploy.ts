@@ -1,4 +1,4 @@
-import type { RegisteredAgent } from './queries';
+import type { RegisteredAgent } from '@atrium/protocol';
 
 /** Where the container expects the bundle (the seed mounts the host's cert directory at /certs). */
 export const CERT_DIR = '/certs';

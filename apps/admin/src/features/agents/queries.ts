@@ -1,39 +1,6 @@
+import type { AgentView, RegisteredAgent } from '@atrium/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api-provider';
-
-/** The last `agent.status` an agent sent (see agentStatusSchema in @atrium/protocol). */
-export interface AgentStatusView {
-  agentVersion?: string;
-  uptimeSeconds: number;
-  activeSessions: number;
-  vouchers: number;
-  radius: { requests: number; accepts: number; rejects: number; [counter: string]: number };
-  buffer: { length: number; dropped: number };
-  /** Resident memory of the agent process. */
-  rssBytes?: number;
-  /** CPU time the agent process has used since it started (user + system). */
-  cpuSeconds?: number;
-}
-
-export interface AgentView {
-  id: string;
-  siteId: string;
-  name: string;
-  connected: boolean;
-  lastStatus: AgentStatusView | null;
-  lastSeen: string | null;
-  revoked: boolean;
-  /** When the agent's client certificate stops working (a new registration is needed then). */
-  certificateExpires?: string;
-}
-
-/** POST /agents answers the certificate bundle once; it is never stored in the query cache. */
-export interface RegisteredAgent {
-  agent: { id: string; siteId: string; name: string };
-  bundle: { cert: string; key: string; ca: string };
-  /** ATRIUM_SERVER_URL is null when this server has no agent endpoint yet (no https PUBLIC_URL, no AGENT_TLS_PORT). */
-  env: { ATRIUM_SERVER_URL: string | null; ATRIUM_TENANT_ID: string; ATRIUM_SITE_ID: string };
-}
 
 export const agentKeys = {
   all: ['agents'] as const,

@@ -1,4 +1,4 @@
-import type { AuditEventView } from '@atrium/protocol';
+import type { AuditPage } from '@atrium/protocol';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useApi } from '../../api-provider';
 
@@ -7,11 +7,6 @@ export interface AuditFilters {
   outcome?: 'success' | 'failure' | 'denied' | undefined;
   actorId?: string | undefined;
   targetId?: string | undefined;
-}
-
-interface AuditPage {
-  items: AuditEventView[];
-  nextCursor: number | null;
 }
 
 const PAGE_SIZE = 50;

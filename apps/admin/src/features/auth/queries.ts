@@ -1,16 +1,6 @@
-import type { UserSummary } from '@atrium/protocol';
+import type { Me, RecoveryCodes, TotpEnrolment } from '@atrium/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api-provider';
-
-export interface Me extends UserSummary {
-  mfaEnabled: boolean;
-}
-
-export interface TotpEnrolment {
-  secret: string;
-  otpauthUri: string;
-  qrSvg: string;
-}
 
 export const authKeys = {
   all: ['auth'] as const,
@@ -38,7 +28,7 @@ export function useConfirmTotp() {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (code: string) => api.post<{ recoveryCodes: string[] }>('/me/totp/confirm', { code }),
+    mutationFn: (code: string) => api.post<RecoveryCodes>('/me/totp/confirm', { code }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: authKeys.me() }),
   });
 }

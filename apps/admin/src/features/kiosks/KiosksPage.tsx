@@ -1,4 +1,4 @@
-import type { Site } from '@atrium/protocol';
+import type { KioskView, Site } from '@atrium/protocol';
 import { type FormEvent, useState } from 'react';
 import { useI18n } from '../../i18n';
 import { STAFF_ROLES, sitesWithRole } from '../../roles';
@@ -13,7 +13,7 @@ import { TableWrap } from '../../ui/TableWrap';
 import { useNow } from '../../ui/useNow';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
-import { type KioskView, useKiosks, usePairKiosk, useRevokeKiosk } from './queries';
+import { useKiosks, usePairKiosk, useRevokeKiosk } from './queries';
 
 const PAIR_FIELDS = ['code', 'siteId', 'name'] as const;
 

@@ -1,16 +1,6 @@
-import type { KioskSummary } from '@atrium/protocol';
+import type { KioskSummary, KioskView } from '@atrium/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api-provider';
-
-export interface KioskView {
-  id: string;
-  name: string;
-  siteId: string;
-  pairedAt: string;
-  lastSeen: string | null;
-  online: boolean;
-  revoked: boolean;
-}
 
 export const kioskKeys = {
   all: ['kiosks'] as const,

@@ -1,3 +1,4 @@
+import type { SiteWithSettings } from '@atrium/protocol';
 import { type FormEvent, useMemo, useState } from 'react';
 import { useI18n } from '../../i18n';
 import { isTenantAdmin } from '../../roles';
@@ -6,14 +7,7 @@ import { FormError, fieldErrorsOf, Notice } from '../../ui/Notice';
 import { Page, Section } from '../../ui/Page';
 import { LoadError, Loading } from '../../ui/states';
 import { useUser } from '../auth/session';
-import {
-  type SiteChange,
-  type SiteWithSettings,
-  useCreateSite,
-  useSettings,
-  useUpdateRetention,
-  useUpdateSite,
-} from './queries';
+import { type SiteChange, useCreateSite, useSettings, useUpdateRetention, useUpdateSite } from './queries';
 
 const SITE_FIELDS = [
   'name',

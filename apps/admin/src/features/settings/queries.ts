@@ -1,26 +1,7 @@
-import type { Site } from '@atrium/protocol';
+import type { SettingsView, Site, SiteSettings, SiteWithSettings, TenantSettings } from '@atrium/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api-provider';
 import { siteKeys } from '../sites/queries';
-
-export interface SiteSettings {
-  maxVisitHours: number;
-  arrivalToleranceMinutes: number;
-  walkInsAllowed: boolean;
-  keyMaxAgeSeconds: number;
-  walkInsPerKiosk: number;
-  walkInsPerSite: number;
-  walkInWindowMinutes: number;
-}
-
-export interface SiteWithSettings extends Site {
-  settings: SiteSettings;
-}
-
-export interface SettingsView {
-  retentionDays: number;
-  sites: SiteWithSettings[];
-}
 
 export type SiteChange = Partial<Pick<Site, 'name' | 'timezone' | 'wifiSsid'> & SiteSettings>;
 
@@ -41,7 +22,7 @@ export function useUpdateRetention() {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (retentionDays: number) => api.patch<{ retentionDays: number }>('/settings', { retentionDays }),
+    mutationFn: (retentionDays: number) => api.patch<TenantSettings>('/settings', { retentionDays }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: settingsKeys.all }),
   });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { id, text } from '@atrium/protocol';
+import { agentViewSchema, id, registeredAgentSchema, text } from '@atrium/protocol';
 import { z } from 'zod';
 import { agentServerUrl } from '../../agents/urls';
 import { recordAudit } from '../../audit/record';
@@ -20,9 +20,10 @@ export function agentRoutes(ctx: AppContext): RouteDef[] {
       path: '/agents',
       auth,
       schemas: { body: registerSchema },
-      async handler(req, res) {
+      response: { status: 201, schema: registeredAgentSchema },
+      async handler(req, res, { body }) {
         const user = userOf(req);
-        const { siteId, name } = req.body as z.infer<typeof registerSchema>;
+        const { siteId, name } = body;
         if (!hasSiteRole(user, siteId, ADMINS)) throw notFound('site');
         const agentId = randomUUID();
         const cert = await ctx.ca.issueAgentCert({
@@ -68,6 +69,7 @@ export function agentRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/agents',
       auth,
+      response: { status: 200, schema: z.array(agentViewSchema) },
       async handler(req, res) {
         const user = userOf(req);
         const rows = await ctx.db.withTenant(user.tenantId, (tx) =>
@@ -107,9 +109,10 @@ export function agentRoutes(ctx: AppContext): RouteDef[] {
       path: '/agents/:id',
       auth,
       schemas: { params: z.object({ id: id('an agent id') }) },
-      async handler(req, res) {
+      response: { status: 204 },
+      async handler(req, res, { params }) {
         const user = userOf(req);
-        const id = req.params.id as string;
+        const { id } = params;
         await ctx.db.withTenant(user.tenantId, async (tx) => {
           const [agent] = await tx.query<{ site_id: string }>('SELECT site_id FROM agents WHERE id = $1 FOR UPDATE', [
             id,

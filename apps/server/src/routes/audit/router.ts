@@ -1,5 +1,4 @@
-import { type AuditEventView, auditQuerySchema } from '@atrium/protocol';
-import type { z } from 'zod';
+import { type AuditEventView, auditPageSchema, auditQuerySchema } from '@atrium/protocol';
 import type { AppContext } from '../../context';
 import { type RouteDef, route, userOf } from '../../http/routes';
 
@@ -10,9 +9,9 @@ export function auditRoutes(ctx: AppContext): RouteDef[] {
       path: '/audit',
       auth: { tokens: ['user'], roles: ['tenant_admin'] },
       schemas: { query: auditQuerySchema },
-      async handler(req, res) {
+      response: { status: 200, schema: auditPageSchema },
+      async handler(req, res, { query: q }) {
         const user = userOf(req);
-        const q = req.query as unknown as z.infer<typeof auditQuerySchema>;
         const rows = await ctx.db.withTenant(user.tenantId, (tx) =>
           tx.query<AuditEventView & { occurredAt: Date }>(
             `SELECT id, occurred_at AS "occurredAt", actor_type AS "actorType", actor_id AS "actorId", action,

@@ -1,4 +1,11 @@
-import { loginRequestSchema, logoutRequestSchema, mfaRequestSchema, refreshRequestSchema } from '@atrium/protocol';
+import {
+  loginRequestSchema,
+  loginResponseSchema,
+  logoutRequestSchema,
+  mfaRequestSchema,
+  refreshRequestSchema,
+  tokenPairSchema,
+} from '@atrium/protocol';
 import { completeMfa, login, logout, refresh } from '../../auth/sessions';
 import type { AppContext } from '../../context';
 import { type RouteDef, route } from '../../http/routes';
@@ -10,8 +17,9 @@ export function authRoutes(ctx: AppContext): RouteDef[] {
       path: '/auth/login',
       auth: { public: true },
       schemas: { body: loginRequestSchema },
-      async handler(req, res) {
-        res.json(await login(ctx, req.body.email, req.body.password, { ip: req.ip ?? null }));
+      response: { status: 200, schema: loginResponseSchema },
+      async handler(req, res, { body }) {
+        res.json(await login(ctx, body.email, body.password, { ip: req.ip ?? null }));
       },
     }),
     route({
@@ -19,8 +27,9 @@ export function authRoutes(ctx: AppContext): RouteDef[] {
       path: '/auth/mfa',
       auth: { public: true },
       schemas: { body: mfaRequestSchema },
-      async handler(req, res) {
-        res.json(await completeMfa(ctx, req.body, { ip: req.ip ?? null }));
+      response: { status: 200, schema: tokenPairSchema },
+      async handler(req, res, { body }) {
+        res.json(await completeMfa(ctx, body, { ip: req.ip ?? null }));
       },
     }),
     route({
@@ -28,8 +37,9 @@ export function authRoutes(ctx: AppContext): RouteDef[] {
       path: '/auth/refresh',
       auth: { public: true },
       schemas: { body: refreshRequestSchema },
-      async handler(req, res) {
-        res.json(await refresh(ctx, req.body.refreshToken, { ip: req.ip ?? null }));
+      response: { status: 200, schema: tokenPairSchema },
+      async handler(req, res, { body }) {
+        res.json(await refresh(ctx, body.refreshToken, { ip: req.ip ?? null }));
       },
     }),
     route({
@@ -37,8 +47,9 @@ export function authRoutes(ctx: AppContext): RouteDef[] {
       path: '/auth/logout',
       auth: { public: true },
       schemas: { body: logoutRequestSchema },
-      async handler(req, res) {
-        await logout(ctx, req.body.refreshToken, { ip: req.ip ?? null });
+      response: { status: 204 },
+      async handler(req, res, { body }) {
+        await logout(ctx, body.refreshToken, { ip: req.ip ?? null });
         res.status(204).end();
       },
     }),

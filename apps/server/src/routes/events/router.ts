@@ -15,6 +15,11 @@ export function eventRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/events/stream',
       auth: { tokens: ['user'], roles: STREAM_ROLES },
+      response: {
+        status: 200,
+        contentType: ['text/event-stream'],
+        description: 'Server-sent events: `event: <type>`, `data: {siteId, ...ids}`; a comment line every 15 s.',
+      },
       handler(req, res) {
         const user = userOf(req);
         res.writeHead(200, {

@@ -1,6 +1,6 @@
+import { keyListSchema, keyPurposeSchema, keyRotationSchema } from '@atrium/protocol';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/record';
-import { KEY_PURPOSES, type KeyPurpose } from '../../auth/keys';
 import type { AppContext } from '../../context';
 import { forbidden, rateLimited } from '../../http/errors';
 import { type RouteDef, route, userOf } from '../../http/routes';
@@ -17,6 +17,7 @@ export function keyRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/keys',
       auth,
+      response: { status: 200, schema: keyListSchema },
       async handler(req, res) {
         const kids = (jwks: { keys: Array<{ kid?: string }> }) => jwks.keys.map((key) => key.kid);
         res.json({
@@ -30,10 +31,11 @@ export function keyRoutes(ctx: AppContext): RouteDef[] {
       method: 'post',
       path: '/keys/:purpose/rotate',
       auth,
-      schemas: { params: z.object({ purpose: z.enum(KEY_PURPOSES as [KeyPurpose, ...KeyPurpose[]]) }) },
-      async handler(req, res) {
+      schemas: { params: z.object({ purpose: keyPurposeSchema }) },
+      response: { status: 200, schema: keyRotationSchema },
+      async handler(req, res, { params }) {
         const user = userOf(req);
-        const purpose = req.params.purpose as KeyPurpose;
+        const { purpose } = params;
         const rotation = await ctx.keys.rotate(purpose, user.tenantId);
         await ctx.db.withTenant(user.tenantId, (tx) =>
           recordAudit(tx, {

@@ -1,7 +1,17 @@
 import {
+  checkInResponseSchema,
+  checkOutResponseSchema,
+  id,
   type KioskConfig,
+  kioskCheckInResponseSchema,
+  kioskConfigSchema,
+  kioskViewSchema,
+  pairedKioskSchema,
+  pairingStartResponseSchema,
   pairingTokenRequestSchema,
+  pairingTokenResponseSchema,
   pairKioskSchema,
+  type ScanRequest,
   scanRequestSchema,
   walkInRequestSchema,
 } from '@atrium/protocol';
@@ -32,9 +42,8 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
   type Req = Parameters<RouteDef['handler']>[0];
   const ip = (req: Req) => req.ip ?? null;
   /** A kiosk's scan of a visitor code: who sent it, when it happened (and whether offline), what the code says. */
-  const readScan = async (req: Req) => {
+  const readScan = async (req: Req, body: ScanRequest) => {
     const kiosk = kioskOf(req);
-    const body = req.body as z.infer<typeof scanRequestSchema>;
     const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
     const scan = await verifyScan(ctx, kiosk, body.token, at);
     return { kiosk, body, at, offline, scan, actor: { type: 'kiosk' as const, id: kiosk.kioskId, ip: ip(req) } };
@@ -44,6 +53,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       method: 'post',
       path: '/kiosk/pairing',
       auth: { public: true },
+      response: { status: 201, schema: pairingStartResponseSchema },
       async handler(req, res) {
         res.status(201).json(await startPairing(ctx, ip(req)));
       },
@@ -53,8 +63,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       path: '/kiosk/pairing/token',
       auth: { public: true },
       schemas: { body: pairingTokenRequestSchema },
-      async handler(req, res) {
-        const { status, body } = await pollPairing(ctx, req.body.deviceCode);
+      response: { status: 200, alsoStatus: [202], schema: pairingTokenResponseSchema },
+      async handler(_req, res, input) {
+        const { status, body } = await pollPairing(ctx, input.body.deviceCode);
         res.status(status).json(body);
       },
     }),
@@ -63,10 +74,11 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       path: '/kiosks/pair',
       auth: { tokens: ['user'], roles: STAFF },
       schemas: { body: pairKioskSchema },
-      async handler(req, res) {
+      response: { status: 201, schema: pairedKioskSchema },
+      async handler(req, res, { body }) {
         const user = userOf(req);
-        if (!hasSiteRole(user, req.body.siteId, STAFF)) throw notFound('site');
-        const kiosk = await pairKiosk(ctx, { tenantId: user.tenantId, userId: user.userId, ip: ip(req) }, req.body);
+        if (!hasSiteRole(user, body.siteId, STAFF)) throw notFound('site');
+        const kiosk = await pairKiosk(ctx, { tenantId: user.tenantId, userId: user.userId, ip: ip(req) }, body);
         res.status(201).json({ kiosk });
       },
     }),
@@ -74,6 +86,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/kiosks',
       auth: { tokens: ['user'], roles: STAFF },
+      response: { status: 200, schema: z.array(kioskViewSchema) },
       async handler(req, res) {
         const user = userOf(req);
         const rows = await ctx.db.withTenant(user.tenantId, (tx) =>
@@ -108,10 +121,11 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       method: 'delete',
       path: '/kiosks/:id',
       auth: { tokens: ['user'], roles: STAFF },
-      schemas: { params: z.object({ id: z.uuid('must be a kiosk id') }) },
-      async handler(req, res) {
+      schemas: { params: z.object({ id: id('a kiosk id') }) },
+      response: { status: 204 },
+      async handler(req, res, { params }) {
         const user = userOf(req);
-        const id = req.params.id as string;
+        const { id } = params;
         await ctx.db.withTenant(user.tenantId, async (tx) => {
           const [kiosk] = await tx.query<{ site_id: string }>('SELECT site_id FROM kiosks WHERE id = $1', [id]);
           if (!kiosk || !hasSiteRole(user, kiosk.site_id, STAFF)) throw notFound('kiosk');
@@ -133,6 +147,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/kiosk/config',
       auth: kioskAuth,
+      response: { status: 200, schema: kioskConfigSchema },
       async handler(req, res) {
         const kiosk = kioskOf(req);
         const config = await ctx.db.withTenant(kiosk.tenantId, async (tx) => {
@@ -166,8 +181,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       path: '/kiosk/check-ins',
       auth: kioskAuth,
       schemas: { body: scanRequestSchema },
-      async handler(req, res) {
-        const { kiosk, body, at, offline, scan, actor } = await readScan(req);
+      response: { status: 201, alsoStatus: [200], schema: kioskCheckInResponseSchema },
+      async handler(req, res, input) {
+        const { kiosk, body, at, offline, scan, actor } = await readScan(req, input.body);
         const result = await settle(
           ctx.db
             .withTenant(kiosk.tenantId, (tx) =>
@@ -192,8 +208,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       path: '/kiosk/check-outs',
       auth: kioskAuth,
       schemas: { body: scanRequestSchema },
-      async handler(req, res) {
-        const { kiosk, body, at, offline, scan, actor } = await readScan(req);
+      response: { status: 200, schema: checkOutResponseSchema },
+      async handler(req, res, input) {
+        const { kiosk, body, at, offline, scan, actor } = await readScan(req, input.body);
         const { body: out } = await settle(
           ctx.db.withTenant(kiosk.tenantId, (tx) =>
             checkOut(tx, {
@@ -217,9 +234,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       path: '/kiosk/walk-ins',
       auth: kioskAuth,
       schemas: { body: walkInRequestSchema },
-      async handler(req, res) {
+      response: { status: 201, alsoStatus: [200], schema: checkInResponseSchema },
+      async handler(req, res, { body }) {
         const kiosk = kioskOf(req);
-        const body = req.body as z.infer<typeof walkInRequestSchema>;
         const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
         const actor = { type: 'kiosk' as const, id: kiosk.kioskId, ip: ip(req) };
         class Replayed extends Error {

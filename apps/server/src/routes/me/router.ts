@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { changePasswordSchema, totpConfirmSchema, totpDisableSchema } from '@atrium/protocol';
+import {
+  changePasswordSchema,
+  meSchema,
+  recoveryCodesSchema,
+  totpConfirmSchema,
+  totpDisableSchema,
+  totpEnrolmentSchema,
+} from '@atrium/protocol';
 import QRCode from 'qrcode';
 import { recordAudit } from '../../audit/record';
 import { announceAccessChange, hashRecoveryCode, revokeAllSessions } from '../../auth/sessions';
@@ -24,6 +31,7 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/me',
       auth: passwordChange,
+      response: { status: 200, schema: meSchema },
       async handler(req, res) {
         const user = userOf(req);
         const me = await ctx.db.withTenant(user.tenantId, async (tx) => {
@@ -51,20 +59,21 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
       path: '/me/password',
       auth: passwordChange,
       schemas: { body: changePasswordSchema },
-      async handler(req, res) {
+      response: { status: 204 },
+      async handler(req, res, { body }) {
         const user = userOf(req);
         const [cred] = await ctx.db.withTenant(user.tenantId, (tx) =>
           tx.query<{ password_hash: string }>('SELECT password_hash FROM credentials WHERE user_id = $1', [
             user.userId,
           ]),
         );
-        if (!cred || !(await verifyPassword(cred.password_hash, req.body.currentPassword))) {
+        if (!cred || !(await verifyPassword(cred.password_hash, body.currentPassword))) {
           throw invalidInput('currentPassword', 'is not your current password');
         }
-        if (req.body.newPassword === req.body.currentPassword) {
+        if (body.newPassword === body.currentPassword) {
           throw invalidInput('newPassword', 'must differ from your current password');
         }
-        const hash = await hashNewPassword(req.body.newPassword, 'newPassword');
+        const hash = await hashNewPassword(body.newPassword, 'newPassword');
         await ctx.db.withTenant(user.tenantId, async (tx) => {
           await tx.query(
             `UPDATE credentials SET password_hash = $2, password_changed_at = now(), must_change_password = false,
@@ -93,6 +102,7 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
       method: 'post',
       path: '/me/totp',
       auth,
+      response: { status: 201, schema: totpEnrolmentSchema },
       async handler(req, res) {
         const user = userOf(req);
         const secret = generateTotpSecret();
@@ -120,7 +130,8 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
       path: '/me/totp/confirm',
       auth,
       schemas: { body: totpConfirmSchema },
-      async handler(req, res) {
+      response: { status: 200, schema: recoveryCodesSchema },
+      async handler(req, res, { body }) {
         const user = userOf(req);
         const codes = Array.from({ length: RECOVERY_CODES }, recoveryCode);
         await ctx.db.withTenant(user.tenantId, async (tx) => {
@@ -132,7 +143,7 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
           if (cred.totp_confirmed_at) throw conflict('mfa_already_enabled', 'Two-step sign-in is already on.');
           const step = verifyTotp(
             ctx.box.open(cred.totp_secret, `totp:${user.userId}`).toString(),
-            req.body.code,
+            body.code,
             ctx.now(),
           );
           if (step === undefined) throw invalidInput('code', 'is not the current code of your authenticator app');
@@ -166,14 +177,15 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
       path: '/me/totp',
       auth,
       schemas: { body: totpDisableSchema },
-      async handler(req, res) {
+      response: { status: 204 },
+      async handler(req, res, { body }) {
         const user = userOf(req);
         const [cred] = await ctx.db.withTenant(user.tenantId, (tx) =>
           tx.query<{ password_hash: string }>('SELECT password_hash FROM credentials WHERE user_id = $1', [
             user.userId,
           ]),
         );
-        if (!cred || !(await verifyPassword(cred.password_hash, req.body.password))) {
+        if (!cred || !(await verifyPassword(cred.password_hash, body.password))) {
           throw invalidInput('password', 'is not your current password');
         }
         await ctx.db.withTenant(user.tenantId, async (tx) => {

@@ -1,3 +1,4 @@
+import { erasureResultSchema, id, privacyInventorySchema, visitorExportSchema } from '@atrium/protocol';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/record';
 import type { AppContext } from '../../context';
@@ -6,7 +7,7 @@ import { type RouteDef, route, userOf } from '../../http/routes';
 import { eraseVisitor } from '../../privacy/erasure';
 import { DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_RETENTION_DAYS } from '../../privacy/retention';
 
-const idParams = z.object({ id: z.uuid('must be a visitor id') });
+const idParams = z.object({ id: id('a visitor id') });
 const auth = { tokens: ['user'], roles: ['tenant_admin'] } as const;
 
 export function privacyRoutes(ctx: AppContext): RouteDef[] {
@@ -16,13 +17,14 @@ export function privacyRoutes(ctx: AppContext): RouteDef[] {
       path: '/visitors/:id',
       auth,
       schemas: { params: idParams },
-      async handler(req, res) {
+      response: { status: 200, schema: erasureResultSchema },
+      async handler(req, res, { params }) {
         const user = userOf(req);
         const result = await eraseVisitor(
           ctx,
           user.tenantId,
           { type: 'user', id: user.userId, ip: req.ip ?? null },
-          req.params.id as string,
+          params.id,
         );
         void ctx.events.wake();
         res.json({ erased: true, visits: result.visits });
@@ -33,9 +35,10 @@ export function privacyRoutes(ctx: AppContext): RouteDef[] {
       path: '/visitors/:id/export',
       auth,
       schemas: { params: idParams },
-      async handler(req, res) {
+      response: { status: 200, schema: visitorExportSchema, description: 'A download (Content-Disposition).' },
+      async handler(req, res, { params }) {
         const user = userOf(req);
-        const id = req.params.id as string;
+        const { id } = params;
         const data = await ctx.db.withTenant(user.tenantId, async (tx) => {
           const [visitor] = await tx.query(
             'SELECT id, name, email, company, phone, created_at AS "createdAt" FROM visitors WHERE id = $1',
@@ -85,6 +88,7 @@ export function privacyRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/privacy/inventory',
       auth,
+      response: { status: 200, schema: privacyInventorySchema },
       async handler(req, res) {
         const user = userOf(req);
         const inventory = await ctx.db.withTenant(user.tenantId, async (tx) => {

@@ -1,4 +1,14 @@
-import { createSiteSchema, type Site, updateSiteSchema, updateTenantSettingsSchema } from '@atrium/protocol';
+import {
+  createSiteSchema,
+  id,
+  type Site,
+  settingsViewSchema,
+  siteSchema,
+  siteWithSettingsSchema,
+  tenantSettingsSchema,
+  updateSiteSchema,
+  updateTenantSettingsSchema,
+} from '@atrium/protocol';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/record';
 import type { AppContext } from '../../context';
@@ -16,6 +26,7 @@ export function siteRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/sites',
       auth: { tokens: ['user'] },
+      response: { status: 200, schema: z.array(siteSchema) },
       async handler(req, res) {
         const user = userOf(req);
         const visible = visibleSiteIds(user);
@@ -34,9 +45,9 @@ export function siteRoutes(ctx: AppContext): RouteDef[] {
       path: '/sites',
       auth: { tokens: ['user'], roles: ['tenant_admin'] },
       schemas: { body: createSiteSchema },
-      async handler(req, res) {
+      response: { status: 201, schema: siteSchema },
+      async handler(req, res, { body }) {
         const user = userOf(req);
-        const body = req.body as z.infer<typeof createSiteSchema>;
         const site = await ctx.db.withTenant(user.tenantId, async (tx) => {
           const [row] = await tx.query<Site>(
             `INSERT INTO sites (tenant_id, name, timezone, wifi_ssid) VALUES (app_current_tenant(), $1, $2, $3)
@@ -61,6 +72,7 @@ export function siteRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/settings',
       auth: { tokens: ['user'], roles: ADMINS },
+      response: { status: 200, schema: settingsViewSchema },
       async handler(req, res) {
         const user = userOf(req);
         const visible = visibleSiteIds(user);
@@ -97,11 +109,12 @@ export function siteRoutes(ctx: AppContext): RouteDef[] {
       path: '/settings',
       auth: { tokens: ['user'], roles: ['tenant_admin'] },
       schemas: { body: updateTenantSettingsSchema },
-      async handler(req, res) {
+      response: { status: 200, schema: tenantSettingsSchema },
+      async handler(req, res, { body }) {
         const user = userOf(req);
         await ctx.db.withTenant(user.tenantId, async (tx) => {
           await tx.query(`UPDATE tenants SET settings = settings || jsonb_build_object('retentionDays', $1::int)`, [
-            req.body.retentionDays,
+            body.retentionDays,
           ]);
           await recordAudit(tx, {
             actorType: 'user',
@@ -111,22 +124,23 @@ export function siteRoutes(ctx: AppContext): RouteDef[] {
             targetId: user.tenantId,
             outcome: 'success',
             ip: req.ip ?? null,
-            details: { retentionDays: req.body.retentionDays },
+            details: { retentionDays: body.retentionDays },
           });
         });
-        res.json({ retentionDays: req.body.retentionDays });
+        res.json({ retentionDays: body.retentionDays });
       },
     }),
     route({
       method: 'patch',
       path: '/sites/:id',
       auth: { tokens: ['user'], roles: ADMINS },
-      schemas: { params: z.object({ id: z.uuid('must be a site id') }), body: updateSiteSchema },
-      async handler(req, res) {
+      schemas: { params: z.object({ id: id('a site id') }), body: updateSiteSchema },
+      response: { status: 200, schema: siteWithSettingsSchema },
+      async handler(req, res, { params, body }) {
         const user = userOf(req);
-        const id = req.params.id as string;
+        const { id } = params;
         if (!hasSiteRole(user, id, ADMINS)) throw notFound('site');
-        const { name, timezone, wifiSsid, ...settings } = req.body as z.infer<typeof updateSiteSchema>;
+        const { name, timezone, wifiSsid, ...settings } = body;
         const site = await ctx.db.withTenant(user.tenantId, async (tx) => {
           const [row] = await tx.query<{
             id: string;
@@ -149,7 +163,7 @@ export function siteRoutes(ctx: AppContext): RouteDef[] {
             targetId: id,
             outcome: 'success',
             ip: req.ip ?? null,
-            details: { fields: Object.keys(req.body).sort().join(',') },
+            details: { fields: Object.keys(body).sort().join(',') },
           });
           return {
             id: row.id,

@@ -1,4 +1,4 @@
-import { createUserSchema, updateUserSchema } from '@atrium/protocol';
+import { createUserSchema, id, passwordResetSchema, updateUserSchema, userSchema } from '@atrium/protocol';
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
@@ -16,7 +16,7 @@ import {
   updateUser,
 } from '../../tenancy/user-admin';
 
-const idParams = z.object({ id: z.uuid('must be a user id') });
+const idParams = z.object({ id: id('a user id') });
 
 function adminOf(ctx: AppContext, req: Request): UserAdmin {
   const actor = userOf(req);
@@ -44,6 +44,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/users',
       auth,
+      response: { status: 200, schema: z.array(userSchema) },
       async handler(req, res) {
         const admin = adminOf(ctx, req);
         res.json(await ctx.db.withTenant(admin.tenantId, (tx) => listManageableUsers(tx, admin)));
@@ -54,9 +55,9 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       path: '/users',
       auth,
       schemas: { body: createUserSchema },
-      async handler(req, res) {
+      response: { status: 201, schema: userSchema },
+      async handler(req, res, { body }) {
         const admin = adminOf(ctx, req);
-        const body = req.body as z.infer<typeof createUserSchema>;
         checkGrants(admin.scope, body.roles);
         // Temporary until first sign-in, but guessable before then: the common-password rule applies to it too.
         const passwordHash = await hashNewPassword(body.password, 'password', body);
@@ -71,9 +72,10 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       path: '/users/:id',
       auth,
       schemas: { params: idParams, body: updateUserSchema },
-      async handler(req, res) {
+      response: { status: 200, schema: userSchema },
+      async handler(req, res, { params, body }) {
         const admin = adminOf(ctx, req);
-        const { password, ...patch } = req.body as z.infer<typeof updateUserSchema>;
+        const { password, ...patch } = body;
         // Refused rather than turned into a reset: a caller that thinks it set a known password must not go on
         // handing that password out.
         if (password !== undefined) {
@@ -84,7 +86,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
           );
         }
         const user = await ctx.db
-          .withTenant(admin.tenantId, (tx) => updateUser(tx, admin, req.params.id as string, patch))
+          .withTenant(admin.tenantId, (tx) => updateUser(tx, admin, params.id, patch))
           .catch(mapWriteError);
         ctx.access.forget(admin.tenantId, user.id);
         void ctx.events.wake();
@@ -96,15 +98,14 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       path: '/users/:id/password-reset',
       auth,
       schemas: { params: idParams, body: z.object({}) },
-      async handler(req, res) {
+      response: { status: 200, schema: passwordResetSchema },
+      async handler(req, res, { params }) {
         const admin = adminOf(ctx, req);
         const password = temporaryPassword();
         // Generated, never chosen: no policy to check.
         const passwordHash = await hashPassword(password);
-        await ctx.db.withTenant(admin.tenantId, (tx) =>
-          resetPassword(tx, admin, req.params.id as string, passwordHash),
-        );
-        ctx.access.forget(admin.tenantId, req.params.id as string);
+        await ctx.db.withTenant(admin.tenantId, (tx) => resetPassword(tx, admin, params.id, passwordHash));
+        ctx.access.forget(admin.tenantId, params.id);
         void ctx.events.wake();
         res.setHeader('Cache-Control', 'no-store');
         res.json({ temporaryPassword: password, passwordChangeRequired: true });

@@ -1,4 +1,14 @@
-import { createVisitSchema, listVisitsQuerySchema, updateVisitSchema } from '@atrium/protocol';
+import {
+  checkInResponseSchema,
+  createdVisitSchema,
+  createVisitSchema,
+  id,
+  listVisitsQuerySchema,
+  onSiteEntrySchema,
+  updateVisitSchema,
+  visitCheckedOutSchema,
+  visitSchema,
+} from '@atrium/protocol';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/record';
@@ -18,7 +28,8 @@ import {
 } from '../../visits/service';
 import { listVisits, loadVisit, onSite } from '../../visits/views';
 
-const idParams = z.object({ id: z.uuid('must be a visit id') });
+const idParams = z.object({ id: id('a visit id') });
+const staffScanSchema = z.object({ idempotencyKey: z.uuid().optional() });
 const STAFF = ['tenant_admin', 'site_admin', 'receptionist'] as const;
 
 export function visitRoutes(ctx: AppContext): RouteDef[] {
@@ -48,9 +59,9 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       path: '/visits',
       auth,
       schemas: { query: listVisitsQuerySchema },
-      async handler(req, res) {
+      response: { status: 200, schema: z.array(visitSchema) },
+      async handler(req, res, { query: q }) {
         const user = userOf(req);
-        const q = req.query as unknown as z.infer<typeof listVisitsQuerySchema>;
         const staffSiteIds = user.roles.some(
           (g) => g.role !== 'member' && (g.role === 'tenant_admin' || g.siteId === null),
         )
@@ -67,9 +78,9 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       path: '/visits',
       auth,
       schemas: { body: createVisitSchema },
-      async handler(req, res) {
+      response: { status: 201, schema: createdVisitSchema },
+      async handler(req, res, { body }) {
         const user = userOf(req);
-        const body = req.body as z.infer<typeof createVisitSchema>;
         if (!hasSiteRole(user, body.siteId, [...STAFF, 'member'])) throw notFound('site');
         const hostUserId = body.hostUserId ?? user.userId;
         if (hostUserId !== user.userId && !hasSiteRole(user, body.siteId, STAFF)) {
@@ -89,8 +100,9 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       path: '/visits/:id',
       auth,
       schemas: { params: idParams },
-      async handler(req, res) {
-        const { user, visit } = await visibleVisit(req, req.params.id as string);
+      response: { status: 200, schema: visitSchema },
+      async handler(req, res, { params }) {
+        const { user, visit } = await visibleVisit(req, params.id);
         await ctx.db.withTenant(user.tenantId, (tx) =>
           recordAudit(tx, {
             actorType: 'user',
@@ -111,15 +123,16 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       path: '/visits/:id',
       auth,
       schemas: { params: idParams, body: updateVisitSchema },
-      async handler(req, res) {
-        const { user, visit } = await visibleVisit(req, req.params.id as string);
+      response: { status: 200, schema: visitSchema },
+      async handler(req, res, { params, body }) {
+        const { user, visit } = await visibleVisit(req, params.id);
         // The same rule as on create: only reception staff of the site choose a host other than themselves.
-        const hostUserId = (req.body as { hostUserId?: string }).hostUserId;
+        const { hostUserId } = body;
         if (hostUserId && hostUserId !== user.userId && !hasSiteRole(user, visit.siteId, STAFF)) {
           throw forbidden('Only reception staff can hand a visit to another host.');
         }
         const updated = await ctx.db.withTenant(user.tenantId, (tx) =>
-          updateVisit(ctx, tx, actorOf(req), visit.id, req.body),
+          updateVisit(ctx, tx, actorOf(req), visit.id, body),
         );
         void ctx.events.wake();
         res.json(updated);
@@ -130,8 +143,9 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       path: '/visits/:id',
       auth,
       schemas: { params: idParams },
-      async handler(req, res) {
-        const { user, visit } = await visibleVisit(req, req.params.id as string);
+      response: { status: 200, schema: visitSchema, description: 'The visit, now cancelled.' },
+      async handler(req, res, { params }) {
+        const { user, visit } = await visibleVisit(req, params.id);
         const cancelled = await ctx.db.withTenant(user.tenantId, (tx) => cancelVisit(tx, actorOf(req), visit.id));
         void ctx.events.wake();
         res.json(cancelled);
@@ -142,14 +156,15 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       path: '/visits/:id/qr',
       auth,
       schemas: { params: idParams, query: z.object({ format: z.enum(['svg', 'png']).default('svg') }) },
-      async handler(req, res) {
-        const { user, visit } = await visibleVisit(req, req.params.id as string);
+      response: { status: 200, contentType: ['image/svg+xml', 'image/png'], description: "The visit's QR code." },
+      async handler(req, res, { params, query }) {
+        const { user, visit } = await visibleVisit(req, params.id);
         const signer = await ctx.keys.qrSigningKey(user.tenantId);
         const token = await ctx.db.withTenant(user.tenantId, (tx) => qrTokenFor(tx, signer, visit.id));
         if (!token || visit.status !== 'expected') throw notFound('QR code (the visit is no longer expected)');
         const options = { errorCorrectionLevel: 'M' as const, margin: 4 };
         res.setHeader('Cache-Control', 'no-store');
-        if ((req.query as { format: string }).format === 'png') {
+        if (query.format === 'png') {
           res.type('image/png').send(await QRCode.toBuffer(token, { ...options, type: 'png', scale: 8 }));
         } else {
           res.type('image/svg+xml').send(await QRCode.toString(token, { ...options, type: 'svg' }));
@@ -160,9 +175,10 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       method: 'post',
       path: '/visits/:id/check-in',
       auth,
-      schemas: { params: idParams, body: z.object({ idempotencyKey: z.uuid().optional() }) },
-      async handler(req, res) {
-        const { user, visit } = await visibleVisit(req, req.params.id as string, true);
+      schemas: { params: idParams, body: staffScanSchema },
+      response: { status: 201, alsoStatus: [200], schema: checkInResponseSchema },
+      async handler(req, res, { params, body: input }) {
+        const { user, visit } = await visibleVisit(req, params.id, true);
         const now = ctx.now();
         const { status, body } = await settle(
           ctx.db.withTenant(user.tenantId, (tx) =>
@@ -170,7 +186,7 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
               siteId: visit.siteId,
               visitId: visit.id,
               jti: null,
-              idempotencyKey: req.body.idempotencyKey ?? crypto.randomUUID(),
+              idempotencyKey: input.idempotencyKey ?? crypto.randomUUID(),
               occurredAt: now,
               offline: false,
               kioskId: null,
@@ -186,15 +202,16 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       method: 'post',
       path: '/visits/:id/check-out',
       auth,
-      schemas: { params: idParams, body: z.object({ idempotencyKey: z.uuid().optional() }) },
-      async handler(req, res) {
-        const { user, visit } = await visibleVisit(req, req.params.id as string, true);
+      schemas: { params: idParams, body: staffScanSchema },
+      response: { status: 200, schema: visitCheckedOutSchema },
+      async handler(req, res, { params, body }) {
+        const { user, visit } = await visibleVisit(req, params.id, true);
         await settle(
           ctx.db.withTenant(user.tenantId, (tx) =>
             checkOut(tx, {
               visitId: visit.id,
               siteId: null,
-              idempotencyKey: req.body.idempotencyKey ?? crypto.randomUUID(),
+              idempotencyKey: body.idempotencyKey ?? crypto.randomUUID(),
               occurredAt: ctx.now(),
               offline: false,
               kioskId: null,
@@ -211,10 +228,11 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       method: 'get',
       path: '/sites/:id/on-site',
       auth: { tokens: ['user'], roles: STAFF },
-      schemas: { params: z.object({ id: z.uuid('must be a site id') }) },
-      async handler(req, res) {
+      schemas: { params: z.object({ id: id('a site id') }) },
+      response: { status: 200, schema: z.array(onSiteEntrySchema) },
+      async handler(req, res, { params }) {
         const user = userOf(req);
-        const siteId = req.params.id as string;
+        const siteId = params.id;
         if (!hasSiteRole(user, siteId, STAFF)) throw notFound('site');
         const list = await ctx.db.withTenant(user.tenantId, async (tx) => {
           const [site] = await tx.query('SELECT 1 FROM sites WHERE id = $1', [siteId]);
