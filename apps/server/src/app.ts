@@ -8,6 +8,7 @@ import { pinoHttp } from 'pino-http';
 import type { AppContext } from './context';
 import { errorHandler, refuseNonJsonBody, routeNotFound } from './http/errors';
 import { createMetrics, type Metrics, measureRequests } from './http/metrics';
+import { openApiRoute } from './http/openapi';
 import { mountRoutes, type RouteDef } from './http/routes';
 import { spa } from './http/static';
 import { agentRoutes } from './routes/agents/router';
@@ -132,12 +133,8 @@ export function createApp(deps: AppDeps): Express {
     agentRoutes,
     keyRoutes,
   ];
-  mountRoutes(
-    ctx,
-    api,
-    groups.flatMap((group) => group(ctx)),
-    routes,
-  );
+  // The OpenAPI document describes the registry, itself included, once it is complete.
+  mountRoutes(ctx, api, [...groups.flatMap((group) => group(ctx)), openApiRoute(routes)], routes);
   api.use(routeNotFound);
   app.locals.routes = routes;
   app.use('/api/v1', api);
