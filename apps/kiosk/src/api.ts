@@ -3,6 +3,7 @@ import {
   type CheckOutResponse,
   type ErrorBody,
   type KioskConfig,
+  type KioskHeartbeat,
   kioskConfigSchema,
   type PairingStartResponse,
   type PairingTokenResponse,
@@ -113,6 +114,10 @@ export function createKioskApi(options: KioskApiOptions) {
       if (!parsed.success)
         throw new ApiError(502, 'invalid_response', 'The server sent a config this kiosk cannot read.');
       return parsed.data;
+    },
+    /** Tells the server this kiosk is alive (see device/heartbeat.ts). */
+    async heartbeat(body: KioskHeartbeat): Promise<void> {
+      await request<unknown>('POST', '/kiosk/heartbeat', body, true);
     },
     /** Sends one outbox entry; resolves with the status (201, or 200 for a retry the server already handled). */
     submit(kind: keyof typeof KIND_PATHS, body: ScanRequest | WalkInRequest): Promise<ApiResponse<unknown>> {

@@ -58,6 +58,13 @@ const configSchema = z.object({
       },
       { error: 'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 172.29.53.2' },
     ),
+  /** How often kiosks report a heartbeat; the admin app shows a kiosk offline after two and a half missed beats. */
+  KIOSK_HEARTBEAT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5, 'must be at least 5')
+    .max(600, 'must be at most 600')
+    .default(30),
   /** Opens GET /metrics to a scraper that sends it as a bearer token; unset, only direct local requests get metrics. */
   METRICS_TOKEN: z.preprocess(
     emptyAsUndefined,

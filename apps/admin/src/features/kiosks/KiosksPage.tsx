@@ -134,7 +134,7 @@ function PairForm({ sites }: { sites: Site[] }) {
 }
 
 function KioskList() {
-  const { t, tag, dateTime } = useI18n();
+  const { t, tag, dateTime, number } = useI18n();
   const kiosks = useKiosks();
   const siteOf = useSiteLookup();
   const revoke = useRevokeKiosk();
@@ -175,7 +175,18 @@ function KioskList() {
               <tr key={kiosk.id} data-testid="kiosk-row" className={kiosk.revoked ? 'row-muted' : undefined}>
                 <td>{kiosk.name}</td>
                 <td>{siteOf(kiosk.siteId)?.name ?? t('common.unknownSite')}</td>
-                <td>{status(kiosk)}</td>
+                <td data-testid="kiosk-status" data-online={kiosk.online}>
+                  {status(kiosk)}
+                  {kiosk.status && !kiosk.revoked && (
+                    <span className="muted small cell-note">
+                      {kiosk.status.outboxDepth > 0
+                        ? t('kiosks.waiting', { count: number(kiosk.status.outboxDepth) })
+                        : t('kiosks.allSynced')}
+                      {' · '}
+                      {t('kiosks.version', { version: kiosk.status.appVersion })}
+                    </span>
+                  )}
+                </td>
                 <td>
                   {kiosk.lastSeen ? (
                     <time dateTime={kiosk.lastSeen} title={dateTime(kiosk.lastSeen)}>

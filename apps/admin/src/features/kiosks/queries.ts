@@ -10,6 +10,14 @@ export interface KioskView {
   lastSeen: string | null;
   online: boolean;
   revoked: boolean;
+  /** The kiosk's last heartbeat: its version, queue, last config sync and network, as it reported them. */
+  status?: {
+    appVersion: string;
+    outboxDepth: number;
+    lastSyncAt: string | null;
+    online: boolean;
+    reportedAt: string;
+  } | null;
 }
 
 export const kioskKeys = {
@@ -22,8 +30,8 @@ export function useKiosks() {
   return useQuery({
     queryKey: kioskKeys.list(),
     queryFn: ({ signal }) => api.get<KioskView[]>('/kiosks', undefined, signal),
-    // "Online" is derived from the last poll of each kiosk; refresh it now and then.
-    refetchInterval: 30_000,
+    // "Online" follows each kiosk's heartbeat; refresh often enough that staff see a change within a minute or so.
+    refetchInterval: 15_000,
   });
 }
 
