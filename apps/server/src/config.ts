@@ -58,6 +58,14 @@ const configSchema = z.object({
       },
       { error: 'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 172.29.53.2' },
     ),
+  /** Registry (and namespace) of the published images; the dashboard's `docker run` names the agent image there. */
+  ATRIUM_IMAGE_REGISTRY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.:-]*(\/[a-z0-9._-]+)*$/, 'must be a registry path such as ghcr.io/acme')
+      .optional(),
+  ),
   /** How often kiosks report a heartbeat; the admin app shows a kiosk offline after two and a half missed beats. */
   KIOSK_HEARTBEAT_SECONDS: z.coerce
     .number()

@@ -20,6 +20,7 @@ export type ContextConfig = Pick<
   | 'AGENT_TLS_PORT'
   | 'AGENT_CERT_DAYS'
   | 'METRICS_TOKEN'
+  | 'ATRIUM_IMAGE_REGISTRY'
   | 'KIOSK_HEARTBEAT_SECONDS'
 >;
 

@@ -100,7 +100,7 @@ function RegisterForm({ sites, register }: { sites: Site[]; register: ReturnType
 /** The bundle, shown once: three downloads, one combined file, and the command to start the container. */
 function Bundle({ registered, onDone }: { registered: RegisteredAgent; onDone: () => void }) {
   const { t } = useI18n();
-  const command = dockerRunCommand(registered.env);
+  const command = dockerRunCommand(registered.env, registered.image);
   const [copied, setCopied] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);

@@ -31,6 +31,8 @@ export interface AgentView {
 export interface RegisteredAgent {
   agent: { id: string; siteId: string; name: string };
   bundle: { cert: string; key: string; ca: string };
+  /** The published agent image of this server's release. */
+  image?: string;
   /** ATRIUM_SERVER_URL is null when this server has no agent endpoint yet (no https PUBLIC_URL, no AGENT_TLS_PORT). */
   env: { ATRIUM_SERVER_URL: string | null; ATRIUM_TENANT_ID: string; ATRIUM_SITE_ID: string };
 }

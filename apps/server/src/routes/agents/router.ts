@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { id, text } from '@atrium/protocol';
 import { z } from 'zod';
-import { agentServerUrl } from '../../agents/urls';
+import { agentImage, agentServerUrl } from '../../agents/urls';
 import { recordAudit } from '../../audit/record';
 import type { AppContext } from '../../context';
 import { emit } from '../../events/outbox';
@@ -55,6 +55,7 @@ export function agentRoutes(ctx: AppContext): RouteDef[] {
         res.setHeader('Cache-Control', 'no-store');
         res.status(201).json({
           agent: { id: agentId, siteId, name },
+          image: agentImage(ctx.config),
           bundle: { cert: cert.certPem, key: cert.keyPem, ca: ctx.ca.certPem },
           env: {
             ATRIUM_SERVER_URL: agentServerUrl(ctx.config),
