@@ -12,6 +12,7 @@ import type { AppContext } from '../context';
 import type { Queryable } from '../db';
 import { type DomainEvent, emit } from '../events/outbox';
 import { voucherContext } from '../visits/vouchers';
+import { agentForCertificate } from './certificates';
 import { type StorableEvent, storableEvent } from './storable';
 
 /** Who is on the other end: taken from the verified client certificate, never from a message. */
@@ -136,15 +137,12 @@ export class AgentHub {
     const hold = (data: Buffer, binary: boolean) => early.push({ data: data.toString(), binary });
     ws.on('message', hold);
     ws.on('error', () => {});
-    const [agent] = await this.ctx.db.withTenant(identity.tenantId, (tx) =>
-      tx.query<{ id: string; site_id: string }>(
-        'SELECT id, site_id FROM agents WHERE cert_serial = $1 AND revoked_at IS NULL AND not_after > $2',
-        [identity.serial, this.ctx.now()],
-      ),
+    const agent = await this.ctx.db.withTenant(identity.tenantId, (tx) =>
+      agentForCertificate(tx, identity, this.ctx.now()),
     );
     ws.off('message', hold);
     if (ws.readyState !== ws.OPEN) return;
-    if (!agent || agent.site_id !== identity.siteId) {
+    if (!agent) {
       ws.close(CLOSE.unknown.code, CLOSE.unknown.reason);
       return;
     }

@@ -15,6 +15,8 @@ export interface EventPayloads {
   'agent.connected': { agentId: string };
   'agent.disconnected': { agentId: string };
   'agent.revoked': { agentId: string };
+  /** The agent's certificate ends within 30 days: at most once per agent per day (for email, once it exists). */
+  'agent.certificate_expiring': { agentId: string };
   'session.terminate_failed': { terminationId: string; voucherId: string; result: string };
   /** A user was disabled, re-roled or had their password reset/changed: every replica re-checks them at once. */
   'user.access_changed': { userId: string };
