@@ -204,7 +204,7 @@ for (const database of ['postgres', 'pglite'] as const) {
       await test.step('renewing the certificate shows a new bundle like registration; the agent stays connected', async () => {
         await admin.getByTestId('agent-renew').first().click();
         const bundle = admin.getByTestId('agent-bundle');
-        await expect(bundle.getByRole('heading')).toHaveText('New certificate for “Lobby WiFi”');
+        await expect(bundle.getByRole('heading', { level: 2 })).toHaveText('New certificate for “Lobby WiFi”');
         const [download] = await Promise.all([
           admin.waitForEvent('download'),
           admin.getByTestId('agent-download-cert').click(),
