@@ -198,6 +198,31 @@ describe(`agent certificate expiry and renewal on ${testBackend()}`, () => {
     await (await as('tenantAdmin')).delete(`/agents/${reg.agent.id}`);
   });
 
+  it('a link on the old certificate at another replica gives way when the renewed one connects', async () => {
+    const replica = await startTestServer({ replicaOf: s, now: clock.now, trustedProxy: ['127.0.0.1', '::1'] });
+    try {
+      const reg = await register();
+      const old = TestAgent.proxied(`${replica.url.replace('http', 'ws')}/agent/ws`, reg.bundle.cert);
+      agents.push(old);
+      await old.opened;
+      old.sendStatus();
+      await old.next('vouchers.reconcile');
+      const renewed = await jsonOf<Registered>(
+        await (await as('tenantAdmin')).post(`/agents/${reg.agent.id}/certificate`),
+      );
+      const fresh = await online(renewed.bundle, 'proxy');
+      expect((await old.closed).code).toBe(4000);
+      // The old link leaving does not mark the agent disconnected: the renewed one is live.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await listed(reg.agent.id)).connected).toBe(true);
+      fresh.close();
+      await fresh.closed;
+      await (await as('tenantAdmin')).delete(`/agents/${reg.agent.id}`);
+    } finally {
+      await replica.stop();
+    }
+  });
+
   it('a second renewal replaces a pending certificate that never connected', async () => {
     const reg = await register();
     const first = await jsonOf<Registered>(await (await as('tenantAdmin')).post(`/agents/${reg.agent.id}/certificate`));

@@ -75,7 +75,7 @@ export async function agentForCertificate(
   tx: Queryable,
   identity: { siteId: string; serial: string },
   now: Date,
-): Promise<{ id: string; siteId: string } | undefined> {
+): Promise<{ id: string; siteId: string; renewed: boolean } | undefined> {
   const [agent] = await tx.query<{ id: string; site_id: string; pending: boolean }>(
     `SELECT id, site_id, pending_cert_serial = $1 AS pending FROM agents
       WHERE revoked_at IS NULL
@@ -101,8 +101,9 @@ export async function agentForCertificate(
       outcome: 'success',
       details: { serial: identity.serial },
     });
+    await emit(tx, 'agent.certificate_renewed', agent.site_id, { agentId: agent.id, serial: identity.serial });
   }
-  return { id: agent.id, siteId: agent.site_id };
+  return { id: agent.id, siteId: agent.site_id, renewed: agent.pending };
 }
 
 /**

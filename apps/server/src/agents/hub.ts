@@ -146,6 +146,7 @@ export class AgentHub {
       ws.close(CLOSE.unknown.code, CLOSE.unknown.reason);
       return;
     }
+    if (agent.renewed) void this.ctx.events.wake();
     const existing = this.#bySite.get(identity.siteId);
     if (existing && existing.agentId !== agent.id) {
       ws.close(CLOSE.otherAgent.code, CLOSE.otherAgent.reason);
@@ -493,6 +494,17 @@ export class AgentHub {
   #onEvent(event: DomainEvent): void {
     if (event.type === 'agent.revoked') {
       this.disconnect((event.payload as { agentId: string }).agentId);
+      return;
+    }
+    if (event.type === 'agent.certificate_renewed') {
+      // A link still on the old certificate (on this replica or another) gives way to the renewed one.
+      const { agentId, serial } = event.payload as DomainEvent<'agent.certificate_renewed'>['payload'];
+      // It leaves without marking the agent disconnected: the renewed link (wherever it is) owns that state now.
+      for (const [siteId, conn] of this.#bySite) {
+        if (conn.agentId !== agentId || conn.identity.serial === serial) continue;
+        this.#bySite.delete(siteId);
+        conn.ws.close(CLOSE.replaced.code, CLOSE.replaced.reason);
+      }
       return;
     }
     if (event.type !== 'voucher.upserted' && event.type !== 'voucher.revoked') return;
