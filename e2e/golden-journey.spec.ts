@@ -201,6 +201,21 @@ for (const database of ['postgres', 'pglite'] as const) {
         await expect(status.getByTestId('agent-resources')).toHaveText(/\d+ MB memory, [\d.]+ s CPU since start/);
       });
 
+      await test.step('renewing the certificate shows a new bundle like registration; the agent stays connected', async () => {
+        await admin.getByTestId('agent-renew').first().click();
+        const bundle = admin.getByTestId('agent-bundle');
+        await expect(bundle.getByRole('heading', { level: 2 })).toHaveText('New certificate for “Lobby WiFi”');
+        const [download] = await Promise.all([
+          admin.waitForEvent('download'),
+          admin.getByTestId('agent-download-cert').click(),
+        ]);
+        expect(download.suggestedFilename()).toBe('agent.crt');
+        expect(fs.readFileSync((await download.path())!, 'utf8')).toContain('BEGIN CERTIFICATE');
+        await admin.getByTestId('agent-bundle-done').click();
+        await expect(admin.getByTestId('agent-pending-certificate')).toContainText('takes over');
+        await expect(admin.getByTestId('agent-status').first()).toHaveAttribute('data-connected', 'true');
+      });
+
       await test.step('offline: the kiosk accepts a scan with no network and delivers it once back online', async () => {
         const token = await registerVisitor('Grace Hopper');
         showQr(camera, token);

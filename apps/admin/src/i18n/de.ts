@@ -41,6 +41,7 @@ export const de: Messages = {
   'errors.already_used': 'Dieser Besuch ist bereits eingecheckt.',
   'errors.not_checked_in': 'Dieser Besucher ist nicht eingecheckt.',
   'errors.mfa_already_enabled': 'Die zweistufige Anmeldung ist bereits eingeschaltet.',
+  'errors.agent_revoked': 'Dieser Agent ist gesperrt. Registrieren Sie stattdessen einen neuen Agenten.',
   'errors.invalid_input': 'Bitte prüfen Sie die markierten Felder.',
   'errors.server': 'Der Server hatte ein Problem ({message}). Versuchen Sie es gleich noch einmal.',
   'errors.generic': 'Das hat nicht geklappt: {message}',
@@ -254,6 +255,18 @@ export const de: Messages = {
   'agents.bufferValue': '{length} wartend, {dropped} verworfen',
   'agents.lastSeen': 'Zuletzt gesehen',
   'agents.certificate': 'Zertifikat gültig bis',
+  'agents.certificateExpiring': 'Zertifikat läuft bald ab',
+  'agents.certificateExpired': 'Zertifikat abgelaufen',
+  'agents.expiringOne':
+    'Ein Agenten-Zertifikat läuft in den nächsten 30 Tagen ab. Erneuern Sie es und spielen Sie die neuen Dateien auf dem Agenten ein.',
+  'agents.expiringMany':
+    '{count} Agenten-Zertifikate laufen in den nächsten 30 Tagen ab. Erneuern Sie sie und spielen Sie die neuen Dateien auf den Agenten ein.',
+  'agents.renew': 'Zertifikat erneuern',
+  'agents.renewTitle': 'Neues Zertifikat für „{name}“',
+  'agents.renewNotice':
+    'Das bisherige Zertifikat gilt weiter, bis sich der Agent mit diesen Dateien verbindet; ab dann gilt nur noch das neue.',
+  'agents.pendingCertificate':
+    'Ein neues Zertifikat (gültig bis {date}) übernimmt, sobald sich der Agent zum ersten Mal damit verbindet.',
   'agents.noStatus': 'Noch kein Statusbericht.',
   'agents.revoke': 'Sperren',
   'agents.revokeQuestion': '„{name}“ sperren? Sein Zertifikat wird ungültig und die Verbindung getrennt.',

@@ -37,6 +37,7 @@ export const en = {
   'errors.already_used': 'This visit has already been checked in.',
   'errors.not_checked_in': 'This visitor is not checked in.',
   'errors.mfa_already_enabled': 'Two-step sign-in is already on.',
+  'errors.agent_revoked': 'This agent has been revoked. Register a new agent instead.',
   'errors.invalid_input': 'Some fields need your attention.',
   'errors.server': 'The server had a problem ({message}). Try again in a moment.',
   'errors.generic': 'That did not work: {message}',
@@ -247,6 +248,18 @@ export const en = {
   'agents.bufferValue': '{length} waiting, {dropped} dropped',
   'agents.lastSeen': 'Last seen',
   'agents.certificate': 'Certificate valid until',
+  'agents.certificateExpiring': 'Certificate expires soon',
+  'agents.certificateExpired': 'Certificate expired',
+  'agents.expiringOne':
+    'One agent certificate expires within 30 days. Renew it and install the new files on the agent.',
+  'agents.expiringMany':
+    '{count} agent certificates expire within 30 days. Renew them and install the new files on the agents.',
+  'agents.renew': 'Renew certificate',
+  'agents.renewTitle': 'New certificate for “{name}”',
+  'agents.renewNotice':
+    'The current certificate keeps working until the agent connects with these files; from then on only the new one does.',
+  'agents.pendingCertificate':
+    'A new certificate (valid until {date}) takes over when the agent first connects with it.',
   'agents.noStatus': 'No status report yet.',
   'agents.revoke': 'Revoke',
   'agents.revokeQuestion': 'Revoke “{name}”? Its certificate stops working and it disconnects.',

@@ -23,11 +23,15 @@ export interface AgentView {
   lastStatus: AgentStatusView | null;
   lastSeen: string | null;
   revoked: boolean;
-  /** When the agent's client certificate stops working (a new registration is needed then). */
+  /** When the agent's client certificate stops working (renew it before then). */
   certificateExpires?: string;
+  /** The certificate expires within 30 days. */
+  certificateExpiring?: boolean;
+  /** A renewed certificate not used yet: it replaces the current one when the agent first connects with it. */
+  pendingCertificateExpires?: string | null;
 }
 
-/** POST /agents answers the certificate bundle once; it is never stored in the query cache. */
+/** POST /agents and POST /agents/:id/certificate answer the certificate bundle once; it is never stored in the query cache. */
 export interface RegisteredAgent {
   agent: { id: string; siteId: string; name: string };
   bundle: { cert: string; key: string; ca: string };
@@ -57,6 +61,15 @@ export function useRegisterAgent() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: { siteId: string; name: string }) => api.post<RegisteredAgent>('/agents', body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: agentKeys.all }),
+  });
+}
+
+export function useRenewCertificate() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.post<RegisteredAgent>(`/agents/${id}/certificate`, {}),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: agentKeys.all }),
   });
 }
