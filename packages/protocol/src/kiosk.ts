@@ -88,5 +88,7 @@ export const KIOSK_ERROR_CODES = [
   'not_checked_in',
   'kiosk_revoked',
   'walk_ins_disabled',
+  'not_found',
+  'rate_limited',
 ] as const satisfies readonly ErrorCode[];
 export type KioskErrorCode = (typeof KIOSK_ERROR_CODES)[number];
