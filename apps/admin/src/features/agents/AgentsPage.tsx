@@ -1,6 +1,6 @@
 import type { Site } from '@atrium/protocol';
+import { ApiError } from '@atrium/web-kit';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../../api';
 import { useI18n } from '../../i18n';
 import { ADMIN_ROLES, sitesWithRole } from '../../roles';
 import { formatDuration, relativeTime } from '../../time';
