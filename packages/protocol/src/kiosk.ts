@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorCode } from './errors';
 import { flag, id, int, text, timestamp, token } from './primitives';
 import { visitorInputSchema, voucherSchema } from './visits';
 
@@ -101,5 +102,7 @@ export const KIOSK_ERROR_CODES = [
   'not_checked_in',
   'kiosk_revoked',
   'walk_ins_disabled',
-] as const;
+  'not_found',
+  'rate_limited',
+] as const satisfies readonly ErrorCode[];
 export type KioskErrorCode = (typeof KIOSK_ERROR_CODES)[number];

@@ -1,6 +1,6 @@
 import type { Site } from '@atrium/protocol';
+import { ApiError } from '@atrium/web-kit';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../../api';
 import { useI18n } from '../../i18n';
 import { ADMIN_ROLES, sitesWithRole } from '../../roles';
 import { formatDuration, relativeTime } from '../../time';
@@ -14,6 +14,7 @@ import { Empty, LoadError, Loading } from '../../ui/states';
 import { useNow } from '../../ui/useNow';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
+import { SiteSelect } from '../sites/SiteSelect';
 import { BUNDLE_FILES, combinedBundle, dockerRunCommand } from './deploy';
 import {
   type AgentView,
@@ -74,17 +75,7 @@ function RegisterForm({ sites, register }: { sites: Site[]; register: ReturnType
     <form className="form" onSubmit={submit} noValidate data-testid="agent-form">
       <FormError error={register.error} fields={FIELDS} />
       <div className="grid-2">
-        <Field label={t('common.site')} error={errors.siteId}>
-          {(a11y) => (
-            <select {...a11y} name="siteId" data-testid="agent-site">
-              {sites.map((site) => (
-                <option key={site.id} value={site.id}>
-                  {site.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SiteSelect sites={sites} error={errors.siteId} testId="agent-site" />
         <Field label={t('agents.name')} error={errors.name}>
           {(a11y) => (
             <input

@@ -13,6 +13,7 @@ import { TableWrap } from '../../ui/TableWrap';
 import { useNow } from '../../ui/useNow';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
+import { SiteSelect } from '../sites/SiteSelect';
 import { type KioskView, useKiosks, usePairKiosk, useRevokeKiosk } from './queries';
 
 const PAIR_FIELDS = ['code', 'siteId', 'name'] as const;
@@ -100,17 +101,7 @@ function PairForm({ sites }: { sites: Site[] }) {
             />
           )}
         </Field>
-        <Field label={t('common.site')} error={errors.siteId}>
-          {(a11y) => (
-            <select {...a11y} name="siteId" data-testid="pair-site">
-              {sites.map((site) => (
-                <option key={site.id} value={site.id}>
-                  {site.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SiteSelect sites={sites} error={errors.siteId} testId="pair-site" />
         <Field label={t('kiosks.name')} error={errors.name}>
           {(a11y) => (
             <input

@@ -10,7 +10,7 @@ import {
 import { z } from 'zod';
 import { recordAudit } from '../../audit/record';
 import type { AppContext } from '../../context';
-import { AppError, notFound, rateLimited } from '../../http/errors';
+import { forbidden, notFound, rateLimited } from '../../http/errors';
 import { kioskOf, type RouteDef, route, userOf } from '../../http/routes';
 import { recordHeartbeat } from '../../kiosks/heartbeat';
 import { hasSiteRole } from '../../tenancy/access';
@@ -250,7 +250,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
           const result = await ctx.db.withTenant(kiosk.tenantId, async (tx) => {
             const site = await loadSite(tx, kiosk.siteId);
             if (!site?.settings.walkInsAllowed) {
-              throw new AppError(403, 'walk_ins_disabled', 'Please sign in at reception.');
+              throw forbidden('Please sign in at reception.', 'walk_ins_disabled');
             }
             const hours = Math.min(site.settings.maxVisitHours, 8);
             const visit = await createVisit(ctx, tx, actor, {
