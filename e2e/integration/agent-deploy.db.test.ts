@@ -3,16 +3,23 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { radclient } from '@atrium/agent/testing/radius';
 import type { CreatedVisit } from '@atrium/protocol';
+import {
+  ADMIN_PASSWORD,
+  api,
+  bootstrap,
+  freePort,
+  jsonOf,
+  pairKiosk,
+  scan,
+  signInAdmin,
+  startTestServer,
+  type TestServer,
+  testBackend,
+  testClock,
+} from '@atrium/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { radclient } from '../../apps/agent/src/radius/test-support';
-import { bootstrap } from '../../apps/server/src/bootstrap';
-import { ADMIN_PASSWORD, api, pairKiosk, scan, signInAdmin } from '../../apps/server/test/actors';
-import { testClock } from '../../apps/server/test/clock';
-import { testBackend } from '../../apps/server/test/db';
-import { startTestServer, type TestServer } from '../../apps/server/test/http';
-import { jsonOf } from '../../apps/server/test/json';
-import { freePort } from '../../apps/server/test/process';
 import { type RunningCaddy, startCaddy, throwawayPki } from '../fixtures/caddy';
 import { root } from '../fixtures/server';
 import { Child } from '../fixtures/stack';

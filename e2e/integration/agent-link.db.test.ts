@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { type AgentEvent, ServerLink } from '@atrium/agent/testing';
+import {
+  ADMIN_PASSWORD,
+  api,
+  bootstrap,
+  jsonOf,
+  signInAdmin,
+  startDirectAgentListener,
+  startTestServer,
+  type TestServer,
+  testBackend,
+} from '@atrium/server/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentEvent, ServerLink } from '../../apps/agent/src/link/link';
-import { startDirectAgentListener } from '../../apps/server/src/agents/listener';
-import { bootstrap } from '../../apps/server/src/bootstrap';
-import { ADMIN_PASSWORD, api, signInAdmin } from '../../apps/server/test/actors';
-import { testBackend } from '../../apps/server/test/db';
-import { startTestServer, type TestServer } from '../../apps/server/test/http';
-import { jsonOf } from '../../apps/server/test/json';
 
 // The agent's real link against the real server hub over real mTLS.
 let s: TestServer;

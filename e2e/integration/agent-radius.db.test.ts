@@ -3,22 +3,35 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  AgentConfigError,
+  Code,
+  decode,
+  encode,
+  loadAgentConfig,
+  type RunningAgent,
+  radclient,
+  startAgent,
+  verifyRequestAuthenticator,
+} from '@atrium/agent/testing';
 import type { CreatedVisit } from '@atrium/protocol';
+import {
+  ADMIN_PASSWORD,
+  api,
+  bootstrap,
+  freePort,
+  jsonOf,
+  pairKiosk,
+  scan,
+  signInAdmin,
+  startDirectAgentListener,
+  startTestServer,
+  type TestServer,
+  testBackend,
+  testClock,
+} from '@atrium/server/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningAgent, startAgent } from '../../apps/agent/src/agent';
-import { AgentConfigError, loadAgentConfig } from '../../apps/agent/src/config';
-import { verifyRequestAuthenticator } from '../../apps/agent/src/radius/authenticator';
-import { Code, decode, encode } from '../../apps/agent/src/radius/packet';
-import { radclient } from '../../apps/agent/src/radius/test-support';
-import { startDirectAgentListener } from '../../apps/server/src/agents/listener';
-import { bootstrap } from '../../apps/server/src/bootstrap';
-import { ADMIN_PASSWORD, api, pairKiosk, scan, signInAdmin } from '../../apps/server/test/actors';
-import { testClock } from '../../apps/server/test/clock';
-import { testBackend } from '../../apps/server/test/db';
-import { startTestServer, type TestServer } from '../../apps/server/test/http';
-import { jsonOf } from '../../apps/server/test/json';
-import { freePort } from '../../apps/server/test/process';
 
 // The real agent (RADIUS + link) against the real server, with FreeRADIUS's radclient as the WiFi controller and a UDP
 // listener standing in for the firewall that receives Disconnect-Requests.

@@ -4,13 +4,18 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import {
+  ADMIN_PASSWORD,
+  api,
+  bootstrap,
+  jsonOf,
+  signInAdmin,
+  startTestServer,
+  TestAgent,
+  type TestServer,
+  testBackend,
+} from '@atrium/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../apps/server/src/bootstrap';
-import { ADMIN_PASSWORD, api, signInAdmin } from '../../apps/server/test/actors';
-import { TestAgent } from '../../apps/server/test/agent-client';
-import { testBackend } from '../../apps/server/test/db';
-import { startTestServer, type TestServer } from '../../apps/server/test/http';
-import { jsonOf } from '../../apps/server/test/json';
 import { type RunningCaddy, startCaddy } from '../fixtures/caddy';
 
 // The project's Caddyfile in a real Caddy (Debian's), on loopback, with Caddy's internal CA standing in for ACME.
