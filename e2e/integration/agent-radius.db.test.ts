@@ -106,8 +106,7 @@ beforeAll(async () => {
     COA_TARGET: `127.0.0.1:${(nas.address() as { port: number }).port}`,
   };
   agent = await startAgent(loadAgentConfig(env), pino({ level: 'silent' }));
-  const deadline = Date.now() + 10_000;
-  while (!agent.link.ready && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitWhile(() => !agent.link.ready, 10_000);
 }, 60_000);
 
 afterAll(async () => {
@@ -131,10 +130,14 @@ async function checkedInVisitor(name = 'Wifi Visitor') {
     await api(s, kiosk.token).post('/kiosk/check-ins', scan(visit.qrToken, clock.now())),
   );
   // The voucher reaches the agent's memory over the link.
-  const deadline = Date.now() + 5000;
-  while (!agent.store.findByUsername(ticket.voucher.username) && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
+  await waitWhile(() => !agent.store.findByUsername(ticket.voucher.username));
   return { visit, voucher: ticket.voucher };
+}
+
+/** Waits while `condition` holds, up to `ms`; the assertion after it says what should have happened. */
+async function waitWhile(condition: () => unknown, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 const auth = (username: string, password: string, chap = false) =>
@@ -146,23 +149,18 @@ const auth = (username: string, password: string, chap = false) =>
   );
 
 describe(`site agent end to end on ${testBackend()}`, () => {
-  it('refuses a bad environment with one clear line', () => {
-    expect(() => loadAgentConfig({ ...env, RADIUS_SECRET: '' })).toThrow('RADIUS_SECRET is required');
-    expect(() => loadAgentConfig({ ...env, ATRIUM_SERVER_URL: 'http://x' })).toThrow(
-      /ATRIUM_SERVER_URL must be a wss:\/\/ URL/,
-    );
-    expect(() => loadAgentConfig({ ...env, RADIUS_LISTEN_ADDR: 'nonsense' })).toThrow(
-      /RADIUS_LISTEN_ADDR must be host:port/,
-    );
-    expect(() => loadAgentConfig({ ...env, TLS_KEY_FILE: '/nonexistent' })).toThrow(
-      /TLS_KEY_FILE must name a readable file/,
-    );
-    expect(() => loadAgentConfig({ ...env, ATRIUM_SITE_ID: '00000000-0000-4000-8000-000000000000' })).toThrow(
-      AgentConfigError,
-    );
-    expect(() => loadAgentConfig({ ...env, ATRIUM_SITE_ID: '00000000-0000-4000-8000-000000000000' })).toThrow(
-      /not for ATRIUM_TENANT_ID\/ATRIUM_SITE_ID/,
-    );
+  it.each([
+    { change: { RADIUS_SECRET: '' }, line: /RADIUS_SECRET is required/ },
+    { change: { ATRIUM_SERVER_URL: 'http://x' }, line: /ATRIUM_SERVER_URL must be a wss:\/\/ URL/ },
+    { change: { RADIUS_LISTEN_ADDR: 'nonsense' }, line: /RADIUS_LISTEN_ADDR must be host:port/ },
+    { change: { TLS_KEY_FILE: '/nonexistent' }, line: /TLS_KEY_FILE must name a readable file/ },
+    {
+      change: { ATRIUM_SITE_ID: '00000000-0000-4000-8000-000000000000' },
+      line: /not for ATRIUM_TENANT_ID\/ATRIUM_SITE_ID/,
+    },
+  ])('refuses a bad environment with one clear line: $line', ({ change, line }) => {
+    expect(() => loadAgentConfig({ ...env, ...change })).toThrow(AgentConfigError);
+    expect(() => loadAgentConfig({ ...env, ...change })).toThrow(line);
   });
 
   it('a checked-in visitor gets onto the WiFi with PAP and CHAP; a wrong password does not', async () => {
@@ -188,8 +186,7 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     expect(agent.store.activeSessions).toBeGreaterThanOrEqual(1);
 
     expect((await api(s, admin).post(`/visits/${visit.id}/check-out`, {})).status).toBe(200);
-    const deadline = Date.now() + 5000;
-    while (disconnects.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitWhile(() => disconnects.length === 0);
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Reject');
     expect(disconnects.length).toBe(1);
     const request = decode(disconnects[0]!);
@@ -216,9 +213,7 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     const { visit, voucher } = await checkedInVisitor('Erase Me');
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Accept');
     expect((await api(s, admin).delete(`/visitors/${visit.visitorId}`)).status).toBe(200);
-    const deadline = Date.now() + 5000;
-    while (agent.store.findByUsername(voucher.username) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await waitWhile(() => agent.store.findByUsername(voucher.username));
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Reject');
   });
 
@@ -233,8 +228,7 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     );
     expect(poisoned.reply?.code).toBe('Accounting-Response');
     // The server took the event and acked it: the agent holds nothing back to resend.
-    const acked = Date.now() + 5000;
-    while (agent.link.buffer.length > 0 && Date.now() < acked) await new Promise((r) => setTimeout(r, 20));
+    await waitWhile(() => agent.link.buffer.length > 0);
     expect(agent.link.buffer.length).toBe(0);
     const sessions = await s.db.withTenant(tenantId, (tx) =>
       tx.query(
@@ -256,8 +250,7 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     const { voucher } = await checkedInVisitor('Offline Server');
     direct.server.close();
     for (const client of direct.wss.clients) client.terminate();
-    const deadline = Date.now() + 5000;
-    while (agent.link.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitWhile(() => agent.link.ready);
     expect(agent.link.ready).toBe(false);
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Accept');
     expect(agent.link.buffer.length).toBeGreaterThan(0);
