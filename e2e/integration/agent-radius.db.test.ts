@@ -14,16 +14,10 @@ import {
   startAgent,
   verifyRequestAuthenticator,
 } from '@atrium/agent/testing';
-import type { CreatedVisit } from '@atrium/protocol';
 import {
-  ADMIN_PASSWORD,
   api,
-  bootstrap,
   freePort,
-  jsonOf,
   pairKiosk,
-  scan,
-  signInAdmin,
   startDirectAgentListener,
   startTestServer,
   type TestServer,
@@ -32,6 +26,7 @@ import {
 } from '@atrium/server/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkInVisitor, type Office, seedOffice } from './office';
 
 // The real agent (RADIUS + link) against the real server, with FreeRADIUS's radclient as the WiFi controller and a UDP
 // listener standing in for the firewall that receives Disconnect-Requests.
@@ -44,25 +39,15 @@ let nas: dgram.Socket;
 const disconnects: Buffer[] = [];
 let dir: string;
 let env: Record<string, string>;
-let tenantId: string;
-let siteId: string;
-let admin: string;
+let office: Office;
 let kiosk: { token: string };
 
 beforeAll(async () => {
   s = await startTestServer({ now: clock.now });
-  const boot = await bootstrap(s.db, {
-    ATRIUM_ADMIN_EMAIL: 'radius@example.com',
-    ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  });
-  if (!boot.created) throw new Error('no tenant');
-  ({ tenantId, siteId } = boot);
-  admin = (await signInAdmin(s, 'radius@example.com')).accessToken;
-  kiosk = await pairKiosk(s, admin, siteId, clock.advance);
+  office = await seedOffice(s, { email: 'radius@example.com', agentName: 'Lobby' });
+  kiosk = await pairKiosk(s, office.admin, office.siteId, clock.advance);
   direct = await startDirectAgentListener(s.ctx, { port: 0, host: '127.0.0.1', hostnames: ['localhost', '127.0.0.1'] });
-  const reg = await jsonOf<{ bundle: { cert: string; key: string; ca: string } }>(
-    await api(s, admin).post('/agents', { siteId, name: 'Lobby' }),
-  );
+  const reg = office.registration;
 
   nas = dgram.createSocket('udp4');
   nas.on('message', (msg, rinfo) => {
@@ -95,8 +80,8 @@ beforeAll(async () => {
   const radiusPort = await freePort();
   env = {
     ATRIUM_SERVER_URL: `wss://localhost:${(direct.server.address() as { port: number }).port}/agent/ws`,
-    ATRIUM_TENANT_ID: tenantId,
-    ATRIUM_SITE_ID: siteId,
+    ATRIUM_TENANT_ID: office.tenantId,
+    ATRIUM_SITE_ID: office.siteId,
     RADIUS_SECRET: SECRET,
     RADIUS_LISTEN_ADDR: `127.0.0.1:${radiusPort}`,
     RADIUS_ACCT_LISTEN_ADDR: `127.0.0.1:${await freePort()}`,
@@ -118,20 +103,10 @@ afterAll(async () => {
 });
 
 async function checkedInVisitor(name = 'Wifi Visitor') {
-  const visit = await jsonOf<CreatedVisit>(
-    await api(s, admin).post('/visits', {
-      siteId,
-      visitor: { name },
-      expectedArrival: clock.now().toISOString(),
-      expectedDeparture: new Date(clock.now().getTime() + 3600_000).toISOString(),
-    }),
-  );
-  const ticket = await jsonOf<{ voucher: { username: string; password: string } }>(
-    await api(s, kiosk.token).post('/kiosk/check-ins', scan(visit.qrToken, clock.now())),
-  );
+  const checkedIn = await checkInVisitor(s, office, kiosk.token, clock, name);
   // The voucher reaches the agent's memory over the link.
-  await waitWhile(() => !agent.store.findByUsername(ticket.voucher.username));
-  return { visit, voucher: ticket.voucher };
+  await waitWhile(() => !agent.store.findByUsername(checkedIn.voucher.username));
+  return checkedIn;
 }
 
 /** Waits while `condition` holds, up to `ms`; the assertion after it says what should have happened. */
@@ -185,7 +160,7 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     expect(acct.reply?.code).toBe('Accounting-Response');
     expect(agent.store.activeSessions).toBeGreaterThanOrEqual(1);
 
-    expect((await api(s, admin).post(`/visits/${visit.id}/check-out`, {})).status).toBe(200);
+    expect((await api(s, office.admin).post(`/visits/${visit.id}/check-out`, {})).status).toBe(200);
     await waitWhile(() => disconnects.length === 0);
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Reject');
     expect(disconnects.length).toBe(1);
@@ -197,13 +172,13 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     const until = Date.now() + 5000;
     let rows: Array<{ result: string; acct_session_id: string }> = [];
     while (rows.length === 0 && Date.now() < until) {
-      rows = await s.db.withTenant(tenantId, (tx) =>
+      rows = await s.db.withTenant(office.tenantId, (tx) =>
         tx.query('SELECT result, acct_session_id FROM session_terminations'),
       );
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(rows).toEqual([{ result: 'ack', acct_session_id: 'sess-1' }]);
-    const sessions = await s.db.withTenant(tenantId, (tx) =>
+    const sessions = await s.db.withTenant(office.tenantId, (tx) =>
       tx.query<{ calling_station_id: string }>('SELECT calling_station_id FROM radius_sessions'),
     );
     expect(sessions.map((r) => r.calling_station_id)).toContain('AA-BB-CC-DD-EE-01');
@@ -212,7 +187,7 @@ describe(`site agent end to end on ${testBackend()}`, () => {
   it('erasing a visitor on site revokes the voucher at the running agent', async () => {
     const { visit, voucher } = await checkedInVisitor('Erase Me');
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Accept');
-    expect((await api(s, admin).delete(`/visitors/${visit.visitorId}`)).status).toBe(200);
+    expect((await api(s, office.admin).delete(`/visitors/${visit.visitorId}`)).status).toBe(200);
     await waitWhile(() => agent.store.findByUsername(voucher.username));
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Reject');
   });
@@ -230,7 +205,7 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     // The server took the event and acked it: the agent holds nothing back to resend.
     await waitWhile(() => agent.link.buffer.length > 0);
     expect(agent.link.buffer.length).toBe(0);
-    const sessions = await s.db.withTenant(tenantId, (tx) =>
+    const sessions = await s.db.withTenant(office.tenantId, (tx) =>
       tx.query(
         "SELECT acct_session_id, nas_identifier FROM radius_sessions WHERE calling_station_id = 'AA-BB-CC-DD-EE-02'",
       ),
