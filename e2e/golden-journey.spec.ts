@@ -7,10 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Code, decode, radclient, verifyRequestAuthenticator } from '@atrium/agent/testing/radius';
 import { type BrowserContext, chromium, expect, type Page, test } from '@playwright/test';
-import { verifyRequestAuthenticator } from '../apps/agent/src/radius/authenticator';
-import { Code, decode } from '../apps/agent/src/radius/packet';
-import { radclient } from '../apps/agent/src/radius/test-support';
 import { blankLuma, showQr, writeY4m } from './fixtures/camera';
 import { CHROMIUM, CHROMIUM_ARGS, fakeCameraArgs } from './fixtures/kiosk';
 import { RESULTS_DIR, root } from './fixtures/server';
