@@ -8,8 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { RadiusServer } from '../apps/agent/src/radius/server';
-import { type VoucherInput, VoucherStore } from '../apps/agent/src/vouchers/store';
+import { RadiusServer, type VoucherInput, VoucherStore } from '@atrium/agent/testing/radius';
 
 const RECONCILE_SIZE = 10_000;
 const RECONCILE_RUNS = 5;

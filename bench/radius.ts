@@ -16,14 +16,19 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Attr, encodeInteger, encodeIpaddr, encodeText } from '../apps/agent/src/radius/attributes';
 import {
+  Attr,
+  AUTHENTICATOR_LENGTH,
+  Code,
   checkMessageAuthenticator,
+  encode,
+  encodeInteger,
+  encodeIpaddr,
+  encodeText,
   hidePassword,
   signAccessRequest,
   verifyResponseAuthenticator,
-} from '../apps/agent/src/radius/authenticator';
-import { AUTHENTICATOR_LENGTH, Code, encode } from '../apps/agent/src/radius/packet';
+} from '@atrium/agent/testing/radius';
 import { percentile, report, round } from './lib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

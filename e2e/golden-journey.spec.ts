@@ -7,10 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Code, decode, radclient, verifyRequestAuthenticator } from '@atrium/agent/testing/radius';
 import { type BrowserContext, chromium, expect, type Page, test } from '@playwright/test';
-import { verifyRequestAuthenticator } from '../apps/agent/src/radius/authenticator';
-import { Code, decode } from '../apps/agent/src/radius/packet';
-import { radclient } from '../apps/agent/src/radius/test-support';
 import { blankLuma, showQr, writeY4m } from './fixtures/camera';
 import { CHROMIUM, CHROMIUM_ARGS, fakeCameraArgs } from './fixtures/kiosk';
 import { RESULTS_DIR, root } from './fixtures/server';
@@ -199,6 +197,21 @@ for (const database of ['postgres', 'pglite'] as const) {
         await expect(status.locator('dl')).toBeVisible();
         // The agent's own memory and CPU, as it reported them.
         await expect(status.getByTestId('agent-resources')).toHaveText(/\d+ MB memory, [\d.]+ s CPU since start/);
+      });
+
+      await test.step('renewing the certificate shows a new bundle like registration; the agent stays connected', async () => {
+        await admin.getByTestId('agent-renew').first().click();
+        const bundle = admin.getByTestId('agent-bundle');
+        await expect(bundle.getByRole('heading', { level: 2 })).toHaveText('New certificate for “Lobby WiFi”');
+        const [download] = await Promise.all([
+          admin.waitForEvent('download'),
+          admin.getByTestId('agent-download-cert').click(),
+        ]);
+        expect(download.suggestedFilename()).toBe('agent.crt');
+        expect(fs.readFileSync((await download.path())!, 'utf8')).toContain('BEGIN CERTIFICATE');
+        await admin.getByTestId('agent-bundle-done').click();
+        await expect(admin.getByTestId('agent-pending-certificate')).toContainText('takes over');
+        await expect(admin.getByTestId('agent-status').first()).toHaveAttribute('data-connected', 'true');
       });
 
       await test.step('offline: the kiosk accepts a scan with no network and delivers it once back online', async () => {

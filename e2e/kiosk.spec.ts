@@ -313,6 +313,47 @@ test('offline: a scan is queued, survives a reload served by the service worker,
   await context.close();
 });
 
+test('staff see a kiosk go offline and come back, with its queue, from its heartbeat', async ({
+  kioskBrowser,
+  server,
+  staff,
+  cameraFile,
+}) => {
+  const context = await kioskBrowser.newContext({ viewport: TABLET_LANDSCAPE, locale: 'en-GB' });
+  const kiosk = await KioskPage.open(context, server.baseUrl, cameraFile);
+  await kiosk.pair(staff, 'Lobby heartbeat');
+  await kiosk.expectIdle();
+
+  const adminContext = await kioskBrowser.newContext({ baseURL: server.baseUrl, locale: 'en-GB' });
+  const admin = await adminContext.newPage();
+  await admin.goto('/');
+  await admin.getByTestId('login-email').fill(server.adminEmail);
+  await admin.getByTestId('login-password').fill(server.adminPassword);
+  await admin.getByTestId('login-submit').click();
+  await admin.getByTestId('nav-kiosks').click();
+  const row = admin.getByTestId('kiosk-row').filter({ hasText: 'Lobby heartbeat' });
+  const status = row.getByTestId('kiosk-status');
+  await expect(status).toHaveAttribute('data-online', 'true');
+  await expect(status).toContainText('nothing waiting');
+
+  // Offline: the beats stop, and the Kiosks page (refreshing every 15 s) says so well within two minutes.
+  await context.setOffline(true);
+  const wentOffline = Date.now();
+  await expect(status).toHaveAttribute('data-online', 'false', { timeout: 60_000 });
+  await expect(status).toContainText('Offline');
+  const offlineAfterMs = Date.now() - wentOffline;
+  // A scan taken offline waits in the queue; once back, the first beat reports it or its delivery.
+  const visit = await staff.preRegister('Heartbeat Visitor');
+  expect(await kiosk.scan(visit.qrToken)).toBe('welcome');
+  await kiosk.done();
+  await context.setOffline(false);
+  await expect(status).toHaveAttribute('data-online', 'true', { timeout: 60_000 });
+  await expect(status).toContainText('nothing waiting', { timeout: 30_000 });
+  console.info(`kiosk heartbeat: staff saw the kiosk offline ${Math.round(offlineAfterMs / 1000)} s after it went`);
+  await adminContext.close();
+  await context.close();
+});
+
 test('a visitor still on screen gets the voucher when the queued check-in syncs', async ({
   kioskBrowser,
   server,

@@ -3,19 +3,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { CreatedVisit } from '@atrium/protocol';
+import { radclient } from '@atrium/agent/testing/radius';
+import { freePort, pairKiosk, startTestServer, type TestServer, testBackend, testClock } from '@atrium/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { radclient } from '../../apps/agent/src/radius/test-support';
-import { bootstrap } from '../../apps/server/src/bootstrap';
-import { ADMIN_PASSWORD, api, pairKiosk, scan, signInAdmin } from '../../apps/server/test/actors';
-import { testClock } from '../../apps/server/test/clock';
-import { testBackend } from '../../apps/server/test/db';
-import { startTestServer, type TestServer } from '../../apps/server/test/http';
-import { jsonOf } from '../../apps/server/test/json';
-import { freePort } from '../../apps/server/test/process';
 import { type RunningCaddy, startCaddy, throwawayPki } from '../fixtures/caddy';
 import { root } from '../fixtures/server';
 import { Child } from '../fixtures/stack';
+import { checkInVisitor, type Office, type Registration, seedOffice } from './office';
 
 // An office as the seed deploys it: the server behind the repo's Caddyfile with a certificate from a public CA (a
 // throwaway root the agent trusts the way a system store trusts Let's Encrypt), and the agent as its own process with
@@ -26,10 +20,9 @@ let s: TestServer;
 let caddy: RunningCaddy;
 let dir: string;
 let pki: ReturnType<typeof throwawayPki>;
-let registration: { env: Record<string, string>; bundle: { cert: string; key: string; ca: string } };
+let registration: Registration;
 let certsDir: string;
-let admin: string;
-let siteId: string;
+let office: Office;
 let kiosk: { token: string };
 const children: Child[] = [];
 
@@ -41,15 +34,9 @@ beforeAll(async () => {
     trustedProxy: ['127.0.0.1'],
     config: { PUBLIC_URL: `https://localhost:${httpsPort}` },
   });
-  const boot = await bootstrap(s.db, {
-    ATRIUM_ADMIN_EMAIL: 'office@example.com',
-    ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  });
-  if (!boot.created) throw new Error('no tenant');
-  siteId = boot.siteId;
-  admin = (await signInAdmin(s, 'office@example.com')).accessToken;
-  kiosk = await pairKiosk(s, admin, siteId, clock.advance);
-  registration = await jsonOf(await api(s, admin).post('/agents', { siteId, name: 'Office WiFi' }));
+  office = await seedOffice(s, { email: 'office@example.com', agentName: 'Office WiFi' });
+  kiosk = await pairKiosk(s, office.admin, office.siteId, clock.advance);
+  registration = office.registration;
 
   pki = throwawayPki(path.join(dir, 'pki'), 'public');
   fs.writeFileSync(path.join(dir, 'instance-ca.pem'), s.ctx.ca.certPem);
@@ -108,19 +95,7 @@ const logon = (port: number, username: string, password: string, timeoutSeconds 
     { timeoutSeconds, retries: 1 },
   );
 
-async function checkIn(name: string) {
-  const visit = await jsonOf<CreatedVisit>(
-    await api(s, admin).post('/visits', {
-      siteId,
-      visitor: { name },
-      expectedArrival: clock.now().toISOString(),
-      expectedDeparture: new Date(clock.now().getTime() + 3600_000).toISOString(),
-    }),
-  );
-  const res = await api(s, kiosk.token).post('/kiosk/check-ins', scan(visit.qrToken, clock.now()));
-  expect(res.status).toBe(201);
-  return (await jsonOf<{ voucher: { username: string; password: string } }>(res)).voucher;
-}
+const checkIn = async (name: string) => (await checkInVisitor(s, office, kiosk.token, clock, name)).voucher;
 
 async function acceptedWithin(port: number, voucher: { username: string; password: string }, ms: number) {
   const deadline = Date.now() + ms;

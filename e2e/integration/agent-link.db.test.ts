@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { type AgentEvent, ServerLink } from '@atrium/agent/testing';
+import { startDirectAgentListener, startTestServer, type TestServer, testBackend } from '@atrium/server/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentEvent, ServerLink } from '../../apps/agent/src/link/link';
-import { startDirectAgentListener } from '../../apps/server/src/agents/listener';
-import { bootstrap } from '../../apps/server/src/bootstrap';
-import { ADMIN_PASSWORD, api, signInAdmin } from '../../apps/server/test/actors';
-import { testBackend } from '../../apps/server/test/db';
-import { startTestServer, type TestServer } from '../../apps/server/test/http';
-import { jsonOf } from '../../apps/server/test/json';
+import { seedOffice } from './office';
 
 // The agent's real link against the real server hub over real mTLS.
 let s: TestServer;
@@ -20,15 +16,10 @@ const logger = pino({ level: 'silent' });
 
 beforeAll(async () => {
   s = await startTestServer();
-  const boot = await bootstrap(s.db, { ATRIUM_ADMIN_EMAIL: 'link@example.com', ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD });
-  if (!boot.created) throw new Error('no tenant');
-  tenantId = boot.tenantId;
-  const admin = (await signInAdmin(s, 'link@example.com')).accessToken;
-  const reg = await jsonOf<{ agent: { id: string }; bundle: typeof bundle }>(
-    await api(s, admin).post('/agents', { siteId: boot.siteId, name: 'Link test' }),
-  );
-  bundle = reg.bundle;
-  agentId = reg.agent.id;
+  const office = await seedOffice(s, { email: 'link@example.com', agentName: 'Link test' });
+  tenantId = office.tenantId;
+  bundle = office.registration.bundle;
+  agentId = office.registration.agent.id;
   direct = await startDirectAgentListener(s.ctx, { port: 0, host: '127.0.0.1', hostnames: ['localhost', '127.0.0.1'] });
   port = (direct.server.address() as { port: number }).port;
 });

@@ -3,22 +3,30 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CreatedVisit } from '@atrium/protocol';
+import {
+  AgentConfigError,
+  Code,
+  decode,
+  encode,
+  loadAgentConfig,
+  type RunningAgent,
+  radclient,
+  startAgent,
+  verifyRequestAuthenticator,
+} from '@atrium/agent/testing';
+import {
+  api,
+  freePort,
+  pairKiosk,
+  startDirectAgentListener,
+  startTestServer,
+  type TestServer,
+  testBackend,
+  testClock,
+} from '@atrium/server/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningAgent, startAgent } from '../../apps/agent/src/agent';
-import { AgentConfigError, loadAgentConfig } from '../../apps/agent/src/config';
-import { verifyRequestAuthenticator } from '../../apps/agent/src/radius/authenticator';
-import { Code, decode, encode } from '../../apps/agent/src/radius/packet';
-import { radclient } from '../../apps/agent/src/radius/test-support';
-import { startDirectAgentListener } from '../../apps/server/src/agents/listener';
-import { bootstrap } from '../../apps/server/src/bootstrap';
-import { ADMIN_PASSWORD, api, pairKiosk, scan, signInAdmin } from '../../apps/server/test/actors';
-import { testClock } from '../../apps/server/test/clock';
-import { testBackend } from '../../apps/server/test/db';
-import { startTestServer, type TestServer } from '../../apps/server/test/http';
-import { jsonOf } from '../../apps/server/test/json';
-import { freePort } from '../../apps/server/test/process';
+import { checkInVisitor, type Office, seedOffice } from './office';
 
 // The real agent (RADIUS + link) against the real server, with FreeRADIUS's radclient as the WiFi controller and a UDP
 // listener standing in for the firewall that receives Disconnect-Requests.
@@ -31,25 +39,15 @@ let nas: dgram.Socket;
 const disconnects: Buffer[] = [];
 let dir: string;
 let env: Record<string, string>;
-let tenantId: string;
-let siteId: string;
-let admin: string;
+let office: Office;
 let kiosk: { token: string };
 
 beforeAll(async () => {
   s = await startTestServer({ now: clock.now });
-  const boot = await bootstrap(s.db, {
-    ATRIUM_ADMIN_EMAIL: 'radius@example.com',
-    ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  });
-  if (!boot.created) throw new Error('no tenant');
-  ({ tenantId, siteId } = boot);
-  admin = (await signInAdmin(s, 'radius@example.com')).accessToken;
-  kiosk = await pairKiosk(s, admin, siteId, clock.advance);
+  office = await seedOffice(s, { email: 'radius@example.com', agentName: 'Lobby' });
+  kiosk = await pairKiosk(s, office.admin, office.siteId, clock.advance);
   direct = await startDirectAgentListener(s.ctx, { port: 0, host: '127.0.0.1', hostnames: ['localhost', '127.0.0.1'] });
-  const reg = await jsonOf<{ bundle: { cert: string; key: string; ca: string } }>(
-    await api(s, admin).post('/agents', { siteId, name: 'Lobby' }),
-  );
+  const reg = office.registration;
 
   nas = dgram.createSocket('udp4');
   nas.on('message', (msg, rinfo) => {
@@ -82,8 +80,8 @@ beforeAll(async () => {
   const radiusPort = await freePort();
   env = {
     ATRIUM_SERVER_URL: `wss://localhost:${(direct.server.address() as { port: number }).port}/agent/ws`,
-    ATRIUM_TENANT_ID: tenantId,
-    ATRIUM_SITE_ID: siteId,
+    ATRIUM_TENANT_ID: office.tenantId,
+    ATRIUM_SITE_ID: office.siteId,
     RADIUS_SECRET: SECRET,
     RADIUS_LISTEN_ADDR: `127.0.0.1:${radiusPort}`,
     RADIUS_ACCT_LISTEN_ADDR: `127.0.0.1:${await freePort()}`,
@@ -93,8 +91,7 @@ beforeAll(async () => {
     COA_TARGET: `127.0.0.1:${(nas.address() as { port: number }).port}`,
   };
   agent = await startAgent(loadAgentConfig(env), pino({ level: 'silent' }));
-  const deadline = Date.now() + 10_000;
-  while (!agent.link.ready && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitWhile(() => !agent.link.ready, 10_000);
 }, 60_000);
 
 afterAll(async () => {
@@ -106,22 +103,16 @@ afterAll(async () => {
 });
 
 async function checkedInVisitor(name = 'Wifi Visitor') {
-  const visit = await jsonOf<CreatedVisit>(
-    await api(s, admin).post('/visits', {
-      siteId,
-      visitor: { name },
-      expectedArrival: clock.now().toISOString(),
-      expectedDeparture: new Date(clock.now().getTime() + 3600_000).toISOString(),
-    }),
-  );
-  const ticket = await jsonOf<{ voucher: { username: string; password: string } }>(
-    await api(s, kiosk.token).post('/kiosk/check-ins', scan(visit.qrToken, clock.now())),
-  );
+  const checkedIn = await checkInVisitor(s, office, kiosk.token, clock, name);
   // The voucher reaches the agent's memory over the link.
-  const deadline = Date.now() + 5000;
-  while (!agent.store.findByUsername(ticket.voucher.username) && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
-  return { visit, voucher: ticket.voucher };
+  await waitWhile(() => !agent.store.findByUsername(checkedIn.voucher.username));
+  return checkedIn;
+}
+
+/** Waits while `condition` holds, up to `ms`; the assertion after it says what should have happened. */
+async function waitWhile(condition: () => unknown, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 const auth = (username: string, password: string, chap = false) =>
@@ -133,23 +124,18 @@ const auth = (username: string, password: string, chap = false) =>
   );
 
 describe(`site agent end to end on ${testBackend()}`, () => {
-  it('refuses a bad environment with one clear line', () => {
-    expect(() => loadAgentConfig({ ...env, RADIUS_SECRET: '' })).toThrow('RADIUS_SECRET is required');
-    expect(() => loadAgentConfig({ ...env, ATRIUM_SERVER_URL: 'http://x' })).toThrow(
-      /ATRIUM_SERVER_URL must be a wss:\/\/ URL/,
-    );
-    expect(() => loadAgentConfig({ ...env, RADIUS_LISTEN_ADDR: 'nonsense' })).toThrow(
-      /RADIUS_LISTEN_ADDR must be host:port/,
-    );
-    expect(() => loadAgentConfig({ ...env, TLS_KEY_FILE: '/nonexistent' })).toThrow(
-      /TLS_KEY_FILE must name a readable file/,
-    );
-    expect(() => loadAgentConfig({ ...env, ATRIUM_SITE_ID: '00000000-0000-4000-8000-000000000000' })).toThrow(
-      AgentConfigError,
-    );
-    expect(() => loadAgentConfig({ ...env, ATRIUM_SITE_ID: '00000000-0000-4000-8000-000000000000' })).toThrow(
-      /not for ATRIUM_TENANT_ID\/ATRIUM_SITE_ID/,
-    );
+  it.each([
+    { change: { RADIUS_SECRET: '' }, line: /RADIUS_SECRET is required/ },
+    { change: { ATRIUM_SERVER_URL: 'http://x' }, line: /ATRIUM_SERVER_URL must be a wss:\/\/ URL/ },
+    { change: { RADIUS_LISTEN_ADDR: 'nonsense' }, line: /RADIUS_LISTEN_ADDR must be host:port/ },
+    { change: { TLS_KEY_FILE: '/nonexistent' }, line: /TLS_KEY_FILE must name a readable file/ },
+    {
+      change: { ATRIUM_SITE_ID: '00000000-0000-4000-8000-000000000000' },
+      line: /not for ATRIUM_TENANT_ID\/ATRIUM_SITE_ID/,
+    },
+  ])('refuses a bad environment with one clear line: $line', ({ change, line }) => {
+    expect(() => loadAgentConfig({ ...env, ...change })).toThrow(AgentConfigError);
+    expect(() => loadAgentConfig({ ...env, ...change })).toThrow(line);
   });
 
   it('a checked-in visitor gets onto the WiFi with PAP and CHAP; a wrong password does not', async () => {
@@ -174,9 +160,8 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     expect(acct.reply?.code).toBe('Accounting-Response');
     expect(agent.store.activeSessions).toBeGreaterThanOrEqual(1);
 
-    expect((await api(s, admin).post(`/visits/${visit.id}/check-out`, {})).status).toBe(200);
-    const deadline = Date.now() + 5000;
-    while (disconnects.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect((await api(s, office.admin).post(`/visits/${visit.id}/check-out`, {})).status).toBe(200);
+    await waitWhile(() => disconnects.length === 0);
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Reject');
     expect(disconnects.length).toBe(1);
     const request = decode(disconnects[0]!);
@@ -187,13 +172,13 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     const until = Date.now() + 5000;
     let rows: Array<{ result: string; acct_session_id: string }> = [];
     while (rows.length === 0 && Date.now() < until) {
-      rows = await s.db.withTenant(tenantId, (tx) =>
+      rows = await s.db.withTenant(office.tenantId, (tx) =>
         tx.query('SELECT result, acct_session_id FROM session_terminations'),
       );
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(rows).toEqual([{ result: 'ack', acct_session_id: 'sess-1' }]);
-    const sessions = await s.db.withTenant(tenantId, (tx) =>
+    const sessions = await s.db.withTenant(office.tenantId, (tx) =>
       tx.query<{ calling_station_id: string }>('SELECT calling_station_id FROM radius_sessions'),
     );
     expect(sessions.map((r) => r.calling_station_id)).toContain('AA-BB-CC-DD-EE-01');
@@ -202,10 +187,8 @@ describe(`site agent end to end on ${testBackend()}`, () => {
   it('erasing a visitor on site revokes the voucher at the running agent', async () => {
     const { visit, voucher } = await checkedInVisitor('Erase Me');
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Accept');
-    expect((await api(s, admin).delete(`/visitors/${visit.visitorId}`)).status).toBe(200);
-    const deadline = Date.now() + 5000;
-    while (agent.store.findByUsername(voucher.username) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    expect((await api(s, office.admin).delete(`/visitors/${visit.visitorId}`)).status).toBe(200);
+    await waitWhile(() => agent.store.findByUsername(voucher.username));
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Reject');
   });
 
@@ -220,10 +203,9 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     );
     expect(poisoned.reply?.code).toBe('Accounting-Response');
     // The server took the event and acked it: the agent holds nothing back to resend.
-    const acked = Date.now() + 5000;
-    while (agent.link.buffer.length > 0 && Date.now() < acked) await new Promise((r) => setTimeout(r, 20));
+    await waitWhile(() => agent.link.buffer.length > 0);
     expect(agent.link.buffer.length).toBe(0);
-    const sessions = await s.db.withTenant(tenantId, (tx) =>
+    const sessions = await s.db.withTenant(office.tenantId, (tx) =>
       tx.query(
         "SELECT acct_session_id, nas_identifier FROM radius_sessions WHERE calling_station_id = 'AA-BB-CC-DD-EE-02'",
       ),
@@ -243,8 +225,7 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     const { voucher } = await checkedInVisitor('Offline Server');
     direct.server.close();
     for (const client of direct.wss.clients) client.terminate();
-    const deadline = Date.now() + 5000;
-    while (agent.link.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitWhile(() => agent.link.ready);
     expect(agent.link.ready).toBe(false);
     expect((await auth(voucher.username, voucher.password)).reply?.code).toBe('Access-Accept');
     expect(agent.link.buffer.length).toBeGreaterThan(0);

@@ -11,8 +11,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { radclient } from '../../apps/agent/src/radius/test-support';
-import { freePort, type ServerProcess, spawnServer } from '../../apps/server/test/process';
+import { radclient } from '@atrium/agent/testing/radius';
+import { freePort, type ServerProcess, spawnServer } from '@atrium/server/testing/process';
 
 const PASSWORD = 'air gapped password 1';
 const SECRET = 'airgap-radius-secret';

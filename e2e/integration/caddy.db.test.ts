@@ -4,14 +4,10 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import { startTestServer, TestAgent, type TestServer, testBackend } from '@atrium/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../apps/server/src/bootstrap';
-import { ADMIN_PASSWORD, api, signInAdmin } from '../../apps/server/test/actors';
-import { TestAgent } from '../../apps/server/test/agent-client';
-import { testBackend } from '../../apps/server/test/db';
-import { startTestServer, type TestServer } from '../../apps/server/test/http';
-import { jsonOf } from '../../apps/server/test/json';
 import { type RunningCaddy, startCaddy } from '../fixtures/caddy';
+import { seedOffice } from './office';
 
 // The project's Caddyfile in a real Caddy (Debian's), on loopback, with Caddy's internal CA standing in for ACME.
 let s: TestServer;
@@ -24,17 +20,7 @@ let bundle: { cert: string; key: string; ca: string };
 
 beforeAll(async () => {
   s = await startTestServer({ trustedProxy: ['127.0.0.1'] });
-  const boot = await bootstrap(s.db, {
-    ATRIUM_ADMIN_EMAIL: 'caddy@example.com',
-    ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  });
-  if (!boot.created) throw new Error('no tenant');
-  const admin = (await signInAdmin(s, 'caddy@example.com')).accessToken;
-  bundle = (
-    await jsonOf<{ bundle: typeof bundle }>(
-      await api(s, admin).post('/agents', { siteId: boot.siteId, name: 'Via Caddy' }),
-    )
-  ).bundle;
+  bundle = (await seedOffice(s, { email: 'caddy@example.com', agentName: 'Via Caddy' })).registration.bundle;
 
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-caddy-'));
   fs.writeFileSync(path.join(dir, 'ca.pem'), s.ctx.ca.certPem);

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createScratchDatabase, freePort, spawnServer } from '@atrium/server/testing/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase } from '../../apps/server/test/pg-url';
-import { freePort, spawnServer } from '../../apps/server/test/process';
 
 const PASSWORD = 'replica password 123';
 const CONCURRENT = 220;

@@ -2,10 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createScratchDatabase, freePort, type ServerProcess, spawnServer, TestAgent } from '@atrium/server/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TestAgent } from '../../apps/server/test/agent-client';
-import { createScratchDatabase } from '../../apps/server/test/pg-url';
-import { freePort, type ServerProcess, spawnServer } from '../../apps/server/test/process';
 
 const PASSWORD = 'replica password 123';
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -1,5 +1,5 @@
+import { LOCALES, type Locale } from '@atrium/web-kit';
 import { useI18n } from './i18n';
-import { LOCALES, type Locale } from './i18n/translate';
 
 /** Language names in their own language, so anyone can find theirs. */
 const NAMES: Record<Locale, string> = { en: 'English', de: 'Deutsch' };

@@ -1,14 +1,7 @@
 import type { TokenPair } from '@atrium/protocol';
+import { ApiError, NETWORK_ERROR } from '@atrium/web-kit';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  ApiError,
-  createApiClient,
-  type LockFn,
-  NETWORK_ERROR,
-  SESSION_ENDED,
-  type Session,
-  stripFieldPrefix,
-} from './api';
+import { createApiClient, type LockFn, SESSION_ENDED, type Session } from './api';
 
 const user = { id: '00000000-0000-4000-8000-000000000001', email: 'a@example.com', name: 'Ada', roles: [] };
 const session = (n: number): Session => ({
@@ -266,14 +259,5 @@ describe('api client: sign-in and errors', () => {
     }) as typeof globalThis.fetch;
     await createApiClient({ fetch, store }).logout();
     expect(store.get()).toBeNull();
-  });
-});
-
-describe('stripFieldPrefix', () => {
-  it('drops the "field: " the server puts before the message', () => {
-    expect(stripFieldPrefix('visitor.email: must be an email address', 'visitor.email')).toBe(
-      'must be an email address',
-    );
-    expect(stripFieldPrefix('must be an email address', 'visitor.email')).toBe('must be an email address');
   });
 });

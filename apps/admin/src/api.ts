@@ -1,4 +1,5 @@
-import type { ErrorBody, LoginResponse, TokenPair, UserSummary } from '@atrium/protocol';
+import type { LoginResponse, TokenPair, UserSummary } from '@atrium/protocol';
+import { ApiError, errorFromResponse, NETWORK_ERROR } from '@atrium/web-kit';
 
 /** What the browser keeps between page loads: the current token pair and who it belongs to. */
 export interface Session {
@@ -19,42 +20,6 @@ export interface SessionStore {
 /** Runs `task` while holding a named lock; in the browser this is a Web Lock shared by all tabs. */
 export type LockFn = <T>(name: string, task: () => Promise<T>) => Promise<T>;
 
-/** An error answer from the API (or the network), with the server's stable code and the field it names. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-    readonly details?: Record<string, unknown>,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  /** Field → message for every field the server named (`details.issues`, or the single `details.field`). */
-  fieldErrors(): Record<string, string> {
-    const out: Record<string, string> = {};
-    const issues = this.details?.issues;
-    if (Array.isArray(issues)) {
-      for (const issue of issues as Array<{ field?: unknown; message?: unknown }>) {
-        if (typeof issue.field === 'string' && typeof issue.message === 'string' && !(issue.field in out)) {
-          out[issue.field] = issue.message;
-        }
-      }
-    }
-    if (this.field && !(this.field in out)) out[this.field] = stripFieldPrefix(this.message, this.field);
-    return out;
-  }
-}
-
-/** The server writes `field: message`; a message shown next to its field does not need the prefix. */
-export function stripFieldPrefix(message: string, field: string): string {
-  return message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
-}
-
-export const NETWORK_ERROR = 'network_error';
 export const SESSION_ENDED = 'session_ended';
 
 export interface RequestOptions {
@@ -100,28 +65,6 @@ export function buildQuery(query: RequestOptions['query']): string {
   }
   const text = params.toString();
   return text ? `?${text}` : '';
-}
-
-export async function errorFromResponse(res: Response): Promise<ApiError> {
-  let body: Partial<ErrorBody> | undefined;
-  try {
-    body = (await res.json()) as Partial<ErrorBody>;
-  } catch {
-    body = undefined;
-  }
-  const error = body?.error;
-  const retryHeader = Number(res.headers.get('Retry-After'));
-  const retryAfter = Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader : undefined;
-  const details = error?.details;
-  const field = typeof details?.field === 'string' ? details.field : undefined;
-  return new ApiError(
-    res.status,
-    error?.code ?? `http_${res.status}`,
-    error?.message ?? res.statusText ?? 'Request failed',
-    field,
-    details,
-    retryAfter ?? (typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined),
-  );
 }
 
 /**

@@ -1,8 +1,9 @@
+import { ApiError, NETWORK_ERROR } from '@atrium/web-kit';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { ApiError, createApiClient, NETWORK_ERROR } from './api';
+import { createApiClient } from './api';
 import { ApiProvider } from './api-provider';
 import { SESSION_ENDED_FLAG } from './features/auth/SignInPage';
 import { AuthProvider } from './features/auth/session';

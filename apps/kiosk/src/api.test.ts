@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApiError, NETWORK_ERROR } from '@atrium/web-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createKioskApi, NETWORK_ERROR } from './api';
+import { createKioskApi } from './api';
 import { apiSender } from './outbox/send';
 import type { OutboxEntry } from './outbox/types';
 

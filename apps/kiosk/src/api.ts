@@ -1,14 +1,15 @@
 import {
   type CheckInResponse,
   type CheckOutResponse,
-  type ErrorBody,
   type KioskConfig,
+  type KioskHeartbeat,
   kioskConfigSchema,
   type PairingStartResponse,
   type PairingTokenResponse,
   type ScanRequest,
   type walkInRequestSchema,
 } from '@atrium/protocol';
+import { ApiError, errorFromResponse, NETWORK_ERROR, NETWORK_STATUS, readJson } from '@atrium/web-kit';
 import type { z } from 'zod';
 
 export type WalkInRequest = z.input<typeof walkInRequestSchema>;
@@ -17,29 +18,9 @@ export type WalkInRequest = z.input<typeof walkInRequestSchema>;
 export type CheckInResult = CheckInResponse & { offline?: boolean };
 export type { CheckOutResponse };
 
-/** The status of a request that never got an HTTP answer (offline, DNS, timeout). */
-export const NETWORK_STATUS = 0;
-export const NETWORK_ERROR = 'network_error';
 /** Codes on a 401 that mean this device token will never work again: forget it and pair anew. */
 const UNPAIRED_CODES = new Set(['kiosk_revoked', 'invalid_token']);
 const GATEWAY_ERRORS = new Set([502, 503, 504]);
-
-/** An error answer from the API (or none at all: status 0, `network_error`), with the server's stable code. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  get isNetworkError(): boolean {
-    return this.status === NETWORK_STATUS;
-  }
-}
 
 export interface KioskApiOptions {
   getToken: () => string | null;
@@ -114,31 +95,13 @@ export function createKioskApi(options: KioskApiOptions) {
         throw new ApiError(502, 'invalid_response', 'The server sent a config this kiosk cannot read.');
       return parsed.data;
     },
+    /** Tells the server this kiosk is alive (see device/heartbeat.ts). */
+    async heartbeat(body: KioskHeartbeat): Promise<void> {
+      await request<unknown>('POST', '/kiosk/heartbeat', body, true);
+    },
     /** Sends one outbox entry; resolves with the status (201, or 200 for a retry the server already handled). */
     submit(kind: keyof typeof KIND_PATHS, body: ScanRequest | WalkInRequest): Promise<ApiResponse<unknown>> {
       return request<unknown>('POST', `/kiosk/${KIND_PATHS[kind]}`, body, true);
     },
   };
-}
-
-async function readJson(res: Response): Promise<unknown> {
-  const text = await res.text();
-  if (text === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
-export async function errorFromResponse(res: Response): Promise<ApiError> {
-  const body = (await readJson(res)) as Partial<ErrorBody> | null;
-  const error = body?.error;
-  const retryHeader = Number(res.headers.get('Retry-After'));
-  return new ApiError(
-    res.status,
-    typeof error?.code === 'string' ? error.code : `http_${res.status}`,
-    typeof error?.message === 'string' ? error.message : res.statusText || 'Request failed',
-    Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader : undefined,
-  );
 }

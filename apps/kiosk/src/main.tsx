@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { createKioskApi } from './api';
 import { openKioskDb } from './db';
+import { Heartbeat } from './device/heartbeat';
 import { DeviceSession, idbDeviceStorage } from './device/session';
 import { ConnectivityMonitor } from './features/status/connectivity';
 import { I18nProvider } from './i18n';
@@ -13,6 +14,9 @@ import { apiSender } from './outbox/send';
 import { registerServiceWorker, UpdateGate } from './pwa';
 import { type KioskServices, ServicesProvider } from './services';
 import './styles.css';
+
+/** The kiosk's own version, from its package.json (vite.config.ts). */
+declare const __APP_VERSION__: string;
 
 /** The outbox is flushed on this interval (honouring each entry's back-off), besides on `online` and at start. */
 const OUTBOX_FLUSH_MS = 15_000;
@@ -39,12 +43,21 @@ async function start() {
     lock: navigator.locks ? webLock('atrium-kiosk-outbox') : undefined,
   });
   await outbox.load();
+  const heartbeat = new Heartbeat({
+    api,
+    session,
+    outbox,
+    appVersion: __APP_VERSION__,
+    isOnline: () => navigator.onLine,
+  });
+  heartbeat.start();
   const updates = new UpdateGate();
   const services: KioskServices = { api, session, outbox, connectivity, updates };
 
   window.addEventListener('online', () => {
     connectivity.setBrowserOnline(true);
     void outbox.flush({ force: true });
+    void heartbeat.beat();
   });
   window.addEventListener('offline', () => connectivity.setBrowserOnline(false));
   setInterval(() => void outbox.flush(), OUTBOX_FLUSH_MS);

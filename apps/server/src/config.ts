@@ -58,6 +58,21 @@ const configSchema = z.object({
       },
       { error: 'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 172.29.53.2' },
     ),
+  /** Registry (and namespace) of the published images; the dashboard's `docker run` names the agent image there. */
+  ATRIUM_IMAGE_REGISTRY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.:-]*(\/[a-z0-9._-]+)*$/, 'must be a registry path such as ghcr.io/acme')
+      .optional(),
+  ),
+  /** How often kiosks report a heartbeat; the admin app shows a kiosk offline after two and a half missed beats. */
+  KIOSK_HEARTBEAT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5, 'must be at least 5')
+    .max(600, 'must be at most 600')
+    .default(30),
   /** Opens GET /metrics to a scraper that sends it as a bearer token; unset, only direct local requests get metrics. */
   METRICS_TOKEN: z.preprocess(
     emptyAsUndefined,

@@ -14,7 +14,14 @@ import { RateLimits } from './http/rate-limit';
 /** Everything a request handler or job may use, built once at start (tests build their own). */
 export type ContextConfig = Pick<
   Config,
-  'TRUSTED_PROXY' | 'PUBLIC_URL' | 'PORT' | 'AGENT_TLS_PORT' | 'AGENT_CERT_DAYS' | 'METRICS_TOKEN'
+  | 'TRUSTED_PROXY'
+  | 'PUBLIC_URL'
+  | 'PORT'
+  | 'AGENT_TLS_PORT'
+  | 'AGENT_CERT_DAYS'
+  | 'METRICS_TOKEN'
+  | 'ATRIUM_IMAGE_REGISTRY'
+  | 'KIOSK_HEARTBEAT_SECONDS'
 >;
 
 export interface AppContext {

@@ -37,7 +37,13 @@ export async function startTestServer(
   const database = options.database ?? (replicaOf ? await replicaDatabase(replicaOf) : await freshDatabase());
   const secretKey = options.secretKey ?? replicaOf?.secretKey ?? randomBytes(32);
   const ctx = await createContext({
-    config: { TRUSTED_PROXY: options.trustedProxy ?? [], PORT: 0, AGENT_CERT_DAYS: 365, ...options.config },
+    config: {
+      TRUSTED_PROXY: options.trustedProxy ?? [],
+      PORT: 0,
+      AGENT_CERT_DAYS: 365,
+      KIOSK_HEARTBEAT_SECONDS: 30,
+      ...options.config,
+    },
     db: database.db,
     logger: options.logger ?? pino({ level: 'silent' }),
     secretKey,

@@ -35,12 +35,27 @@ export type SiteWithSettings = z.infer<typeof siteWithSettingsSchema>;
 export const settingsViewSchema = tenantSettingsSchema.extend({ sites: z.array(siteWithSettingsSchema) });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
+/** A kiosk's last heartbeat as it reported it (see kioskHeartbeatSchema), stamped with when the server received it. */
+export const kioskStatusSchema = z.object({
+  appVersion: z.string(),
+  /** Check-ins, check-outs and walk-ins waiting in the offline outbox. */
+  outboxDepth: z.number().int(),
+  /** When the kiosk last fetched its config (keys, revocations) from the server. */
+  lastSyncAt: z.string().nullable(),
+  /** The browser's own view of the network. */
+  online: z.boolean(),
+  reportedAt: z.string(),
+});
+export type KioskStatus = z.infer<typeof kioskStatusSchema>;
+
 export const kioskViewSchema = kioskSummarySchema.extend({
   pairedAt: z.string(),
   lastSeen: z.string().nullable(),
-  /** Polled the server within the last two minutes (and not revoked). */
+  /** Heartbeats arrived within the last two and a half heartbeat intervals (and not revoked). */
   online: z.boolean(),
   revoked: z.boolean(),
+  /** The kiosk's last heartbeat: its version, queue, last config sync and network; null before the first one. */
+  status: kioskStatusSchema.nullable(),
 });
 export type KioskView = z.infer<typeof kioskViewSchema>;
 
@@ -61,15 +76,24 @@ export const agentViewSchema = z.object({
   lastStatus: agentStatusViewSchema.nullable(),
   lastSeen: z.string().nullable(),
   revoked: z.boolean(),
-  /** When the agent's client certificate stops working (a new registration is needed then). */
+  /** When the agent's client certificate stops working (renew it before then). */
   certificateExpires: z.string(),
+  /** The certificate expires within 30 days (never for a revoked agent). */
+  certificateExpiring: z.boolean(),
+  /** A renewed certificate not used yet: it replaces the current one when the agent first connects with it. */
+  pendingCertificateExpires: z.string().nullable(),
   createdAt: z.string(),
 });
 export type AgentView = z.infer<typeof agentViewSchema>;
 
-/** POST /agents answers the certificate bundle once (PEM); the private key is never stored. */
+/**
+ * POST /agents and POST /agents/:id/certificate answer the certificate bundle once (PEM); the private key is never
+ * stored, and the dashboard never keeps it in its query cache.
+ */
 export const registeredAgentSchema = z.object({
   agent: z.object({ id: z.uuid(), siteId: z.uuid(), name: z.string() }),
+  /** The published agent image of this server's release (what `docker run` names). */
+  image: z.string(),
   bundle: z.object({ cert: z.string(), key: z.string(), ca: z.string() }),
   /** ATRIUM_SERVER_URL is null when this server has no agent endpoint yet (no https PUBLIC_URL, no AGENT_TLS_PORT). */
   env: z.object({

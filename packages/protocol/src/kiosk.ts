@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { flag, id, text, timestamp, token } from './primitives';
+import type { ErrorCode } from './errors';
+import { flag, id, int, text, timestamp, token } from './primitives';
 import { visitorInputSchema, voucherSchema } from './visits';
 
 export const pairingStartResponseSchema = z.object({
@@ -43,8 +44,26 @@ export const kioskConfigSchema = z.object({
   serverTime: z.string(),
   revokedJtis: z.array(z.string()),
   keyMaxAgeSeconds: z.number().int(),
+  /**
+   * How often the kiosk reports its heartbeat; staff see it as offline after two and a half missed beats. The server
+   * always sends it; optional because a kiosk keeps its last config (of this type) across upgrades, and one stored
+   * before heartbeats existed has none.
+   */
+  heartbeatSeconds: z.number().int().optional(),
 });
 export type KioskConfig = z.infer<typeof kioskConfigSchema>;
+
+/** `POST /kiosk/heartbeat`: what a kiosk says about itself every heartbeatSeconds and after each sync. */
+export const kioskHeartbeatSchema = z.object({
+  appVersion: text({ max: 64 }),
+  /** Check-ins, check-outs and walk-ins waiting in the offline outbox. */
+  outboxDepth: int({ min: 0, max: 1_000_000 }),
+  /** When the kiosk last fetched its config (keys, revocations) from the server. */
+  lastSyncAt: timestamp().nullable(),
+  /** The browser's own view of the network. */
+  online: flag(),
+});
+export type KioskHeartbeat = z.infer<typeof kioskHeartbeatSchema>;
 
 export const scanRequestSchema = z.object({
   token: token({ max: 4096 }),
@@ -90,5 +109,7 @@ export const KIOSK_ERROR_CODES = [
   'not_checked_in',
   'kiosk_revoked',
   'walk_ins_disabled',
-] as const;
+  'not_found',
+  'rate_limited',
+] as const satisfies readonly ErrorCode[];
 export type KioskErrorCode = (typeof KIOSK_ERROR_CODES)[number];

@@ -41,7 +41,31 @@ export const de: Messages = {
   'errors.already_used': 'Dieser Besuch ist bereits eingecheckt.',
   'errors.not_checked_in': 'Dieser Besucher ist nicht eingecheckt.',
   'errors.mfa_already_enabled': 'Die zweistufige Anmeldung ist bereits eingeschaltet.',
+  'errors.agent_revoked': 'Dieser Agent ist gesperrt. Registrieren Sie stattdessen einen neuen Agenten.',
   'errors.invalid_input': 'Bitte prüfen Sie die markierten Felder.',
+  'errors.unauthorized': 'Bitte melden Sie sich an, um fortzufahren.',
+  'errors.token_expired': 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.',
+  'errors.wrong_token_type': 'Mit dieser Anmeldung geht das hier nicht. Bitte melden Sie sich erneut an.',
+  'errors.mfa_not_started': 'Richten Sie zuerst die zweistufige Anmeldung ein.',
+  'errors.visit_not_editable': 'Nur ein Besuch, der noch nicht begonnen hat, kann geändert werden.',
+  'errors.visit_cancelled': 'Dieser Besuch wurde abgesagt.',
+  'errors.wrong_site': 'Dieser Besuchercode gehört zu einem anderen Standort.',
+  'errors.token_not_yet_valid': 'Dieser Besuchercode gilt noch nicht. Er gilt ab kurz vor der erwarteten Ankunft.',
+  'errors.idempotency_key_reused':
+    'Diese Anfrage wurde schon für etwas anderes gesendet. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'errors.malformed_json':
+    'Die App hat eine Anfrage gesendet, die der Server nicht lesen konnte. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'errors.bad_request':
+    'Die App hat eine Anfrage gesendet, die der Server nicht lesen konnte. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'errors.request_aborted': 'Die Anfrage wurde unterbrochen, bevor sie ankam. Bitte versuchen Sie es erneut.',
+  'errors.payload_too_large':
+    'Das sind zu viele Daten für eine Anfrage. Kürzen Sie die Eingaben und versuchen Sie es erneut.',
+  'errors.unsupported_media_type':
+    'Die App hat eine Anfrage in einer Form gesendet, die der Server nicht annimmt. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'errors.unsupported_encoding':
+    'Die App hat eine Anfrage in einer Form gesendet, die der Server nicht annimmt. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'errors.internal':
+    'Auf dem Server ist etwas schiefgegangen. Der Fehler wurde protokolliert; bitte versuchen Sie es gleich noch einmal.',
   'errors.server': 'Der Server hatte ein Problem ({message}). Versuchen Sie es gleich noch einmal.',
   'errors.generic': 'Das hat nicht geklappt: {message}',
   'errors.field.required': 'Bitte ausfüllen.',
@@ -205,6 +229,9 @@ export const de: Messages = {
   'kiosks.col.status': 'Status',
   'kiosks.col.lastSeen': 'Zuletzt gesehen',
   'kiosks.col.paired': 'Gekoppelt',
+  'kiosks.waiting': '{count} warten auf Übertragung',
+  'kiosks.allSynced': 'nichts wartet',
+  'kiosks.version': 'Version {version}',
   'kiosks.online': 'Online',
   'kiosks.offline': 'Offline',
   'kiosks.revoked': 'Gesperrt',
@@ -251,6 +278,18 @@ export const de: Messages = {
   'agents.bufferValue': '{length} wartend, {dropped} verworfen',
   'agents.lastSeen': 'Zuletzt gesehen',
   'agents.certificate': 'Zertifikat gültig bis',
+  'agents.certificateExpiring': 'Zertifikat läuft bald ab',
+  'agents.certificateExpired': 'Zertifikat abgelaufen',
+  'agents.expiringOne':
+    'Ein Agenten-Zertifikat läuft in den nächsten 30 Tagen ab. Erneuern Sie es und spielen Sie die neuen Dateien auf dem Agenten ein.',
+  'agents.expiringMany':
+    '{count} Agenten-Zertifikate laufen in den nächsten 30 Tagen ab. Erneuern Sie sie und spielen Sie die neuen Dateien auf den Agenten ein.',
+  'agents.renew': 'Zertifikat erneuern',
+  'agents.renewTitle': 'Neues Zertifikat für „{name}“',
+  'agents.renewNotice':
+    'Das bisherige Zertifikat gilt weiter, bis sich der Agent mit diesen Dateien verbindet; ab dann gilt nur noch das neue.',
+  'agents.pendingCertificate':
+    'Ein neues Zertifikat (gültig bis {date}) übernimmt, sobald sich der Agent zum ersten Mal damit verbindet.',
   'agents.noStatus': 'Noch kein Statusbericht.',
   'agents.revoke': 'Sperren',
   'agents.revokeQuestion': '„{name}“ sperren? Sein Zertifikat wird ungültig und die Verbindung getrennt.',

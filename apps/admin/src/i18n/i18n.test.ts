@@ -1,7 +1,10 @@
+import { ERROR_CODES } from '@atrium/protocol';
+import { translate } from '@atrium/web-kit';
 import { describe, expect, it } from 'vitest';
 import { de } from './de';
 import { en } from './en';
-import { pickLocale, translate } from './translate';
+import { ADMIN_ERROR_CODES, errorKey, NOT_FOR_ADMIN } from './errors';
+import { pickLocale } from './locale';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -21,6 +24,26 @@ describe('locales', () => {
       for (const [key, text] of Object.entries(catalogue))
         expect({ key, empty: text.trim() === '' }).toEqual({ key, empty: false });
     }
+  });
+});
+
+describe('error messages', () => {
+  it('have a sentence in each language for every code the admin can receive', () => {
+    for (const code of ADMIN_ERROR_CODES) {
+      for (const [locale, catalogue] of Object.entries({ en, de })) {
+        const text = catalogue[errorKey(code)];
+        expect({ code, locale, text: typeof text === 'string' && text.length > 10 }).toEqual({
+          code,
+          locale,
+          text: true,
+        });
+      }
+    }
+  });
+
+  it('leave out only codes of the kiosk and agent endpoints, and those on purpose', () => {
+    expect([...ADMIN_ERROR_CODES, ...NOT_FOR_ADMIN].sort()).toEqual([...ERROR_CODES].sort());
+    for (const code of NOT_FOR_ADMIN) expect(`errors.${code}` in en).toBe(false);
   });
 });
 

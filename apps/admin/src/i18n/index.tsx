@@ -1,15 +1,24 @@
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { ApiError, NETWORK_ERROR } from '../api';
+import {
+  ApiError,
+  BCP47,
+  createI18nContext,
+  type Locale,
+  NETWORK_ERROR,
+  translate,
+  useDocumentLanguage,
+  type Vars,
+} from '@atrium/web-kit';
+import { type ReactNode, useCallback, useMemo, useState } from 'react';
 import { de } from './de';
 import { en, type MessageKey, type Messages } from './en';
-import { type Locale, pickLocale, translate, type Vars } from './translate';
+import { errorKey, isAdminErrorCode } from './errors';
+import { pickLocale } from './locale';
 
+export type { Locale } from '@atrium/web-kit';
 export type { MessageKey } from './en';
-export type { Locale } from './translate';
 
 const CATALOGUES: Record<Locale, Messages> = { en, de };
 const STORAGE_KEY = 'atrium.admin.locale';
-const BCP47: Record<Locale, string> = { en: 'en-GB', de: 'de-DE' };
 
 export interface I18n {
   locale: Locale;
@@ -25,19 +34,15 @@ export interface I18n {
   errorMessage(error: unknown): string;
 }
 
-const I18nContext = createContext<I18n | null>(null);
+const { I18nContextProvider, useI18n } = createI18nContext<I18n>();
 
-function hasMessage(key: string): key is MessageKey {
-  return key in en;
-}
+export { useI18n };
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [locale, setLocaleState] = useState<Locale>(() =>
     pickLocale(localStorage.getItem(STORAGE_KEY), navigator.languages ?? [navigator.language]),
   );
-  useEffect(() => {
-    document.documentElement.lang = locale;
-  }, [locale]);
+  useDocumentLanguage(locale);
   const setLocale = useCallback((next: Locale) => {
     localStorage.setItem(STORAGE_KEY, next);
     setLocaleState(next);
@@ -74,8 +79,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
           if (error.code === 'rate_limited')
             return t('errors.rate_limited', { seconds: error.retryAfterSeconds ?? 60 });
           if (error.code === NETWORK_ERROR) return t('errors.network_error');
-          const key = `errors.${error.code}`;
-          if (hasMessage(key)) return t(key);
+          if (isAdminErrorCode(error.code)) return t(errorKey(error.code));
           if (error.status >= 500) return t('errors.server', { message: error.message });
           return t('errors.generic', { message: error.message });
         }
@@ -84,11 +88,5 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     };
   }, [locale, setLocale]);
 
-  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
-}
-
-export function useI18n(): I18n {
-  const value = useContext(I18nContext);
-  if (!value) throw new Error('useI18n outside I18nProvider');
-  return value;
+  return <I18nContextProvider value={value}>{children}</I18nContextProvider>;
 }

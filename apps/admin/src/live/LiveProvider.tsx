@@ -1,7 +1,7 @@
+import { ApiError } from '@atrium/web-kit';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import { ApiError } from '../api';
 import { useApi } from '../api-provider';
 import { agentKeys } from '../features/agents/queries';
 import { useUser } from '../features/auth/session';

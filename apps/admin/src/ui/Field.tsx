@@ -1,54 +1,16 @@
-import { type ReactNode, useId } from 'react';
+import { Field as KitField } from '@atrium/web-kit';
+import { type ComponentProps, type ReactNode, useId } from 'react';
 import { useI18n } from '../i18n';
 
-export interface FieldControlProps {
-  id: string;
-  'aria-describedby'?: string;
-  'aria-invalid'?: true;
-}
+export type { FieldControlProps } from '@atrium/web-kit';
 
-/** A label, the control, an optional hint and the field's error, wired together for screen readers. */
+/** The shared field (label, control, hint, error) with this app's word for "optional". */
 export function Field({
-  label,
-  hint,
-  error,
   optional,
-  children,
-}: {
-  label: ReactNode;
-  hint?: ReactNode;
-  error?: string | undefined;
-  optional?: boolean;
-  children: (control: FieldControlProps) => ReactNode;
-}) {
+  ...props
+}: Omit<ComponentProps<typeof KitField>, 'optional'> & { optional?: boolean }) {
   const { t } = useI18n();
-  const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
-  return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={id}>
-        {label}
-        {optional && <span className="optional"> ({t('common.optional')})</span>}
-      </label>
-      {children({
-        id,
-        ...(describedBy ? { 'aria-describedby': describedBy } : {}),
-        ...(error ? { 'aria-invalid': true as const } : {}),
-      })}
-      {hint && (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={errorId}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
+  return <KitField {...props} optional={optional ? t('common.optional') : undefined} />;
 }
 
 /** A checkbox with its label to the right. */

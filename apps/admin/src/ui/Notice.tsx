@@ -1,5 +1,5 @@
+import { ApiError } from '@atrium/web-kit';
 import type { ReactNode } from 'react';
-import { ApiError } from '../api';
 import { useI18n } from '../i18n';
 
 type Tone = 'info' | 'success' | 'warning' | 'error';

@@ -62,17 +62,21 @@ const session: RadiusAttribute[] = [
   { type: Attr.AcctSessionId, value: encodeText('5A3C-0001') },
 ];
 
+/** The guest's session disconnected at `nas`, from 127.0.0.1; options override any of it. */
+const disconnectAt = (nas: { port: number }, options: Partial<Parameters<typeof sendDisconnect>[0]> = {}) =>
+  sendDisconnect({
+    host: '127.0.0.1',
+    port: nas.port,
+    secret: SECRET,
+    attributes: session,
+    localAddress: '127.0.0.1',
+    ...options,
+  });
+
 describe('sendDisconnect', () => {
   it('sends a Disconnect-Request the NAS can verify, and reads the ACK', async () => {
     const nas = await testNas((request) => reply(request, Code.DisconnectAck, []));
-    const result = await sendDisconnect({
-      host: '127.0.0.1',
-      port: nas.port,
-      secret: SECRET,
-      attributes: session,
-      localAddress: '127.0.0.1',
-      now: () => NOW,
-    });
+    const result = await disconnectAt(nas, { now: () => NOW });
     expect(result).toEqual({ result: 'ack' });
     expect(nas.received).toHaveLength(1);
     const [request] = nas.received;
@@ -95,28 +99,14 @@ describe('sendDisconnect', () => {
         { type: Attr.ErrorCause, value: encodeInteger(ErrorCause.SessionContextNotFound) },
       ]),
     );
-    const result = await sendDisconnect({
-      host: '127.0.0.1',
-      port: nas.port,
-      secret: SECRET,
-      attributes: session,
-      localAddress: '127.0.0.1',
-    });
+    const result = await disconnectAt(nas);
     expect(result).toEqual({ result: 'nak', errorCause: 503 });
   });
 
   it('retries with the same packet and gives up with a timeout', async () => {
     const nas = await testNas(() => undefined);
     const started = Date.now();
-    const result = await sendDisconnect({
-      host: '127.0.0.1',
-      port: nas.port,
-      secret: SECRET,
-      attributes: session,
-      timeoutMs: 100,
-      retries: 2,
-      localAddress: '127.0.0.1',
-    });
+    const result = await disconnectAt(nas, { timeoutMs: 100, retries: 2 });
     expect(result).toEqual({ result: 'timeout' });
     expect(nas.received).toHaveLength(3);
     expect(nas.received[1]!.raw.equals(nas.received[0]!.raw)).toBe(true);
@@ -128,15 +118,7 @@ describe('sendDisconnect', () => {
     const nas = await testNas((request, attempt) =>
       attempt === 1 ? reply(request, Code.DisconnectAck, [], 'forger-secret') : reply(request, Code.DisconnectNak, []),
     );
-    const result = await sendDisconnect({
-      host: '127.0.0.1',
-      port: nas.port,
-      secret: SECRET,
-      attributes: session,
-      timeoutMs: 150,
-      retries: 1,
-      localAddress: '127.0.0.1',
-    });
+    const result = await disconnectAt(nas, { timeoutMs: 150, retries: 1 });
     expect(result).toEqual({ result: 'nak' });
     expect(nas.received).toHaveLength(2);
   });
@@ -147,15 +129,7 @@ describe('sendDisconnect', () => {
       raw[1] = (raw[1]! + 1) % 256;
       return raw;
     });
-    const result = await sendDisconnect({
-      host: '127.0.0.1',
-      port: nas.port,
-      secret: SECRET,
-      attributes: session,
-      timeoutMs: 100,
-      retries: 0,
-      localAddress: '127.0.0.1',
-    });
+    const result = await disconnectAt(nas, { timeoutMs: 100, retries: 0 });
     expect(result).toEqual({ result: 'timeout' });
   });
 
@@ -171,13 +145,7 @@ describe('sendDisconnect', () => {
       createHash('md5').update(raw).update(SECRET).digest().copy(raw, 4);
       return raw;
     });
-    const result = await sendDisconnect({
-      host: '127.0.0.1',
-      port: nas.port,
-      secret: SECRET,
-      attributes: session,
-      localAddress: '127.0.0.1',
-    });
+    const result = await disconnectAt(nas);
     expect(result).toEqual({ result: 'ack' });
   });
 

@@ -35,6 +35,9 @@ const EXPIRED: VoucherInput = {
 };
 const NAS = 'NAS-IP-Address = 10.1.2.3, NAS-Identifier = "ap-lobby"';
 const classHex = (id: string) => `0x${Buffer.from(id).toString('hex')}`;
+/** The guest's PAP Access-Request with the right secret and password, built by hand; options override either. */
+const guestRequest = (options: Partial<Parameters<typeof papRequest>[0]> = {}) =>
+  papRequest({ secret: SECRET, username: GUEST.username, password: GUEST.password, ...options });
 
 let server: RadiusServer | undefined;
 let clock = T0;
@@ -121,112 +124,107 @@ describe('Access-Request with radclient', () => {
     ]);
   });
 
-  it('rejects a wrong PAP password with a Reply-Message', async () => {
+  // One request, one reply: what comes back, what the counters say and the auth event. Every reply is signed first.
+  const signed = 'Message-Authenticator = 0x00';
+  const answerSigned = expect.objectContaining({ name: 'Message-Authenticator' });
+  const guestAccept = [
+    answerSigned,
+    { name: 'Session-Timeout', value: '3600' },
+    { name: 'Acct-Interim-Interval', value: '300' },
+    { name: 'Class', value: classHex(GUEST.id) },
+  ];
+  const badVoucher = [answerSigned, { name: 'Reply-Message', value: '"Invalid voucher code or password"' }];
+  const accessCases: Array<{
+    name: string;
+    request: string;
+    code: 'Access-Accept' | 'Access-Reject';
+    reply: unknown[];
+    event: Partial<AuthEvent>;
+  }> = [
+    {
+      name: 'rejects a wrong PAP password with a Reply-Message',
+      request: `User-Name = "guest-4821", User-Password = "tulip-918", ${signed}`,
+      code: 'Access-Reject',
+      reply: badVoucher,
+      event: { voucherId: GUEST.id, result: 'reject', reason: 'bad_password', method: 'pap' },
+    },
+    {
+      name: 'rejects an unknown user the same way',
+      request: 'User-Name = "guest-0000", User-Password = "tulip-917"',
+      code: 'Access-Reject',
+      reply: badVoucher,
+      event: { voucherId: null, result: 'reject', reason: 'unknown_user', method: 'pap' },
+    },
+    {
+      name: 'rejects an expired voucher with the right password, saying so',
+      request: `User-Name = "guest-1111", User-Password = "rose-123", ${signed}`,
+      code: 'Access-Reject',
+      reply: [answerSigned, { name: 'Reply-Message', value: '"Voucher expired"' }],
+      event: { voucherId: EXPIRED.id, result: 'reject', reason: 'expired', method: 'pap' },
+    },
+    {
+      name: 'accepts CHAP with the right password',
+      request: `User-Name = "guest-4821", CHAP-Password = "tulip-917", ${signed}`,
+      code: 'Access-Accept',
+      reply: guestAccept,
+      event: { voucherId: GUEST.id, result: 'accept', reason: 'ok', method: 'chap' },
+    },
+    {
+      name: 'rejects CHAP with a wrong password',
+      request: `User-Name = "guest-4821", CHAP-Password = "tulip-91", ${signed}`,
+      code: 'Access-Reject',
+      reply: badVoucher,
+      event: { voucherId: GUEST.id, result: 'reject', reason: 'bad_password', method: 'chap' },
+    },
+    {
+      name: 'accepts CHAP with a CHAP-Challenge attribute',
+      request: `User-Name = "guest-4821", CHAP-Password = "tulip-917", CHAP-Challenge = 0x0a0b0c0d0e0f101112131415161718191a, ${signed}`,
+      code: 'Access-Accept',
+      reply: guestAccept,
+      event: { voucherId: GUEST.id, result: 'accept', reason: 'ok', method: 'chap' },
+    },
+    {
+      name: 'echoes Proxy-State attributes last and in order in an accept',
+      request: 'User-Name = "guest-4821", User-Password = "tulip-917", Proxy-State = 0x01020304, Proxy-State = 0xff',
+      code: 'Access-Accept',
+      reply: [...guestAccept, { name: 'Proxy-State', value: '0x01020304' }, { name: 'Proxy-State', value: '0xff' }],
+      event: { result: 'accept', reason: 'ok', method: 'pap' },
+    },
+    {
+      name: 'echoes Proxy-State attributes last and in order in a reject',
+      request: 'User-Name = "guest-4821", User-Password = "nope", Proxy-State = 0xaa, Proxy-State = 0xbbcc',
+      code: 'Access-Reject',
+      reply: [...badVoucher, { name: 'Proxy-State', value: '0xaa' }, { name: 'Proxy-State', value: '0xbbcc' }],
+      event: { result: 'reject', reason: 'bad_password', method: 'pap' },
+    },
+  ];
+
+  it.each(accessCases)('$name', async ({ request, code, reply, event }) => {
     const r = await start();
-    const out = await radclient(
-      r.auth,
-      'auth',
-      SECRET,
-      'User-Name = "guest-4821", User-Password = "tulip-918", Message-Authenticator = 0x00',
+    const out = await radclient(r.auth, 'auth', SECRET, request);
+    expect(out.reply?.code).toBe(code);
+    expect(out.reply?.attributes).toEqual(reply);
+    expect(r.server.counters).toEqual(
+      counters(code === 'Access-Accept' ? { requests: 1, accepts: 1 } : { requests: 1, rejects: 1 }),
     );
-    expect(out.reply?.code).toBe('Access-Reject');
-    expect(out.reply?.attributes.map((a) => a.name)).toEqual(['Message-Authenticator', 'Reply-Message']);
-    expect(out.reply?.attributes[1]?.value).toBe('"Invalid voucher code or password"');
-    expect(r.server.counters).toEqual(counters({ requests: 1, rejects: 1 }));
-    expect(r.authEvents[0]).toMatchObject({ voucherId: GUEST.id, result: 'reject', reason: 'bad_password' });
+    expect(r.authEvents).toEqual([expect.objectContaining(event)]);
   });
 
-  it('rejects an unknown user the same way', async () => {
-    const r = await start();
-    const out = await radclient(r.auth, 'auth', SECRET, 'User-Name = "guest-0000", User-Password = "tulip-917"');
-    expect(out.reply?.code).toBe('Access-Reject');
-    expect(out.reply?.attributes[1]).toEqual({ name: 'Reply-Message', value: '"Invalid voucher code or password"' });
-    expect(r.authEvents[0]).toMatchObject({ voucherId: null, reason: 'unknown_user', method: 'pap' });
-  });
-
-  it('accepts and rejects CHAP', async () => {
-    const r = await start();
-    const ok = await radclient(
-      r.auth,
-      'auth',
-      SECRET,
-      'User-Name = "guest-4821", CHAP-Password = "tulip-917", Message-Authenticator = 0x00',
-    );
-    expect(ok.reply?.code).toBe('Access-Accept');
-    expect(ok.reply?.attributes[3]).toEqual({ name: 'Class', value: classHex(GUEST.id) });
-    const bad = await radclient(
-      r.auth,
-      'auth',
-      SECRET,
-      'User-Name = "guest-4821", CHAP-Password = "tulip-91", Message-Authenticator = 0x00',
-    );
-    expect(bad.reply?.code).toBe('Access-Reject');
-    const challenge = await radclient(
-      r.auth,
-      'auth',
-      SECRET,
-      'User-Name = "guest-4821", CHAP-Password = "tulip-917", CHAP-Challenge = 0x0a0b0c0d0e0f101112131415161718191a, Message-Authenticator = 0x00',
-    );
-    expect(challenge.reply?.code).toBe('Access-Accept');
-    expect(r.server.counters).toEqual(counters({ requests: 3, accepts: 2, rejects: 1 }));
-    expect(r.authEvents.map((e) => [e.method, e.result, e.reason])).toEqual([
-      ['chap', 'accept', 'ok'],
-      ['chap', 'reject', 'bad_password'],
-      ['chap', 'accept', 'ok'],
-    ]);
-  });
-
-  it('rejects an expired voucher with the right password, saying so', async () => {
-    const r = await start();
-    const out = await radclient(
-      r.auth,
-      'auth',
-      SECRET,
-      'User-Name = "guest-1111", User-Password = "rose-123", Message-Authenticator = 0x00',
-    );
-    expect(out.reply?.code).toBe('Access-Reject');
-    expect(out.reply?.attributes[1]).toEqual({ name: 'Reply-Message', value: '"Voucher expired"' });
-    expect(r.authEvents[0]).toMatchObject({ voucherId: EXPIRED.id, result: 'reject', reason: 'expired' });
-  });
-
-  it('caps Session-Timeout and sends the configured interim interval', async () => {
-    const r = await start({ sessionTimeoutCap: 900, acctInterimInterval: 120 });
-    clock = T0 + 30 * 60_000;
-    const out = await radclient(r.auth, 'auth', SECRET, 'User-Name = "guest-4821", User-Password = "tulip-917"');
-    expect(out.reply?.attributes.slice(1, 3)).toEqual([
-      { name: 'Session-Timeout', value: '900' },
-      { name: 'Acct-Interim-Interval', value: '120' },
-    ]);
-    clock = T0 + HOUR - 61_500;
-    const late = await radclient(r.auth, 'auth', SECRET, 'User-Name = "guest-4821", User-Password = "tulip-917"');
-    expect(late.reply?.attributes[1]).toEqual({ name: 'Session-Timeout', value: '61' });
-  });
-
-  it('echoes Proxy-State attributes last and in order, in accepts and rejects', async () => {
-    const r = await start();
-    const accept = await radclient(
-      r.auth,
-      'auth',
-      SECRET,
-      'User-Name = "guest-4821", User-Password = "tulip-917", Proxy-State = 0x01020304, Proxy-State = 0xff',
-    );
-    expect(accept.reply?.attributes.slice(-2)).toEqual([
-      { name: 'Proxy-State', value: '0x01020304' },
-      { name: 'Proxy-State', value: '0xff' },
-    ]);
-    const reject = await radclient(
-      r.auth,
-      'auth',
-      SECRET,
-      'User-Name = "guest-4821", User-Password = "nope", Proxy-State = 0xaa, Proxy-State = 0xbbcc',
-    );
-    expect(reject.reply?.attributes).toEqual([
-      expect.objectContaining({ name: 'Message-Authenticator' }),
-      { name: 'Reply-Message', value: '"Invalid voucher code or password"' },
-      { name: 'Proxy-State', value: '0xaa' },
-      { name: 'Proxy-State', value: '0xbbcc' },
-    ]);
-  });
+  it.each([
+    { what: 'the cap, though 30 minutes remain', at: T0 + 30 * 60_000, sessionTimeout: '900' },
+    { what: 'what is left, under the cap', at: T0 + HOUR - 61_500, sessionTimeout: '61' },
+  ])(
+    'caps Session-Timeout at 900 s and sends the configured interim interval: $what',
+    async ({ at, sessionTimeout }) => {
+      const r = await start({ sessionTimeoutCap: 900, acctInterimInterval: 120 });
+      clock = at;
+      const out = await radclient(r.auth, 'auth', SECRET, 'User-Name = "guest-4821", User-Password = "tulip-917"');
+      expect(out.reply?.attributes.slice(1, 3)).toEqual([
+        { name: 'Session-Timeout', value: sessionTimeout },
+        { name: 'Acct-Interim-Interval', value: '120' },
+      ]);
+    },
+  );
 });
 
 describe('Message-Authenticator policy', () => {
@@ -252,14 +250,9 @@ describe('Message-Authenticator policy', () => {
   it("'auto' requires it from a client once that client has sent one", async () => {
     const r = await start({ requireMessageAuthenticator: 'auto' });
     const socket = await client();
-    const bare = () => papRequest({ secret: SECRET, username: 'guest-4821', password: 'tulip-917' });
+    const bare = () => guestRequest();
     expect((await exchange(socket, r.auth, bare()))?.[0]).toBe(Code.AccessAccept);
-    const signed = papRequest({
-      secret: SECRET,
-      username: 'guest-4821',
-      password: 'tulip-917',
-      messageAuthenticator: true,
-    });
+    const signed = guestRequest({ messageAuthenticator: true });
     expect((await exchange(socket, r.auth, signed))?.[0]).toBe(Code.AccessAccept);
     expect(await exchange(socket, r.auth, bare(), 300)).toBeUndefined();
     expect(r.server.counters).toEqual(counters({ requests: 2, accepts: 2, dropped: 1 }));
@@ -268,48 +261,33 @@ describe('Message-Authenticator policy', () => {
   it("'no' answers requests without one", async () => {
     const r = await start({ requireMessageAuthenticator: 'no' });
     const socket = await client();
-    const signed = papRequest({
-      secret: SECRET,
-      username: 'guest-4821',
-      password: 'tulip-917',
-      messageAuthenticator: true,
-    });
+    const signed = guestRequest({ messageAuthenticator: true });
     expect((await exchange(socket, r.auth, signed))?.[0]).toBe(Code.AccessAccept);
-    const bare = papRequest({ secret: SECRET, username: 'guest-4821', password: 'tulip-917' });
+    const bare = guestRequest();
     expect((await exchange(socket, r.auth, bare))?.[0]).toBe(Code.AccessAccept);
   });
 
-  it('drops a request whose Message-Authenticator is wrong, whatever the setting', async () => {
-    for (const setting of ['no', 'auto', 'yes'] as const) {
+  it.each(['no', 'auto', 'yes'] as const)(
+    "drops a request whose Message-Authenticator is wrong, with the setting '%s'",
+    async (setting) => {
       const r = await start({ requireMessageAuthenticator: setting });
       const socket = await client();
-      const wrong = papRequest({
-        secret: SECRET,
-        username: 'guest-4821',
-        password: 'tulip-917',
-        messageAuthenticator: true,
-      });
+      const wrong = guestRequest({ messageAuthenticator: true });
       wrong[27] = wrong[27]! ^ 0x40; // inside the Message-Authenticator value, which papRequest puts first
       expect(await exchange(socket, r.auth, wrong, 300)).toBeUndefined();
-      const otherSecret = papRequest({
-        secret: 'not-the-secret',
-        username: 'guest-4821',
-        password: 'tulip-917',
-        messageAuthenticator: true,
-      });
+      const otherSecret = guestRequest({ secret: 'not-the-secret', messageAuthenticator: true });
       expect(await exchange(socket, r.auth, otherSecret, 300)).toBeUndefined();
       expect(r.server.counters).toEqual(counters({ dropped: 2 }));
       expect(r.drops.map((d) => d.reason)).toEqual(['bad_message_authenticator', 'bad_message_authenticator']);
       expect(r.authEvents).toEqual([]);
-      await server?.close();
-    }
-  });
+    },
+  );
 
   it('signs every Access reply: Message-Authenticator is the first attribute and verifies', async () => {
     const r = await start();
     const socket = await client();
     for (const password of ['tulip-917', 'wrong']) {
-      const request = papRequest({ secret: SECRET, username: 'guest-4821', password, messageAuthenticator: true });
+      const request = guestRequest({ password, messageAuthenticator: true });
       const reply = (await exchange(socket, r.auth, request))!;
       expect(reply[20]).toBe(Attr.MessageAuthenticator);
       expect(reply[21]).toBe(18);
@@ -324,12 +302,7 @@ describe('RFC 5080 duplicate detection', () => {
   it('answers a retransmission from the cache without processing it again', async () => {
     const r = await start();
     const socket = await client();
-    const request = papRequest({
-      secret: SECRET,
-      username: 'guest-4821',
-      password: 'tulip-917',
-      messageAuthenticator: true,
-    });
+    const request = guestRequest({ messageAuthenticator: true });
     const first = await exchange(socket, r.auth, request);
     clock += 9_999;
     const second = await exchange(socket, r.auth, request);
@@ -348,8 +321,8 @@ describe('RFC 5080 duplicate detection', () => {
   it('treats the same identifier with a new authenticator as a new request', async () => {
     const r = await start();
     const socket = await client();
-    const a = papRequest({ secret: SECRET, username: 'guest-4821', password: 'tulip-917', identifier: 9 });
-    const b = papRequest({ secret: SECRET, username: 'guest-4821', password: 'wrong', identifier: 9 });
+    const a = guestRequest({ identifier: 9 });
+    const b = guestRequest({ password: 'wrong', identifier: 9 });
     expect((await exchange(socket, r.auth, a))?.[0]).toBe(Code.AccessAccept);
     expect((await exchange(socket, r.auth, b))?.[0]).toBe(Code.AccessReject);
     expect(r.server.counters).toEqual(counters({ requests: 2, accepts: 1, rejects: 1 }));
@@ -484,14 +457,14 @@ describe('packets that are not for us', () => {
     const r = await start();
     const socket = await client();
     expect(await exchange(socket, r.auth, Buffer.from('hello'), 200)).toBeUndefined();
-    const truncated = papRequest({ secret: SECRET, username: 'guest-4821', password: 'tulip-917' });
+    const truncated = guestRequest();
     expect(await exchange(socket, r.auth, truncated.subarray(0, truncated.length - 1), 200)).toBeUndefined();
     const accountingOnAuthPort = signRequest(
       encode({ code: Code.AccountingRequest, identifier: 2, attributes: [] }),
       SECRET,
     );
     expect(await exchange(socket, r.auth, accountingOnAuthPort, 200)).toBeUndefined();
-    const accessOnAcctPort = papRequest({ secret: SECRET, username: 'guest-4821', password: 'tulip-917' });
+    const accessOnAcctPort = guestRequest();
     expect(await exchange(socket, r.acct, accessOnAcctPort, 200)).toBeUndefined();
     expect(r.server.counters).toEqual(counters({ malformed: 2, dropped: 2 }));
     expect(r.drops.map((d) => [d.counter, d.reason])).toEqual([
@@ -500,11 +473,7 @@ describe('packets that are not for us', () => {
       ['dropped', 'unexpected_code'],
       ['dropped', 'unexpected_code'],
     ]);
-    const ok = await exchange(
-      socket,
-      r.auth,
-      papRequest({ secret: SECRET, username: 'guest-4821', password: 'tulip-917' }),
-    );
+    const ok = await exchange(socket, r.auth, guestRequest());
     expect(ok?.[0]).toBe(Code.AccessAccept);
   });
 
@@ -519,12 +488,7 @@ describe('packets that are not for us', () => {
     });
     const reply = await exchange(socket, r.auth, noUser);
     expect(reply?.[0]).toBe(Code.AccessReject);
-    const both = papRequest({
-      secret: SECRET,
-      username: 'guest-4821',
-      password: 'tulip-917',
-      extra: [{ type: Attr.ChapPassword, value: Buffer.alloc(17) }],
-    });
+    const both = guestRequest({ extra: [{ type: Attr.ChapPassword, value: Buffer.alloc(17) }] });
     expect((await exchange(socket, r.auth, both))?.[0]).toBe(Code.AccessReject);
     expect(r.authEvents.map((e) => [e.reason, e.method, e.username])).toEqual([
       ['invalid_request', 'pap', null],
@@ -539,7 +503,7 @@ describe('packets that are not for us', () => {
     // 4,027 octets of Proxy-State: the request fits in 4096, the Accept around it (88 octets of its own) would not.
     const proxyStates = Array.from({ length: 15 }, () => ({ type: Attr.ProxyState, value: Buffer.alloc(253, 1) }));
     proxyStates.push({ type: Attr.ProxyState, value: Buffer.alloc(200, 2) });
-    const request = papRequest({ secret: SECRET, username: 'guest-4821', password: 'tulip-917', extra: proxyStates });
+    const request = guestRequest({ extra: proxyStates });
     expect(request.length).toBe(4077);
     expect(await exchange(socket, r.auth, request, 300)).toBeUndefined();
     expect(r.drops.map((d) => d.reason)).toEqual(['reply_too_large']);
@@ -554,7 +518,7 @@ describe('packets that are not for us', () => {
       throw new Error('listener bug');
     });
     const socket = await client();
-    const request = papRequest({ secret: SECRET, username: 'guest-4821', password: 'tulip-917' });
+    const request = guestRequest();
     expect((await exchange(socket, r.auth, request))?.[0]).toBe(Code.AccessAccept);
     expect(warnings.map((w) => w.message)).toEqual(['listener bug']);
     expect(r.server.counters).toEqual(counters({ requests: 1, accepts: 1 }));

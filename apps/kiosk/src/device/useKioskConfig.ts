@@ -1,5 +1,6 @@
+import { ApiError } from '@atrium/web-kit';
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, type KioskApi } from '../api';
+import type { KioskApi } from '../api';
 import { serverOffsetMs } from './config';
 import { deviceKeys } from './keys';
 import type { DeviceSession } from './session';

@@ -1,4 +1,6 @@
+import { ERROR_CODES, KIOSK_ERROR_CODES } from '@atrium/protocol';
 import { describe, expect, it } from 'vitest';
+import { de } from '../i18n/de';
 import { en } from '../i18n/en';
 import { flowReducer, initialScreen, isAtRest, REFUSAL_REASONS, reasonFromCode, type Screen } from './flow';
 
@@ -72,5 +74,22 @@ describe('kiosk flow', () => {
     for (const reason of REFUSAL_REASONS) expect(Object.keys(en)).toContain(`error.${reason}`);
     expect(reasonFromCode('visit_cancelled')).toBe('visit_cancelled');
     expect(reasonFromCode('invalid_input')).toBe('unknown');
+    expect(reasonFromCode('rate_limited')).toBe('rate_limited');
+    expect(reasonFromCode('some_code_of_a_newer_server')).toBe('unknown');
+  });
+
+  it('gives every server code a reason with a text in each language', () => {
+    for (const code of ERROR_CODES) {
+      const reason = reasonFromCode(code);
+      for (const [locale, catalogue] of Object.entries({ en, de })) {
+        expect({ code, locale, text: Object.keys(catalogue).includes(`error.${reason}`) }).toEqual({
+          code,
+          locale,
+          text: true,
+        });
+      }
+    }
+    // Each code the kiosk has its own sentence for is shown with that sentence, not the generic one.
+    for (const code of KIOSK_ERROR_CODES) expect(reasonFromCode(code)).toBe(code);
   });
 });

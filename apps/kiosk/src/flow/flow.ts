@@ -1,4 +1,4 @@
-import { KIOSK_ERROR_CODES } from '@atrium/protocol';
+import { type ErrorCode, isErrorCode, KIOSK_ERROR_CODES } from '@atrium/protocol';
 import type { LocalRefusal, ScanMode } from '../scan/verify';
 
 /** Every reason the visitor can be shown on the error screen; each has an `error.<reason>` text in both languages. */
@@ -25,9 +25,62 @@ export function reasonFromLocal(reason: LocalRefusal): RefusalReason {
   return reason;
 }
 
-/** A server error code as a reason the visitor can read; codes without their own text get the generic one. */
+/**
+ * What a visitor reads for each server code: its own sentence for what a scan or a walk-in can run into, else
+ * `unknown` ("please ask at reception"), since a visitor can do nothing about a malformed request, a sign-in or an
+ * admin-only rule. Typed by ErrorCode: a new server code does not compile until it is decided here.
+ */
+const REASON_FOR_CODE: Record<ErrorCode, RefusalReason> = {
+  invalid_token: 'invalid_token',
+  token_expired: 'token_expired',
+  token_not_yet_valid: 'token_not_yet_valid',
+  wrong_site: 'wrong_site',
+  already_used: 'already_used',
+  visit_cancelled: 'visit_cancelled',
+  not_checked_in: 'not_checked_in',
+  kiosk_revoked: 'kiosk_revoked',
+  walk_ins_disabled: 'walk_ins_disabled',
+  not_found: 'not_found',
+  rate_limited: 'rate_limited',
+  // The kiosk's own mistakes or the network's: nothing the visitor can fix.
+  invalid_input: 'unknown',
+  malformed_json: 'unknown',
+  request_aborted: 'unknown',
+  bad_request: 'unknown',
+  payload_too_large: 'unknown',
+  unsupported_media_type: 'unknown',
+  unsupported_encoding: 'unknown',
+  idempotency_key_reused: 'unknown',
+  unauthorized: 'unknown',
+  wrong_token_type: 'unknown',
+  forbidden: 'unknown',
+  internal: 'unknown',
+  // Pairing (shown on the pairing screen, not to visitors) and the agent endpoint.
+  expired: 'unknown',
+  slow_down: 'unknown',
+  pairing_busy: 'unknown',
+  client_certificate_required: 'unknown',
+  invalid_client_certificate: 'unknown',
+  untrusted_proxy: 'unknown',
+  upgrade_required: 'unknown',
+  // Staff sign-in and administration: a kiosk never calls those routes.
+  invalid_credentials: 'unknown',
+  invalid_code: 'unknown',
+  password_change_required: 'unknown',
+  unknown_code: 'unknown',
+  email_taken: 'unknown',
+  cannot_change_self: 'unknown',
+  mfa_already_enabled: 'unknown',
+  mfa_not_started: 'unknown',
+  visit_not_editable: 'unknown',
+  visit_in_progress: 'unknown',
+  visit_not_cancellable: 'unknown',
+  agent_revoked: 'unknown',
+};
+
+/** A server error code as a reason the visitor can read; a code this kiosk does not know gets the generic one. */
 export function reasonFromCode(code: string): RefusalReason {
-  return (REFUSAL_REASONS as readonly string[]).includes(code) ? (code as RefusalReason) : 'unknown';
+  return isErrorCode(code) ? REASON_FOR_CODE[code] : 'unknown';
 }
 
 export type Screen =

@@ -85,6 +85,9 @@ export const de: Messages = {
     'Dieser Kiosk muss sich erst wieder mit dem Server verbinden, bevor er QR-Codes annehmen kann. Bitte fragen Sie am Empfang.',
   'error.kiosk_revoked': 'Dieser Kiosk ist nicht mehr gekoppelt. Bitte fragen Sie am Empfang.',
   'error.walk_ins_disabled': 'Eine Anmeldung ohne QR-Code ist hier nicht möglich. Bitte fragen Sie am Empfang.',
+  'error.not_found': 'Wir konnten diesen Besuch nicht finden. Bitte fragen Sie am Empfang.',
+  'error.rate_limited':
+    'Gerade gab es zu viele Anmeldungen an diesem Kiosk. Bitte warten Sie eine Minute und versuchen Sie es erneut, oder fragen Sie am Empfang.',
   'error.camera_denied':
     'Die Kamera ist gesperrt, daher können keine Codes gescannt werden. Personal: Erlauben Sie in den Browser-Einstellungen den Kamerazugriff für diese Seite.',
   'error.no_camera': 'Auf diesem Gerät wurde keine Kamera gefunden. Bitte fragen Sie am Empfang.',

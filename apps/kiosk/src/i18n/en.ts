@@ -82,6 +82,9 @@ export const en = {
     'This kiosk must reconnect to the server before it can accept QR codes. Please ask at reception.',
   'error.kiosk_revoked': 'This kiosk is no longer paired. Please ask at reception.',
   'error.walk_ins_disabled': 'Signing in without a QR code is not possible here. Please ask at reception.',
+  'error.not_found': 'We could not find this visit. Please ask at reception.',
+  'error.rate_limited':
+    'Too many sign-ins on this kiosk just now. Please wait a minute and try again, or ask at reception.',
   'error.camera_denied':
     'The camera is blocked, so codes cannot be scanned. Staff: allow camera access for this page in the browser settings.',
   'error.no_camera': 'No camera was found on this device. Please ask at reception.',

@@ -1,7 +1,7 @@
+import { translate } from '@atrium/web-kit';
 import { describe, expect, it } from 'vitest';
 import { de } from './de';
 import { en } from './en';
-import { defaultLocale, translate } from './translate';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -30,11 +30,5 @@ describe('translate', () => {
     expect(translate(en, 'welcome.title', { name: 'Ada L.' })).toBe('Welcome, Ada L.!');
     expect(translate(de, 'welcome.title', { name: 'Ada L.' })).toBe('Willkommen, Ada L.!');
     expect(translate(en, 'welcome.title')).toBe('Welcome, {name}!');
-  });
-
-  it('rests in the tablet language when it is German or English, else English', () => {
-    expect(defaultLocale(['de-AT', 'en'])).toBe('de');
-    expect(defaultLocale(['fr-FR', 'en-GB'])).toBe('en');
-    expect(defaultLocale(['fr'])).toBe('en');
   });
 });

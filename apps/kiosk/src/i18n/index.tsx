@@ -1,14 +1,21 @@
-import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
+import {
+  BCP47,
+  createI18nContext,
+  type Locale,
+  localeFromLanguages,
+  translate,
+  useDocumentLanguage,
+  type Vars,
+} from '@atrium/web-kit';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { de } from './de';
 import { en, type MessageKey, type Messages } from './en';
-import { defaultLocale, type Locale, translate, type Vars } from './translate';
 
+export type { Locale } from '@atrium/web-kit';
+export { LOCALES } from '@atrium/web-kit';
 export type { MessageKey } from './en';
-export type { Locale } from './translate';
-export { LOCALES } from './translate';
 
 const CATALOGUES: Record<Locale, Messages> = { en, de };
-const BCP47: Record<Locale, string> = { en: 'en-GB', de: 'de-DE' };
 
 export interface I18n {
   locale: Locale;
@@ -23,13 +30,16 @@ export interface I18n {
   dateTime(iso: string | number, timeZone?: string): string;
 }
 
-const I18nContext = createContext<I18n | null>(null);
+const { I18nContextProvider, useI18n } = createI18nContext<I18n>();
+
+export { useI18n };
 
 export function I18nProvider({ children }: { children: ReactNode }) {
-  const [restingLocale] = useState<Locale>(() => defaultLocale(navigator.languages ?? [navigator.language]));
+  // The tablet's language when we have it, else English.
+  const [restingLocale] = useState<Locale>(() => localeFromLanguages(navigator.languages ?? [navigator.language]));
   const [locale, setLocale] = useState<Locale>(restingLocale);
+  useDocumentLanguage(locale);
   useEffect(() => {
-    document.documentElement.lang = locale;
     document.title = CATALOGUES[locale]['app.title'];
   }, [locale]);
 
@@ -55,11 +65,5 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     };
   }, [locale, restingLocale]);
 
-  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
-}
-
-export function useI18n(): I18n {
-  const value = useContext(I18nContext);
-  if (!value) throw new Error('useI18n outside I18nProvider');
-  return value;
+  return <I18nContextProvider value={value}>{children}</I18nContextProvider>;
 }

@@ -1,4 +1,5 @@
-import { ApiError, type KioskApi } from '../api';
+import { ApiError } from '@atrium/web-kit';
+import type { KioskApi } from '../api';
 import { isDefinitiveFailure, type Sender } from './outbox';
 
 /** Sends outbox entries through the kiosk API and sorts each answer into accepted, refused for good, or retry. */

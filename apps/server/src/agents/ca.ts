@@ -111,7 +111,8 @@ export class CertificateAuthority {
     usage: string;
   }): Promise<IssuedAgentCert> {
     const keys = await generateKeys();
-    const notAfter = new Date(options.now.getTime() + options.days * DAY_MS);
+    // Whole seconds, as X.509 stores it: the expiry recorded for the agent is exactly the certificate's.
+    const notAfter = new Date(Math.floor((options.now.getTime() + options.days * DAY_MS) / 1000) * 1000);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: newSerial(),
       subject: options.subject,

@@ -12,6 +12,7 @@ import type { AppContext } from '../context';
 import type { Queryable } from '../db';
 import { type DomainEvent, emit } from '../events/outbox';
 import { voucherContext } from '../visits/vouchers';
+import { agentForCertificate } from './certificates';
 import { type StorableEvent, storableEvent } from './storable';
 
 /** Who is on the other end: taken from the verified client certificate, never from a message. */
@@ -136,18 +137,16 @@ export class AgentHub {
     const hold = (data: Buffer, binary: boolean) => early.push({ data: data.toString(), binary });
     ws.on('message', hold);
     ws.on('error', () => {});
-    const [agent] = await this.ctx.db.withTenant(identity.tenantId, (tx) =>
-      tx.query<{ id: string; site_id: string }>(
-        'SELECT id, site_id FROM agents WHERE cert_serial = $1 AND revoked_at IS NULL AND not_after > $2',
-        [identity.serial, this.ctx.now()],
-      ),
+    const agent = await this.ctx.db.withTenant(identity.tenantId, (tx) =>
+      agentForCertificate(tx, identity, this.ctx.now()),
     );
     ws.off('message', hold);
     if (ws.readyState !== ws.OPEN) return;
-    if (!agent || agent.site_id !== identity.siteId) {
+    if (!agent) {
       ws.close(CLOSE.unknown.code, CLOSE.unknown.reason);
       return;
     }
+    if (agent.renewed) void this.ctx.events.wake();
     const existing = this.#bySite.get(identity.siteId);
     if (existing && existing.agentId !== agent.id) {
       ws.close(CLOSE.otherAgent.code, CLOSE.otherAgent.reason);
@@ -495,6 +494,17 @@ export class AgentHub {
   #onEvent(event: DomainEvent): void {
     if (event.type === 'agent.revoked') {
       this.disconnect((event.payload as { agentId: string }).agentId);
+      return;
+    }
+    if (event.type === 'agent.certificate_renewed') {
+      // A link still on the old certificate (on this replica or another) gives way to the renewed one.
+      const { agentId, serial } = event.payload as DomainEvent<'agent.certificate_renewed'>['payload'];
+      // It leaves without marking the agent disconnected: the renewed link (wherever it is) owns that state now.
+      for (const [siteId, conn] of this.#bySite) {
+        if (conn.agentId !== agentId || conn.identity.serial === serial) continue;
+        this.#bySite.delete(siteId);
+        conn.ws.close(CLOSE.replaced.code, CLOSE.replaced.reason);
+      }
       return;
     }
     if (event.type !== 'voucher.upserted' && event.type !== 'voucher.revoked') return;

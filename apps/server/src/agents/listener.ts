@@ -2,9 +2,11 @@ import type { IncomingMessage, Server } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import type { ErrorCode } from '@atrium/protocol';
 import proxyaddr from 'proxy-addr';
 import { WebSocketServer } from 'ws';
 import type { AppContext } from '../context';
+import { errorBody } from '../http/errors';
 import { peerIdentity } from './ca';
 import type { AgentIdentity } from './hub';
 
@@ -12,8 +14,8 @@ export const AGENT_PATH = '/agent/ws';
 /** Agent → server frames are small (status, RADIUS events); a reconcile only flows the other way. */
 const MAX_AGENT_FRAME = 1024 * 1024;
 
-function refuse(socket: Duplex, status: 400 | 401 | 403 | 404, code: string, message: string) {
-  const body = JSON.stringify({ error: { code, message } });
+function refuse(socket: Duplex, status: 400 | 401 | 403 | 404, code: ErrorCode, message: string) {
+  const body = JSON.stringify(errorBody(code, message));
   socket.end(
     `HTTP/1.1 ${status} ${{ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status]}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -82,11 +84,7 @@ export async function startDirectAgentListener(
     },
     (_req, res) => {
       res.writeHead(426, { 'Content-Type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          error: { code: 'upgrade_required', message: 'Only the agent WebSocket lives on this port.' },
-        }),
-      );
+      res.end(JSON.stringify(errorBody('upgrade_required', 'Only the agent WebSocket lives on this port.')));
     },
   );
   server.on('tlsClientError', () => {});

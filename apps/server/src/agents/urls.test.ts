@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentServerUrl } from './urls';
+import { agentImage, agentServerUrl } from './urls';
 
 describe('the agent URL the dashboard hands out', () => {
   it.each([
@@ -13,5 +13,14 @@ describe('the agent URL the dashboard hands out', () => {
     [{}, null],
   ])('%j → %s', (config, url) => {
     expect(agentServerUrl(config)).toBe(url);
+  });
+});
+
+describe('the agent image the dashboard names', () => {
+  it('is the release of this server, from the published registry or the configured one', () => {
+    expect(agentImage({})).toMatch(/^ghcr\.io\/atrium-visitor\/atrium-agent:\d+\.\d+\.\d+$/);
+    expect(agentImage({ ATRIUM_IMAGE_REGISTRY: 'registry.example.com/it' })).toMatch(
+      /^registry\.example\.com\/it\/atrium-agent:\d+\.\d+\.\d+$/,
+    );
   });
 });

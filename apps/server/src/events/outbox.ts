@@ -15,6 +15,10 @@ export interface EventPayloads {
   'agent.connected': { agentId: string };
   'agent.disconnected': { agentId: string };
   'agent.revoked': { agentId: string };
+  /** The agent's certificate ends within 30 days: at most once per agent per day (for email, once it exists). */
+  'agent.certificate_expiring': { agentId: string };
+  /** A renewed certificate connected for the first time: every replica drops the agent's links on an older one. */
+  'agent.certificate_renewed': { agentId: string; serial: string };
   'session.terminate_failed': { terminationId: string; voucherId: string; result: string };
   /** A user was disabled, re-roled or had their password reset/changed: every replica re-checks them at once. */
   'user.access_changed': { userId: string };

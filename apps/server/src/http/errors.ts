@@ -1,4 +1,4 @@
-import type { ErrorBody } from '@atrium/protocol';
+import type { ErrorBody, ErrorCode } from '@atrium/protocol';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -7,7 +7,7 @@ import { z } from 'zod';
 export class AppError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
     readonly headers?: Record<string, string>,
@@ -23,13 +23,19 @@ export class AppError extends Error {
 
 export const invalidInput = (field: string, message: string, details: Record<string, unknown> = {}) =>
   new AppError(400, 'invalid_input', `${field}: ${message}`, { field, ...details });
-export const unauthorized = (code = 'unauthorized', message = 'Sign in to continue.') =>
+export const unauthorized = (code: ErrorCode = 'unauthorized', message = 'Sign in to continue.') =>
   new AppError(401, code, message);
-export const forbidden = (message = 'You are not allowed to do that.') => new AppError(403, 'forbidden', message);
+/** 403: the caller may not do this; `code` names why when it is not the caller's role (e.g. walk_ins_disabled). */
+export const forbidden = (message = 'You are not allowed to do that.', code: ErrorCode = 'forbidden') =>
+  new AppError(403, code, message);
 export const notFound = (what = 'resource') => new AppError(404, 'not_found', `No such ${what}.`);
-export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
+/** 404 for a code someone typed (a kiosk pairing code) that matches nothing: a sentence, not `No such …`. */
+export const unknownCode = (message: string) => new AppError(404, 'unknown_code', message);
+export const conflict = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new AppError(409, code, message, details);
-export const unprocessable = (code: string, message: string, details?: Record<string, unknown>) =>
+/** 410: it existed, and will not come back (start again). */
+export const gone = (code: ErrorCode, message: string) => new AppError(410, code, message);
+export const unprocessable = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new AppError(422, code, message, details);
 export const rateLimited = (retryAfterSeconds: number) =>
   new AppError(
@@ -41,6 +47,16 @@ export const rateLimited = (retryAfterSeconds: number) =>
       'Retry-After': String(retryAfterSeconds),
     },
   );
+/** 429 for a poller that asks faster than it was told to (RFC 8628 `slow_down`). */
+export const slowDown = (intervalSeconds: number) =>
+  new AppError(429, 'slow_down', `Poll at most every ${intervalSeconds} seconds.`, undefined, {
+    'Retry-After': String(intervalSeconds),
+  });
+/** 503: nothing is wrong with the request; try again later. */
+export const unavailable = (code: ErrorCode, message: string) => new AppError(503, code, message);
+
+/** An error body written by hand (outside Express's error handler), with a code from the list. */
+export const errorBody = (code: ErrorCode, message: string): ErrorBody => ({ error: { code, message } });
 
 /** Turns the first zod issue into a 400 naming the field, e.g. `visitor.name`. */
 export function fromZodError(error: z.ZodError, where: 'body' | 'query' | 'params'): AppError {
@@ -110,8 +126,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     (req as { log?: Logger }).log?.error({ err }, 'unhandled error') ?? logger.error({ err }, 'unhandled error');
-    res
-      .status(500)
-      .json({ error: { code: 'internal', message: 'Something went wrong on our side. It has been logged.' } });
+    res.status(500).json(errorBody('internal', 'Something went wrong on our side. It has been logged.'));
   };
 }

@@ -354,6 +354,49 @@ describe(`what the server sends is what the document says on ${testBackend()}`, 
     const [visit] = await s.db.withTenant(tenant.tenantId, (tx) =>
       tx.query<{ id: string; visitor_id: string }>('SELECT id, visitor_id FROM visits LIMIT 1'),
     );
+    // The fields that only some rows carry are sent too: a paired kiosk's heartbeat, an agent's last status and its
+    // renewed (pending) certificate.
+    const [kiosk] = await s.db.withTenant(tenant.tenantId, (tx) =>
+      tx.query<{ id: string }>('SELECT id FROM kiosks LIMIT 1'),
+    );
+    const device = await s.ctx.tokens.signDeviceToken({
+      kioskId: kiosk!.id,
+      tenantId: tenant.tenantId,
+      siteId: tenant.siteId,
+    });
+    await s.db.withTenant(tenant.tenantId, (tx) =>
+      tx.query('UPDATE kiosks SET token_jti = $2 WHERE id = $1', [kiosk!.id, device.jti]),
+    );
+    const heartbeat = await fetch(`${s.url}/api/v1/kiosk/heartbeat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${device.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ appVersion: '0.1.0', outboxDepth: 1, lastSyncAt: new Date().toISOString(), online: true }),
+    });
+    expect(heartbeat.status).toBe(204);
+    const [agent] = await s.db.withTenant(tenant.tenantId, (tx) =>
+      tx.query<{ id: string }>(
+        `UPDATE agents SET last_status = $1 WHERE id = (SELECT id FROM agents LIMIT 1) RETURNING id`,
+        [
+          JSON.stringify({
+            agentVersion: '0.2.0',
+            uptimeSeconds: 60,
+            activeSessions: 1,
+            vouchers: 2,
+            radius: { requests: 3, accepts: 2, rejects: 1, duplicates: 0, malformed: 0, dropped: 0, accounting: 4 },
+            buffer: { length: 0, dropped: 0 },
+            rssBytes: 50_000_000,
+            cpuSeconds: 1.5,
+          }),
+        ],
+      ),
+    );
+    const renewed = await fetch(`${s.url}/api/v1/agents/${agent!.id}/certificate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(renewed.status).toBe(201);
+    const renewal = doc.paths['/api/v1/agents/{id}/certificate']!.post!.responses['201']!.content!['application/json']!;
+    const problems = conforms(await renewed.json(), renewal.schema!, 'POST /agents/{id}/certificate');
     const paths = [
       '/me',
       '/users',
@@ -369,13 +412,16 @@ describe(`what the server sends is what the document says on ${testBackend()}`, 
       '/privacy/inventory',
       `/visitors/${visit!.visitor_id}/export`,
     ];
-    const problems: string[] = [];
     for (const path of paths) {
       const res = await fetch(`${s.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status, path).toBe(200);
       const template = path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '{id}');
       const schema = doc.paths[`/api/v1${template}`]!.get!.responses['200']!.content!['application/json']!.schema!;
-      problems.push(...conforms(await res.json(), schema, path));
+      const body: unknown = await res.json();
+      problems.push(...conforms(body, schema, path));
+      const first = Array.isArray(body) ? (body[0] as Record<string, unknown> | undefined) : undefined;
+      if (path === '/kiosks') expect(first?.status, 'a kiosk with a heartbeat').toBeTruthy();
+      if (path === '/agents') expect(first?.pendingCertificateExpires, 'a renewed agent').toBeTruthy();
     }
     expect(problems).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@atrium/protocol';
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { recordAudit } from '../audit/record';
@@ -102,7 +103,7 @@ export function authenticate(ctx: AppContext, spec: AuthSpec): RequestHandler {
       req.log?.warn({ reason: error.code, path: req.path }, 'rejected bearer token');
       return next(unauthorized(error.code, error.message));
     }
-    const denied = async (reason: string, status: 401 | 403, code: string, message: string) => {
+    const denied = async (reason: string, status: 401 | 403, code: ErrorCode, message: string) => {
       await ctx.db.withTenant(principal.tenantId, (tx) =>
         recordAudit(tx, {
           actorType: principal.type,

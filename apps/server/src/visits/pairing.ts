@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { KioskSummary, PairingTokenResponse } from '@atrium/protocol';
 import { recordAudit } from '../audit/record';
 import type { AppContext } from '../context';
-import { AppError, invalidInput, notFound, rateLimited } from '../http/errors';
+import { gone, invalidInput, notFound, rateLimited, slowDown, unavailable, unknownCode } from '../http/errors';
 import { rule } from '../http/rate-limit';
 
 export const PAIRING_TTL_S = 600;
@@ -29,7 +29,7 @@ export async function startPairing(ctx: AppContext, ip: string | null) {
     );
     if (row?.created) return { code, deviceCode, expiresIn: PAIRING_TTL_S, interval: PAIRING_POLL_INTERVAL_S };
   }
-  throw new AppError(503, 'pairing_busy', 'No pairing code is free right now. Try again in a minute.');
+  throw unavailable('pairing_busy', 'No pairing code is free right now. Try again in a minute.');
 }
 
 /** The kiosk's poll: pending, or the device token exactly once. */
@@ -52,7 +52,7 @@ export async function pollPairing(
   );
   if (!row) throw invalidInput('deviceCode', 'is not a pairing in progress');
   if (row.delivered_at || (!row.kiosk_id && row.expires_at <= now)) {
-    throw new AppError(410, 'expired', 'This pairing code has expired. Start again for a new code.');
+    throw gone('expired', 'This pairing code has expired. Start again for a new code.');
   }
   // Polling faster than the interval (with a little slack for timers) is told to slow down.
   if (
@@ -60,9 +60,7 @@ export async function pollPairing(
     row.last_poll_at &&
     now.getTime() - row.last_poll_at.getTime() < (PAIRING_POLL_INTERVAL_S - 1) * 1000
   ) {
-    throw new AppError(429, 'slow_down', `Poll at most every ${PAIRING_POLL_INTERVAL_S} seconds.`, undefined, {
-      'Retry-After': String(PAIRING_POLL_INTERVAL_S),
-    });
+    throw slowDown(PAIRING_POLL_INTERVAL_S);
   }
   if (!row.kiosk_id || !row.tenant_id) return { status: 202, body: { status: 'pending' } };
   const tenantId = row.tenant_id;
@@ -76,7 +74,7 @@ export async function pollPairing(
     await tx.query('UPDATE kiosks SET token_jti = $2, last_seen = now() WHERE id = $1', [kioskId, device.jti]);
     return { summary: k, token: device.token };
   });
-  if (!kiosk) throw new AppError(410, 'expired', 'This kiosk was removed before it finished pairing.');
+  if (!kiosk) throw gone('expired', 'This kiosk was removed before it finished pairing.');
   return { status: 200, body: { status: 'paired', deviceToken: kiosk.token, kiosk: kiosk.summary } };
 }
 
@@ -139,9 +137,5 @@ export async function pairKiosk(
       details: { reason: 'unknown_code' },
     }),
   );
-  throw new AppError(
-    404,
-    'unknown_code',
-    'No kiosk is showing this code. Check the code on the tablet; it changes every 10 minutes.',
-  );
+  throw unknownCode('No kiosk is showing this code. Check the code on the tablet; it changes every 10 minutes.');
 }

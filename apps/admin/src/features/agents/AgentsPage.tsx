@@ -1,6 +1,6 @@
 import type { AgentView, RegisteredAgent, Site } from '@atrium/protocol';
+import { ApiError } from '@atrium/web-kit';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../../api';
 import { useI18n } from '../../i18n';
 import { ADMIN_ROLES, sitesWithRole } from '../../roles';
 import { formatDuration, relativeTime } from '../../time';
@@ -14,8 +14,9 @@ import { Empty, LoadError, Loading } from '../../ui/states';
 import { useNow } from '../../ui/useNow';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
+import { SiteSelect } from '../sites/SiteSelect';
 import { BUNDLE_FILES, combinedBundle, dockerRunCommand } from './deploy';
-import { useAgents, useRegisterAgent, useRevokeAgent } from './queries';
+import { useAgents, useRegisterAgent, useRenewCertificate, useRevokeAgent } from './queries';
 
 const FIELDS = ['siteId', 'name'] as const;
 
@@ -24,6 +25,7 @@ export function AgentsPage() {
   const user = useUser();
   const sites = useSites();
   const register = useRegisterAgent();
+  const renew = useRenewCertificate();
   const adminSites = sitesWithRole(user.roles, sites.data ?? [], ADMIN_ROLES);
 
   return (
@@ -31,13 +33,15 @@ export function AgentsPage() {
       <p className="lead">{t('agents.intro')}</p>
       {register.data ? (
         <Bundle registered={register.data} onDone={() => register.reset()} />
+      ) : renew.data ? (
+        <Bundle registered={renew.data} renewal onDone={() => renew.reset()} />
       ) : (
         <Section title={t('agents.register')} id="agents-register">
           {sites.isPending ? <Loading /> : <RegisterForm sites={adminSites} register={register} />}
         </Section>
       )}
       <Section title={t('agents.list')} id="agents-list">
-        <AgentList />
+        <AgentList renew={renew} />
       </Section>
     </Page>
   );
@@ -64,17 +68,7 @@ function RegisterForm({ sites, register }: { sites: Site[]; register: ReturnType
     <form className="form" onSubmit={submit} noValidate data-testid="agent-form">
       <FormError error={register.error} fields={FIELDS} />
       <div className="grid-2">
-        <Field label={t('common.site')} error={errors.siteId}>
-          {(a11y) => (
-            <select {...a11y} name="siteId" data-testid="agent-site">
-              {sites.map((site) => (
-                <option key={site.id} value={site.id}>
-                  {site.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SiteSelect sites={sites} error={errors.siteId} testId="agent-site" />
         <Field label={t('agents.name')} error={errors.name}>
           {(a11y) => (
             <input
@@ -97,10 +91,21 @@ function RegisterForm({ sites, register }: { sites: Site[]; register: ReturnType
   );
 }
 
-/** The bundle, shown once: three downloads, one combined file, and the command to start the container. */
-function Bundle({ registered, onDone }: { registered: RegisteredAgent; onDone: () => void }) {
+/**
+ * The bundle, shown once: three downloads, one combined file, and the command to start the container. A renewal's
+ * bundle is the same, for the same agent.
+ */
+function Bundle({
+  registered,
+  renewal = false,
+  onDone,
+}: {
+  registered: RegisteredAgent;
+  renewal?: boolean;
+  onDone: () => void;
+}) {
   const { t } = useI18n();
-  const command = dockerRunCommand(registered.env);
+  const command = dockerRunCommand(registered.env, registered.image);
   const [copied, setCopied] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
@@ -116,9 +121,10 @@ function Bundle({ registered, onDone }: { registered: RegisteredAgent; onDone: (
   return (
     <section className="card card-highlight" aria-labelledby="agent-bundle-title" data-testid="agent-bundle">
       <h2 id="agent-bundle-title" ref={heading} tabIndex={-1}>
-        {t('agents.bundleTitle', { name: registered.agent.name })}
+        {t(renewal ? 'agents.renewTitle' : 'agents.bundleTitle', { name: registered.agent.name })}
       </h2>
       <Notice tone="warning">{t('agents.bundleWarning')}</Notice>
+      {renewal && <Notice tone="info">{t('agents.renewNotice')}</Notice>}
       {registered.env.ATRIUM_SERVER_URL === null && (
         <div data-testid="agent-no-endpoint">
           <Notice tone="warning">{t('agents.noEndpoint')}</Notice>
@@ -170,8 +176,8 @@ function Bundle({ registered, onDone }: { registered: RegisteredAgent; onDone: (
   );
 }
 
-function AgentList() {
-  const { t } = useI18n();
+function AgentList({ renew }: { renew: ReturnType<typeof useRenewCertificate> }) {
+  const { t, number } = useI18n();
   const agents = useAgents();
   const revoke = useRevokeAgent();
 
@@ -183,9 +189,18 @@ function AgentList() {
     return <LoadError title={t('agents.loadError')} error={agents.error} onRetry={() => agents.refetch()} />;
   }
   if (agents.data.length === 0) return <Empty>{t('agents.empty')}</Empty>;
+  const expiring = agents.data.filter((agent) => agent.certificateExpiring && !agent.revoked).length;
   return (
     <>
+      {expiring > 0 && (
+        <div data-testid="agents-expiring" data-count={expiring}>
+          <Notice tone="warning">
+            {expiring === 1 ? t('agents.expiringOne') : t('agents.expiringMany', { count: number(expiring) })}
+          </Notice>
+        </div>
+      )}
       {revoke.error && <RevokeError error={revoke.error} />}
+      {renew.error && <RevokeError error={renew.error} />}
       <ul className="agent-list">
         {agents.data.map((agent) => (
           <li key={agent.id}>
@@ -193,6 +208,8 @@ function AgentList() {
               agent={agent}
               onRevoke={() => revoke.mutate(agent.id)}
               busy={revoke.isPending && revoke.variables === agent.id}
+              onRenew={() => renew.mutate(agent.id)}
+              renewing={renew.isPending && renew.variables === agent.id}
             />
           </li>
         ))}
@@ -201,7 +218,19 @@ function AgentList() {
   );
 }
 
-function AgentCard({ agent, onRevoke, busy }: { agent: AgentView; onRevoke: () => void; busy: boolean }) {
+function AgentCard({
+  agent,
+  onRevoke,
+  busy,
+  onRenew,
+  renewing,
+}: {
+  agent: AgentView;
+  onRevoke: () => void;
+  busy: boolean;
+  onRenew: () => void;
+  renewing: boolean;
+}) {
   const { t, tag, number, dateTime } = useI18n();
   const site = useSiteLookup()(agent.siteId);
   const now = useNow();
@@ -213,6 +242,16 @@ function AgentCard({ agent, onRevoke, busy }: { agent: AgentView; onRevoke: () =
   ) : (
     <Badge tone="warning">{t('agents.disconnected')}</Badge>
   );
+  const expired = agent.certificateExpires !== undefined && new Date(agent.certificateExpires).getTime() <= now;
+  const certificateBadge =
+    agent.revoked || !agent.certificateExpiring ? null : (
+      <>
+        {' '}
+        <Badge tone={expired ? 'danger' : 'warning'}>
+          {t(expired ? 'agents.certificateExpired' : 'agents.certificateExpiring')}
+        </Badge>
+      </>
+    );
   return (
     <article className={agent.revoked ? 'agent-card row-muted' : 'agent-card'} aria-labelledby={`agent-${agent.id}`}>
       <header className="row-between">
@@ -221,19 +260,33 @@ function AgentCard({ agent, onRevoke, busy }: { agent: AgentView; onRevoke: () =
           <p className="muted small">{site?.name ?? t('common.unknownSite')}</p>
         </div>
         {!agent.revoked && (
-          <ConfirmButton
-            label={t('agents.revoke')}
-            question={t('agents.revokeQuestion', { name: agent.name })}
-            confirmLabel={t('agents.revokeConfirm')}
-            onConfirm={onRevoke}
-            busy={busy}
-            className="btn btn-danger btn-small"
-            testId="agent-revoke"
-          />
+          <div className="button-row">
+            <button
+              type="button"
+              className="btn btn-secondary btn-small"
+              onClick={onRenew}
+              disabled={renewing}
+              data-testid="agent-renew"
+            >
+              {renewing ? t('common.saving') : t('agents.renew')}
+            </button>
+            <ConfirmButton
+              label={t('agents.revoke')}
+              question={t('agents.revokeQuestion', { name: agent.name })}
+              confirmLabel={t('agents.revokeConfirm')}
+              onConfirm={onRevoke}
+              busy={busy}
+              className="btn btn-danger btn-small"
+              testId="agent-revoke"
+            />
+          </div>
         )}
       </header>
       <div data-testid="agent-status" data-connected={agent.connected}>
-        <p>{badge}</p>
+        <p>
+          {badge}
+          {certificateBadge}
+        </p>
         <dl className="stats">
           <div>
             <dt>{t('agents.lastSeen')}</dt>
@@ -250,7 +303,9 @@ function AgentCard({ agent, onRevoke, busy }: { agent: AgentView; onRevoke: () =
           {agent.certificateExpires && !agent.revoked && (
             <div>
               <dt>{t('agents.certificate')}</dt>
-              <dd>{dateTime(agent.certificateExpires)}</dd>
+              <dd data-testid="agent-certificate" data-expiring={agent.certificateExpiring === true}>
+                {dateTime(agent.certificateExpires)}
+              </dd>
             </div>
           )}
           {status ? (
@@ -305,6 +360,11 @@ function AgentCard({ agent, onRevoke, busy }: { agent: AgentView; onRevoke: () =
             </div>
           )}
         </dl>
+        {agent.pendingCertificateExpires && !agent.revoked && (
+          <p className="muted small" data-testid="agent-pending-certificate">
+            {t('agents.pendingCertificate', { date: dateTime(agent.pendingCertificateExpires) })}
+          </p>
+        )}
       </div>
     </article>
   );

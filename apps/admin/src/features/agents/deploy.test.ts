@@ -22,7 +22,10 @@ describe('dockerRunCommand', () => {
     // Like the seed: no TLS_* variables, the agent reads agent.crt, agent.key and ca.crt from the mounted /certs.
     expect(command).not.toContain('TLS_');
     expect(lines).toContain('-v /path/to/certs:/certs:ro');
-    expect(lines.at(-1)).toBe('atrium-agent:latest');
+    expect(lines.at(-1)).toBe('ghcr.io/atrium-visitor/atrium-agent:latest');
+    expect(dockerRunCommand(env, 'registry.example.com/it/atrium-agent:1.2.0').split('\n').at(-1)?.trim()).toBe(
+      'registry.example.com/it/atrium-agent:1.2.0',
+    );
   });
 
   it('quotes a value that the shell would otherwise interpret', () => {
@@ -36,6 +39,7 @@ describe('combinedBundle', () => {
   it('holds all three PEM blocks, each under its file name', () => {
     const text = combinedBundle({
       agent: { id: 'a1', siteId: env.ATRIUM_SITE_ID, name: 'Rack' },
+      image: 'ghcr.io/atrium-visitor/atrium-agent:0.1.0',
       bundle: { cert: 'CERT\n', key: 'KEY', ca: 'CA' },
       env,
     });

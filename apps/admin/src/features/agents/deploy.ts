@@ -7,8 +7,8 @@ export const BUNDLE_FILES = { cert: 'agent.crt', key: 'agent.key', ca: 'ca.crt' 
 export const RADIUS_SECRET_PLACEHOLDER = 'your-radius-shared-secret';
 /** Stands in (as in the seed) when this server has no agent endpoint yet; the page says what to configure. */
 export const SERVER_URL_PLACEHOLDER = 'wss://your-atrium-instance.example.com/agent/ws';
-/** The image docker-compose.yml builds (ATRIUM_AGENT_IMAGE there); the same name on every host that runs an agent. */
-const IMAGE = 'atrium-agent:latest';
+/** Only for a server too old to name its release's image. */
+const FALLBACK_IMAGE = 'ghcr.io/atrium-visitor/atrium-agent:latest';
 
 /** Leaves safe words alone and single-quotes the rest, so a pasted command cannot run anything else. */
 export function shellQuote(value: string): string {
@@ -20,7 +20,7 @@ export function shellQuote(value: string): string {
  * The seed's `docker run` with this agent's values filled in; the RADIUS secret stays for the admin to set. The bundle's
  * files go in the mounted folder under their download names, where the agent finds them without TLS_* variables.
  */
-export function dockerRunCommand(env: RegisteredAgent['env']): string {
+export function dockerRunCommand(env: RegisteredAgent['env'], image = FALLBACK_IMAGE): string {
   const vars: Array<[string, string]> = [
     ['ATRIUM_SERVER_URL', env.ATRIUM_SERVER_URL ?? SERVER_URL_PLACEHOLDER],
     ['ATRIUM_TENANT_ID', env.ATRIUM_TENANT_ID],
@@ -35,7 +35,7 @@ export function dockerRunCommand(env: RegisteredAgent['env']): string {
     '-p 1813:1813/udp',
     ...vars.map(([name, value]) => `-e ${name}=${shellQuote(value)}`),
     `-v /path/to/certs:${CERT_DIR}:ro`,
-    IMAGE,
+    image,
   ].join(' \\\n  ');
 }
 

@@ -26,6 +26,15 @@ export function useRegisterAgent() {
   });
 }
 
+export function useRenewCertificate() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.post<RegisteredAgent>(`/agents/${id}/certificate`, {}),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: agentKeys.all }),
+  });
+}
+
 export function useRevokeAgent() {
   const api = useApi();
   const queryClient = useQueryClient();

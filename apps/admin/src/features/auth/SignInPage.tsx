@@ -1,5 +1,5 @@
+import { ApiError } from '@atrium/web-kit';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../../api';
 import { useI18n } from '../../i18n';
 import { LanguageSwitch } from '../../LanguageSwitch';
 import { Field } from '../../ui/Field';

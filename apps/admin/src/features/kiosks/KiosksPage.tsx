@@ -13,6 +13,7 @@ import { TableWrap } from '../../ui/TableWrap';
 import { useNow } from '../../ui/useNow';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
+import { SiteSelect } from '../sites/SiteSelect';
 import { useKiosks, usePairKiosk, useRevokeKiosk } from './queries';
 
 const PAIR_FIELDS = ['code', 'siteId', 'name'] as const;
@@ -100,17 +101,7 @@ function PairForm({ sites }: { sites: Site[] }) {
             />
           )}
         </Field>
-        <Field label={t('common.site')} error={errors.siteId}>
-          {(a11y) => (
-            <select {...a11y} name="siteId" data-testid="pair-site">
-              {sites.map((site) => (
-                <option key={site.id} value={site.id}>
-                  {site.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SiteSelect sites={sites} error={errors.siteId} testId="pair-site" />
         <Field label={t('kiosks.name')} error={errors.name}>
           {(a11y) => (
             <input
@@ -134,7 +125,7 @@ function PairForm({ sites }: { sites: Site[] }) {
 }
 
 function KioskList() {
-  const { t, tag, dateTime } = useI18n();
+  const { t, tag, dateTime, number } = useI18n();
   const kiosks = useKiosks();
   const siteOf = useSiteLookup();
   const revoke = useRevokeKiosk();
@@ -175,7 +166,18 @@ function KioskList() {
               <tr key={kiosk.id} data-testid="kiosk-row" className={kiosk.revoked ? 'row-muted' : undefined}>
                 <td>{kiosk.name}</td>
                 <td>{siteOf(kiosk.siteId)?.name ?? t('common.unknownSite')}</td>
-                <td>{status(kiosk)}</td>
+                <td data-testid="kiosk-status" data-online={kiosk.online}>
+                  {status(kiosk)}
+                  {kiosk.status && !kiosk.revoked && (
+                    <span className="muted small cell-note">
+                      {kiosk.status.outboxDepth > 0
+                        ? t('kiosks.waiting', { count: number(kiosk.status.outboxDepth) })
+                        : t('kiosks.allSynced')}
+                      {' · '}
+                      {t('kiosks.version', { version: kiosk.status.appVersion })}
+                    </span>
+                  )}
+                </td>
                 <td>
                   {kiosk.lastSeen ? (
                     <time dateTime={kiosk.lastSeen} title={dateTime(kiosk.lastSeen)}>

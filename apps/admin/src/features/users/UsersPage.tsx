@@ -11,6 +11,7 @@ import { Empty, LoadError, Loading } from '../../ui/states';
 import { TableWrap } from '../../ui/TableWrap';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
+import { SiteSelect } from '../sites/SiteSelect';
 import { useCreateUser, useResetPassword, useUpdateUser, useUsers } from './queries';
 
 const CREATE_FIELDS = ['name', 'email', 'password', 'roles', 'roles.0.role', 'roles.0.siteId'] as const;
@@ -119,19 +120,7 @@ function CreateUserForm({ sites }: { sites: Site[] }) {
             </select>
           )}
         </Field>
-        {role !== 'tenant_admin' && (
-          <Field label={t('common.site')} error={errors.siteId}>
-            {(a11y) => (
-              <select {...a11y} name="siteId" data-testid="user-site">
-                {sites.map((site) => (
-                  <option key={site.id} value={site.id}>
-                    {site.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        )}
+        {role !== 'tenant_admin' && <SiteSelect sites={sites} error={errors.siteId} testId="user-site" />}
       </div>
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={create.isPending} data-testid="user-submit">

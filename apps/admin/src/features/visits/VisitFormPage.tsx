@@ -11,6 +11,7 @@ import { Page } from '../../ui/Page';
 import { LoadError, Loading } from '../../ui/states';
 import { useUser } from '../auth/session';
 import { useSites } from '../sites/queries';
+import { SiteSelect } from '../sites/SiteSelect';
 import { useUsers } from '../users/queries';
 import { useCheckIn, useCreateVisit, visitKeys } from './queries';
 import { visitListHref } from './VisitsPage';
@@ -135,23 +136,7 @@ function VisitForm({ sites }: { sites: Array<{ id: string; name: string; timezon
   return (
     <form className="card form" onSubmit={submit} noValidate data-testid="visit-form">
       <FormError error={create.error} fields={FIELDS} />
-      <Field label={t('common.site')} error={errors.siteId}>
-        {(a11y) => (
-          <select
-            {...a11y}
-            name="siteId"
-            value={siteId}
-            onChange={(e) => setSiteId(e.currentTarget.value)}
-            data-testid="visit-site"
-          >
-            {sites.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <SiteSelect sites={sites} error={errors.siteId} testId="visit-site" value={siteId} onChange={setSiteId} />
 
       <fieldset>
         <legend>{t('visitForm.visitor')}</legend>

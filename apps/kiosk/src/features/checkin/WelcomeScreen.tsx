@@ -1,10 +1,7 @@
 import { checkInResponseSchema } from '@atrium/protocol';
-import { useEffect } from 'react';
-import { type RefusalReason, reasonFromCode } from '../../flow/flow';
-import { markResultShown } from '../../flow/timing';
+import type { RefusalReason } from '../../flow/flow';
+import { useOutboxResult } from '../../flow/useOutboxResult';
 import { useI18n } from '../../i18n';
-import { useEntryState } from '../../outbox/useEntryState';
-import { useServices } from '../../services';
 import { AutoReturn } from '../../ui/AutoReturn';
 import { CheckIcon, CloudOffIcon, Spinner, WifiIcon } from '../../ui/icons';
 
@@ -23,17 +20,9 @@ interface WelcomeScreenProps {
  */
 export function WelcomeScreen({ entryId, displayName, timeZone, onRefused, onDone }: WelcomeScreenProps) {
   const { t, dateTime } = useI18n();
-  const { outbox } = useServices();
-  const entry = useEntryState(outbox, entryId);
+  const entry = useOutboxResult(entryId, onRefused);
 
-  useEffect(() => {
-    if (entry?.state === 'rejected') onRefused(reasonFromCode(entry.code), entryId);
-  }, [entry, entryId, onRefused]);
-  useEffect(() => {
-    if (entry?.state === 'accepted' || entry?.state === 'queued') markResultShown();
-  }, [entry?.state]);
-
-  if (entry === undefined || entry.state === 'pending' || entry.state === 'rejected') {
+  if (!entry) {
     return (
       <section className="screen result" data-testid="checking" aria-busy="true">
         <div className="screen-body">

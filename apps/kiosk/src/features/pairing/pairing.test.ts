@@ -1,5 +1,5 @@
+import { ApiError } from '@atrium/web-kit';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../api';
 import { formatRemaining, pollDelayMs, startRetryDelayMs } from './pairing';
 
 describe('pairing helpers', () => {
@@ -16,7 +16,7 @@ describe('pairing helpers', () => {
   });
 
   it('waits as long as the server asks before requesting a new code, else backs off to 30 s', () => {
-    expect(startRetryDelayMs(1, new ApiError(429, 'rate_limited', 'slow', 12))).toBe(12_000);
+    expect(startRetryDelayMs(1, new ApiError(429, 'rate_limited', 'slow', { retryAfterSeconds: 12 }))).toBe(12_000);
     expect([1, 2, 3, 4, 5, 6].map((n) => startRetryDelayMs(n, new Error('x')))).toEqual([
       2_000, 4_000, 8_000, 16_000, 30_000, 30_000,
     ]);

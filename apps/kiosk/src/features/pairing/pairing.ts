@@ -1,5 +1,6 @@
 import type { PairingTokenResponse } from '@atrium/protocol';
-import { ApiError, type KioskApi } from '../../api';
+import { ApiError } from '@atrium/web-kit';
+import type { KioskApi } from '../../api';
 
 /** RFC 8628 §3.5: each slow_down adds five seconds to the polling interval for the rest of this code's life. */
 export const SLOW_DOWN_STEP_S = 5;

@@ -1,3 +1,4 @@
+import { Field } from '@atrium/web-kit';
 import { type FormEvent, useId, useState } from 'react';
 import { useI18n } from '../../i18n';
 import { useInactivity } from '../../ui/hooks';
@@ -27,13 +28,15 @@ export function WalkInScreen({ onSubmit, onCancel }: WalkInScreenProps) {
     return error.field === 'name' ? t('walkin.nameRequired') : t('walkin.emailInvalid');
   };
 
-  async function submit(event: FormEvent) {
+  async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    const fields = event.currentTarget.elements;
     setBusy(true);
     try {
       const problems = await onSubmit(form);
       setErrors(problems);
-      if (problems.length > 0) document.getElementById(`${id}-${problems[0]?.field}`)?.focus();
+      const first = problems[0] && fields.namedItem(problems[0].field);
+      if (first instanceof HTMLElement) first.focus();
     } finally {
       setBusy(false);
     }
@@ -46,33 +49,24 @@ export function WalkInScreen({ onSubmit, onCancel }: WalkInScreenProps) {
   ) => {
     const error = name === 'name' || name === 'email' ? errorFor(name) : null;
     return (
-      <div className="field">
-        <label htmlFor={`${id}-${name}`}>
-          {label}
-          {options.optional && <span className="optional"> ({t('walkin.optional')})</span>}
-        </label>
-        <input
-          id={`${id}-${name}`}
-          name={name}
-          type={options.type ?? 'text'}
-          autoComplete={options.autoComplete ?? 'off'}
-          value={form[name]}
-          required={!options.optional}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-${name}-error` : undefined}
-          onChange={(event) => {
-            setForm({ ...form, [name]: event.target.value });
-            // A complaint about a field the visitor is fixing would contradict what they just typed.
-            if (error) setErrors(errors.filter((e) => e.field !== name));
-          }}
-          data-testid={`walkin-${name}`}
-        />
-        {error && (
-          <p className="field-error" id={`${id}-${name}-error`}>
-            {error}
-          </p>
+      <Field label={label} error={error} optional={options.optional ? t('walkin.optional') : undefined}>
+        {(a11y) => (
+          <input
+            {...a11y}
+            name={name}
+            type={options.type ?? 'text'}
+            autoComplete={options.autoComplete ?? 'off'}
+            value={form[name]}
+            required={!options.optional}
+            onChange={(event) => {
+              setForm({ ...form, [name]: event.target.value });
+              // A complaint about a field the visitor is fixing would contradict what they just typed.
+              if (error) setErrors(errors.filter((e) => e.field !== name));
+            }}
+            data-testid={`walkin-${name}`}
+          />
         )}
-      </div>
+      </Field>
     );
   };
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { agentViewSchema, id, registeredAgentSchema, text } from '@atrium/protocol';
 import { z } from 'zod';
-import { agentServerUrl } from '../../agents/urls';
+import { certificateExpiring, renewAgentCertificate } from '../../agents/certificates';
+import { agentImage, agentServerUrl } from '../../agents/urls';
 import { recordAudit } from '../../audit/record';
 import type { AppContext } from '../../context';
 import { emit } from '../../events/outbox';
@@ -56,6 +57,7 @@ export function agentRoutes(ctx: AppContext): RouteDef[] {
         res.setHeader('Cache-Control', 'no-store');
         res.status(201).json({
           agent: { id: agentId, siteId, name },
+          image: agentImage(ctx.config),
           bundle: { cert: cert.certPem, key: cert.keyPem, ca: ctx.ca.certPem },
           env: {
             ATRIUM_SERVER_URL: agentServerUrl(ctx.config),
@@ -82,11 +84,14 @@ export function agentRoutes(ctx: AppContext): RouteDef[] {
             last_seen: Date | null;
             revoked_at: Date | null;
             not_after: Date;
+            pending_not_after: Date | null;
             created_at: Date;
           }>(
-            'SELECT id, site_id, name, connected, last_status, last_seen, revoked_at, not_after, created_at FROM agents ORDER BY created_at DESC',
+            `SELECT id, site_id, name, connected, last_status, last_seen, revoked_at, not_after, pending_not_after, created_at
+               FROM agents ORDER BY created_at DESC`,
           ),
         );
+        const now = ctx.now();
         res.json(
           rows
             .filter((row) => hasSiteRole(user, row.site_id, ADMINS))
@@ -99,9 +104,43 @@ export function agentRoutes(ctx: AppContext): RouteDef[] {
               lastSeen: row.last_seen?.toISOString() ?? null,
               revoked: row.revoked_at !== null,
               certificateExpires: row.not_after.toISOString(),
+              certificateExpiring: !row.revoked_at && certificateExpiring(row.not_after, now),
+              pendingCertificateExpires: row.pending_not_after?.toISOString() ?? null,
               createdAt: row.created_at.toISOString(),
             })),
         );
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/agents/:id/certificate',
+      auth,
+      schemas: { params: z.object({ id: id('an agent id') }) },
+      response: {
+        status: 201,
+        schema: registeredAgentSchema,
+        description: 'A renewed certificate bundle; it replaces the current one when the agent first connects with it.',
+      },
+      async handler(req, res, { params }) {
+        const user = userOf(req);
+        const { agent, cert } = await renewAgentCertificate(ctx, {
+          tenantId: user.tenantId,
+          agentId: params.id,
+          userId: user.userId,
+          ip: req.ip ?? null,
+          mayManage: (siteId) => hasSiteRole(user, siteId, ADMINS),
+        });
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(201).json({
+          agent,
+          image: agentImage(ctx.config),
+          bundle: { cert: cert.certPem, key: cert.keyPem, ca: ctx.ca.certPem },
+          env: {
+            ATRIUM_SERVER_URL: agentServerUrl(ctx.config),
+            ATRIUM_TENANT_ID: user.tenantId,
+            ATRIUM_SITE_ID: agent.siteId,
+          },
+        });
       },
     }),
     route({

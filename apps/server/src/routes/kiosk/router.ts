@@ -3,8 +3,10 @@ import {
   checkOutResponseSchema,
   id,
   type KioskConfig,
+  type KioskHeartbeat,
   kioskCheckInResponseSchema,
   kioskConfigSchema,
+  kioskHeartbeatSchema,
   kioskViewSchema,
   pairedKioskSchema,
   pairingStartResponseSchema,
@@ -18,8 +20,9 @@ import {
 import { z } from 'zod';
 import { recordAudit } from '../../audit/record';
 import type { AppContext } from '../../context';
-import { AppError, notFound, rateLimited } from '../../http/errors';
+import { forbidden, notFound, rateLimited } from '../../http/errors';
 import { kioskOf, type RouteDef, route, userOf } from '../../http/routes';
+import { recordHeartbeat } from '../../kiosks/heartbeat';
 import { hasSiteRole } from '../../tenancy/access';
 import { pairKiosk, pollPairing, startPairing } from '../../visits/pairing';
 import {
@@ -35,7 +38,8 @@ import {
 import { walkInLimits } from '../../visits/settings';
 
 const STAFF = ['tenant_admin', 'site_admin', 'receptionist'] as const;
-const ONLINE_WINDOW_MS = 2 * 60_000;
+/** A kiosk is online while its heartbeats arrive: two and a half beats may go missing before staff see it offline. */
+const onlineWindowMs = (heartbeatSeconds: number) => heartbeatSeconds * 2500;
 
 export function kioskRoutes(ctx: AppContext): RouteDef[] {
   const kioskAuth = { tokens: ['kiosk'] } as const;
@@ -97,11 +101,13 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
             paired_at: Date;
             last_seen: Date | null;
             revoked_at: Date | null;
+            last_status: (KioskHeartbeat & { reportedAt: string }) | null;
           }>(
-            'SELECT id, name, site_id, paired_at, last_seen, revoked_at FROM kiosks WHERE token_jti IS NOT NULL ORDER BY name, id',
+            'SELECT id, name, site_id, paired_at, last_seen, revoked_at, last_status FROM kiosks WHERE token_jti IS NOT NULL ORDER BY name, id',
           ),
         );
         const now = ctx.now().getTime();
+        const window = onlineWindowMs(ctx.config.KIOSK_HEARTBEAT_SECONDS);
         res.json(
           rows
             .filter((k) => hasSiteRole(user, k.site_id, STAFF))
@@ -111,8 +117,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
               siteId: k.site_id,
               pairedAt: k.paired_at.toISOString(),
               lastSeen: k.last_seen?.toISOString() ?? null,
-              online: !k.revoked_at && !!k.last_seen && now - k.last_seen.getTime() < ONLINE_WINDOW_MS,
+              online: !k.revoked_at && !!k.last_seen && now - k.last_seen.getTime() < window,
               revoked: !!k.revoked_at,
+              status: k.last_status,
             })),
         );
       },
@@ -171,9 +178,22 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
           serverTime: ctx.now().toISOString(),
           revokedJtis: config.revoked,
           keyMaxAgeSeconds: config.site.settings.keyMaxAgeSeconds,
+          heartbeatSeconds: ctx.config.KIOSK_HEARTBEAT_SECONDS,
         };
         res.setHeader('Cache-Control', 'no-store');
         res.json(body);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/kiosk/heartbeat',
+      auth: kioskAuth,
+      schemas: { body: kioskHeartbeatSchema },
+      response: { status: 204, description: "Recorded; staff see it in GET /kiosks as the kiosk's status." },
+      async handler(req, res, { body }) {
+        const kiosk = kioskOf(req);
+        await recordHeartbeat(ctx.db, kiosk, body, ctx.now());
+        res.status(204).end();
       },
     }),
     route({
@@ -248,7 +268,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
           const result = await ctx.db.withTenant(kiosk.tenantId, async (tx) => {
             const site = await loadSite(tx, kiosk.siteId);
             if (!site?.settings.walkInsAllowed) {
-              throw new AppError(403, 'walk_ins_disabled', 'Please sign in at reception.');
+              throw forbidden('Please sign in at reception.', 'walk_ins_disabled');
             }
             const hours = Math.min(site.settings.maxVisitHours, 8);
             const visit = await createVisit(ctx, tx, actor, {
