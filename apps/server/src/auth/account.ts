@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import type { Me, RecoveryCodes, TotpEnrolment } from '@atrium/protocol';
+import QRCode from 'qrcode';
+import { recordAudit } from '../audit/record';
+import type { AppContext } from '../context';
+import type { Queryable } from '../db';
+import { conflict, invalidInput } from '../http/errors';
+import { hashNewPassword, verifyPassword } from '../tenancy/passwords';
+import { rolesOf } from '../tenancy/users';
+import { announceAccessChange, hashRecoveryCode, revokeAllSessions } from './sessions';
+import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';
+
+/** The signed-in user looking after their own account (the /me routes). */
+export interface AccountHolder {
+  tenantId: string;
+  userId: string;
+  ip: string | null;
+}
+
+const RECOVERY_CODES = 10;
+const recoveryCode = () => {
+  const raw = randomBytes(5).toString('hex');
+  return `${raw.slice(0, 5)}-${raw.slice(5)}`;
+};
+
+/** The user's own profile, or undefined when the account no longer exists. */
+export async function loadMe(ctx: AppContext, user: Omit<AccountHolder, 'ip'>): Promise<Me | undefined> {
+  return ctx.db.withTenant(user.tenantId, async (tx) => {
+    const [row] = await tx.query<{ id: string; email: string; name: string; mfa: boolean }>(
+      `SELECT u.id, u.email, u.name, c.totp_confirmed_at IS NOT NULL AS mfa
+         FROM users u JOIN credentials c ON c.user_id = u.id WHERE u.id = $1`,
+      [user.userId],
+    );
+    return (
+      row && {
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        mfaEnabled: row.mfa,
+        roles: await rolesOf(tx, user.userId),
+      }
+    );
+  });
+}
+
+/**
+ * Checks a password the user typed against their own, reporting a mismatch on `field`. Read in a transaction of its
+ * own so no row is held while the (deliberately slow) hash is verified.
+ */
+async function checkOwnPassword(ctx: AppContext, user: AccountHolder, password: string, field: string) {
+  const [cred] = await ctx.db.withTenant(user.tenantId, (tx) =>
+    tx.query<{ password_hash: string }>('SELECT password_hash FROM credentials WHERE user_id = $1', [user.userId]),
+  );
+  if (!cred || !(await verifyPassword(cred.password_hash, password))) {
+    throw invalidInput(field, 'is not your current password');
+  }
+}
+
+async function auditOwn(tx: Queryable, user: AccountHolder, action: string) {
+  await recordAudit(tx, {
+    actorType: 'user',
+    actorId: user.userId,
+    action,
+    targetType: 'user',
+    targetId: user.userId,
+    outcome: 'success',
+    ip: user.ip,
+  });
+}
+
+/**
+ * Replaces the user's password and ends every sign-in of theirs, this one included. Other replicas learn of it
+ * through the access-change event, woken once the change is committed.
+ */
+export async function changeOwnPassword(
+  ctx: AppContext,
+  user: AccountHolder,
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  await checkOwnPassword(ctx, user, input.currentPassword, 'currentPassword');
+  if (input.newPassword === input.currentPassword) {
+    throw invalidInput('newPassword', 'must differ from your current password');
+  }
+  const hash = await hashNewPassword(input.newPassword, 'newPassword');
+  await ctx.db.withTenant(user.tenantId, async (tx) => {
+    await tx.query(
+      `UPDATE credentials SET password_hash = $2, password_changed_at = now(), must_change_password = false,
+              temporary_password_used_at = NULL
+        WHERE user_id = $1`,
+      [user.userId, hash],
+    );
+    await revokeAllSessions(tx, user.userId);
+    await auditOwn(tx, user, 'user.password_changed');
+    await announceAccessChange(tx, user.userId);
+  });
+  ctx.access.forget(user.tenantId, user.userId);
+  void ctx.events.wake();
+}
+
+/**
+ * Starts (or restarts) setting up two-step sign-in: a new secret is stored, sealed, until confirmed with a code. The
+ * secret is shown once, as text and as a QR code for the authenticator app.
+ */
+export async function startTotpEnrolment(ctx: AppContext, user: AccountHolder): Promise<TotpEnrolment> {
+  const secret = generateTotpSecret();
+  const email = await ctx.db.withTenant(user.tenantId, async (tx) => {
+    const [row] = await tx.query<{ email: string; enabled: boolean }>(
+      `SELECT u.email, c.totp_confirmed_at IS NOT NULL AS enabled FROM users u JOIN credentials c ON c.user_id = u.id
+        WHERE u.id = $1`,
+      [user.userId],
+    );
+    if (row?.enabled) throw conflict('mfa_already_enabled', 'Two-step sign-in is already on. Turn it off first.');
+    await tx.query('UPDATE credentials SET totp_secret = $2, totp_last_step = NULL WHERE user_id = $1', [
+      user.userId,
+      ctx.box.seal(secret, `totp:${user.userId}`),
+    ]);
+    return row!.email;
+  });
+  const uri = otpauthUri(secret, email);
+  return { secret, otpauthUri: uri, qrSvg: await QRCode.toString(uri, { type: 'svg', margin: 2 }) };
+}
+
+/**
+ * Turns two-step sign-in on once the user proves their app shows the current code, and hands out a fresh set of
+ * recovery codes (only their hashes are kept). The code's time step is recorded so it cannot be used again to sign in.
+ */
+export async function confirmTotp(ctx: AppContext, user: AccountHolder, code: string): Promise<RecoveryCodes> {
+  const codes = Array.from({ length: RECOVERY_CODES }, recoveryCode);
+  await ctx.db.withTenant(user.tenantId, async (tx) => {
+    const [cred] = await tx.query<{ totp_secret: string | null; totp_confirmed_at: Date | null }>(
+      'SELECT totp_secret, totp_confirmed_at FROM credentials WHERE user_id = $1 FOR UPDATE',
+      [user.userId],
+    );
+    if (!cred?.totp_secret) throw conflict('mfa_not_started', 'Start the set-up of two-step sign-in first.');
+    if (cred.totp_confirmed_at) throw conflict('mfa_already_enabled', 'Two-step sign-in is already on.');
+    const step = verifyTotp(ctx.box.open(cred.totp_secret, `totp:${user.userId}`).toString(), code, ctx.now());
+    if (step === undefined) throw invalidInput('code', 'is not the current code of your authenticator app');
+    await tx.query('UPDATE credentials SET totp_confirmed_at = now(), totp_last_step = $2 WHERE user_id = $1', [
+      user.userId,
+      step,
+    ]);
+    await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [user.userId]);
+    for (const recovery of codes) {
+      await tx.query('INSERT INTO recovery_codes (tenant_id, user_id, code_hash) VALUES ($1, $2, $3)', [
+        user.tenantId,
+        user.userId,
+        hashRecoveryCode(recovery),
+      ]);
+    }
+    await auditOwn(tx, user, 'user.mfa_enabled');
+  });
+  return { recoveryCodes: codes };
+}
+
+/** Turns two-step sign-in off (the password must be given again) and drops the secret and recovery codes. */
+export async function disableTotp(ctx: AppContext, user: AccountHolder, password: string): Promise<void> {
+  await checkOwnPassword(ctx, user, password, 'password');
+  await ctx.db.withTenant(user.tenantId, async (tx) => {
+    await tx.query(
+      'UPDATE credentials SET totp_secret = NULL, totp_confirmed_at = NULL, totp_last_step = NULL WHERE user_id = $1',
+      [user.userId],
+    );
+    await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [user.userId]);
+    await auditOwn(tx, user, 'user.mfa_disabled');
+  });
+}
