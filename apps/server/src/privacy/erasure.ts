@@ -8,7 +8,7 @@ import { emitVoucherRevocations, revokeVisitVouchers } from '../visits/vouchers'
 /**
  * Right to erasure: a visitor on site is checked out first, every active voucher is revoked at the agent (the revoke
  * events commit in the same transaction), then the visitor and everything tied to them are deleted. The audit entry
- * names the visitor's id and counts, never the erased values.
+ * names the visitor's id and counts, never the erased values. The event dispatcher is woken once the erasure commits.
  */
 export async function eraseVisitor(
   ctx: AppContext,
@@ -16,7 +16,7 @@ export async function eraseVisitor(
   actor: Actor,
   visitorId: string,
 ): Promise<{ visits: number }> {
-  return ctx.db.withTenant(tenantId, async (tx) => {
+  const erased = await ctx.db.withTenant(tenantId, async (tx) => {
     const [visitor] = await tx.query('SELECT id FROM visitors WHERE id = $1 FOR UPDATE', [visitorId]);
     if (!visitor) throw notFound('visitor');
     const visits = await tx.query<{ id: string; status: string }>(
@@ -51,4 +51,7 @@ export async function eraseVisitor(
     });
     return { visits: visits.length };
   });
+  // The revoke events are committed now: deliver them to the agents without waiting for the next poll.
+  void ctx.events.wake();
+  return erased;
 }

@@ -8,6 +8,7 @@ import { jsonOf } from '../../test/json';
 import { bootstrap } from '../bootstrap';
 import { tenantTables } from '../db/rls-audit';
 import { purgeTenant } from './retention';
+import { exportVisitor } from './visitor-export';
 
 const EMAIL = 'privacy@example.com';
 const DAY = 24 * 3600_000;
@@ -150,5 +151,26 @@ describe(`privacy on ${testBackend()}`, () => {
     expect(await findAnywhere(['Old Visitor', 'old@example.com'])).toEqual([]);
     expect(await findAnywhere(['Recent Visitor'])).not.toEqual([]);
     expect(await purgeTenant(s.ctx, tenantId)).toEqual({ visitors: 0, visits: 0, events: 0, auditEvents: 0 });
+  });
+
+  it('exportVisitor audits each export as the actor and returns nothing, auditing nothing, for an unknown visitor', async () => {
+    const visit = await visitThrough({ name: 'Xavi Export', email: 'xavi@example.com', phone: '2' });
+    const actor = { type: 'user', id: null, ip: '192.0.2.7' } as const;
+    const exported = (visitorId: string) =>
+      s.db.withTenant(tenantId, (tx) =>
+        tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM audit_events
+            WHERE action = 'visitor.exported' AND target_id = $1 AND host(ip) = '192.0.2.7'`,
+          [visitorId],
+        ),
+      );
+    const now = clock.now();
+    const data = await exportVisitor(s.db, tenantId, actor, visit.visitorId, now);
+    expect(data).toMatchObject({ exportedAt: now.toISOString(), visitor: { id: visit.visitorId } });
+    expect(data?.visits).toHaveLength(1);
+    expect((await exported(visit.visitorId))[0]!.n).toBe(1);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(await exportVisitor(s.db, tenantId, actor, unknown, clock.now())).toBeUndefined();
+    expect((await exported(unknown))[0]!.n).toBe(0);
   });
 });

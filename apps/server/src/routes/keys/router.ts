@@ -1,6 +1,6 @@
 import { keyListSchema, keyPurposeSchema, keyRotationSchema } from '@atrium/protocol';
 import { z } from 'zod';
-import { recordAudit } from '../../audit/record';
+import { listSigningKeyIds, rotateSigningKey } from '../../auth/key-admin';
 import type { AppContext } from '../../context';
 import { forbidden, rateLimited } from '../../http/errors';
 import { type RouteDef, route, userOf } from '../../http/routes';
@@ -19,12 +19,7 @@ export function keyRoutes(ctx: AppContext): RouteDef[] {
       auth,
       response: { status: 200, schema: keyListSchema },
       async handler(req, res) {
-        const kids = (jwks: { keys: Array<{ kid?: string }> }) => jwks.keys.map((key) => key.kid);
-        res.json({
-          access: kids(ctx.keys.jwks('access')),
-          device: kids(ctx.keys.jwks('device')),
-          qr: kids(await ctx.keys.qrJwks(userOf(req).tenantId)),
-        });
+        res.json(await listSigningKeyIds(ctx.keys, userOf(req).tenantId));
       },
     }),
     route({
@@ -36,19 +31,8 @@ export function keyRoutes(ctx: AppContext): RouteDef[] {
       async handler(req, res, { params }) {
         const user = userOf(req);
         const { purpose } = params;
-        const rotation = await ctx.keys.rotate(purpose, user.tenantId);
-        await ctx.db.withTenant(user.tenantId, (tx) =>
-          recordAudit(tx, {
-            actorType: 'user',
-            actorId: user.userId,
-            action: 'key.rotated',
-            outcome: rotation.ok ? 'success' : 'denied',
-            ip: req.ip ?? null,
-            details: rotation.ok
-              ? { purpose, retiredKid: rotation.retired ?? null, currentKid: rotation.current }
-              : { purpose, reason: rotation.reason },
-          }),
-        );
+        const admin = { userId: user.userId, tenantId: user.tenantId, ip: req.ip ?? null };
+        const rotation = await rotateSigningKey(ctx.db, ctx.keys, admin, purpose);
         if (!rotation.ok && rotation.reason === 'rate_limited') throw rateLimited(rotation.retryAfterSeconds);
         if (!rotation.ok) {
           throw forbidden(
