@@ -85,7 +85,9 @@ export function secondsToWait(rules: readonly LimitRule[], counts: readonly Limi
   let wait = 0;
   for (const rule of rules) {
     const counted = counts.find((c) => c.key === rule.key);
-    if (counted && counted.count > rule.limit) wait = Math.max(wait, counted.retryAfter);
+    // Concurrent callers read the clock before they reach the database, so one may be a moment behind the window's
+    // start; the wait is never longer than the window itself.
+    if (counted && counted.count > rule.limit) wait = Math.max(wait, Math.min(rule.windowSeconds, counted.retryAfter));
   }
   return wait;
 }
