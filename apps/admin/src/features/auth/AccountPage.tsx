@@ -6,6 +6,7 @@ import { FormError, fieldErrorsOf, Notice } from '../../ui/Notice';
 import { Page, Section } from '../../ui/Page';
 import { LoadError, Loading } from '../../ui/states';
 import { useSiteLookup } from '../sites/queries';
+import { readPasswordChange } from './password-change';
 import { svgDataUrl, useChangePassword, useConfirmTotp, useDisableTotp, useMe, useStartTotp } from './queries';
 import { SESSION_ENDED_FLAG } from './SignInPage';
 import { useAuth, useUser } from './session';
@@ -46,24 +47,16 @@ function ChangePassword() {
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const currentPassword = String(form.get('currentPassword') ?? '');
-    const newPassword = String(form.get('newPassword') ?? '');
-    const problems: Record<string, string> = {};
-    if (!currentPassword) problems.currentPassword = t('errors.field.required');
-    if (newPassword.length < 10) problems.newPassword = t('errors.field.passwordLength');
+    const { body, problems } = readPasswordChange(event.currentTarget, t);
     setLocalErrors(problems);
     if (Object.keys(problems).length > 0) return;
-    change.mutate(
-      { currentPassword, newPassword },
-      {
-        // The server ends every session of this account; sign-in with the new password follows.
-        onSuccess: () => {
-          sessionStorage.setItem(SESSION_ENDED_FLAG, 'password');
-          void signOut();
-        },
+    change.mutate(body, {
+      // The server ends every session of this account; sign-in with the new password follows.
+      onSuccess: () => {
+        sessionStorage.setItem(SESSION_ENDED_FLAG, 'password');
+        void signOut();
       },
-    );
+    });
   }
 
   return (

@@ -3,6 +3,7 @@ import { useI18n } from '../../i18n';
 import { LanguageSwitch } from '../../LanguageSwitch';
 import { Field } from '../../ui/Field';
 import { FormError, fieldErrorsOf } from '../../ui/Notice';
+import { readPasswordChange } from './password-change';
 import { useChangePassword } from './queries';
 import { SESSION_ENDED_FLAG } from './SignInPage';
 import { useAuth, useUser } from './session';
@@ -31,27 +32,19 @@ export function ChoosePasswordPage() {
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const currentPassword = String(form.get('currentPassword') ?? '');
-    const newPassword = String(form.get('newPassword') ?? '');
-    const problems: Record<string, string> = {};
-    if (!currentPassword) problems.currentPassword = t('errors.field.required');
-    if (newPassword.length < 10) problems.newPassword = t('errors.field.passwordLength');
+    const { body, problems } = readPasswordChange(event.currentTarget, t);
     setLocalErrors(problems);
     if (Object.keys(problems).length > 0) return;
-    change.mutate(
-      { currentPassword, newPassword },
-      {
-        // The change ended every session; sign in again with the new password (two-step accounts go via sign-in).
-        onSuccess: async () => {
-          try {
-            if (await signIn(user.email, newPassword)) await backToSignIn();
-          } catch {
-            await backToSignIn();
-          }
-        },
+    change.mutate(body, {
+      // The change ended every session; sign in again with the new password (two-step accounts go via sign-in).
+      onSuccess: async () => {
+        try {
+          if (await signIn(user.email, body.newPassword)) await backToSignIn();
+        } catch {
+          await backToSignIn();
+        }
       },
-    );
+    });
   }
 
   return (
