@@ -22,6 +22,8 @@ describe('loadConfig', () => {
     [{ ATRIUM_ADMIN_PASSWORD: 'short' }, 'ATRIUM_ADMIN_PASSWORD must be at least 10 characters'],
     [{ TRUSTED_PROXY: '172.29.53.2,caddy' }, 'TRUSTED_PROXY must be a comma-separated list of IP addresses'],
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN must be at least 16 characters'],
+    [{ KIOSK_HEARTBEAT_SECONDS: '2' }, 'KIOSK_HEARTBEAT_SECONDS must be at least 5'],
+    [{ KIOSK_HEARTBEAT_SECONDS: 'often' }, 'KIOSK_HEARTBEAT_SECONDS must be a number of seconds'],
     [{ PUBLIC_URL: 'atrium.example.com' }, 'PUBLIC_URL must be an absolute URL'],
     [{ AGENT_TLS_PORT: '-1' }, 'AGENT_TLS_PORT must be between 1 and 65535'],
     [{ ATRIUM_SECRET_KEY: 'abc' }, 'ATRIUM_SECRET_KEY must be 32 bytes as base64 or hex'],

@@ -68,8 +68,8 @@ const configSchema = z.object({
   ),
   /** How often kiosks report a heartbeat; the admin app shows a kiosk offline after two and a half missed beats. */
   KIOSK_HEARTBEAT_SECONDS: z.coerce
-    .number()
-    .int()
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
     .min(5, 'must be at least 5')
     .max(600, 'must be at most 600')
     .default(30),
