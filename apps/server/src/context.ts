@@ -56,21 +56,23 @@ export async function createContext(options: {
   const box = new SecretBox(options.secretKey);
   const keys = await KeyRing.open(options.db, box, now);
   const ca = await loadOrCreateCa(options.db, box, now());
-  const ctx: Omit<AppContext, 'hub'> & { hub?: AgentHub } = {
+  const events = new EventDispatcher(options.eventsDb ?? options.db, options.logger);
+  const deliveryDb = options.eventsDb ?? options.db;
+  const access = new UserAccess(options.db);
+  access.follow(events);
+  return {
     config: options.config,
     db: options.db,
     logger: options.logger,
     box,
     keys,
     tokens: new TokenService(keys, now),
-    access: new UserAccess(options.db),
+    access,
     limits: new RateLimits(options.db, now),
-    events: new EventDispatcher(options.eventsDb ?? options.db, options.logger),
-    deliveryDb: options.eventsDb ?? options.db,
+    events,
+    deliveryDb,
     ca,
+    hub: new AgentHub({ db: options.db, deliveryDb, events, box, logger: options.logger, now }),
     now,
   };
-  ctx.access.follow(ctx.events);
-  ctx.hub = new AgentHub(ctx as AppContext);
-  return ctx as AppContext;
 }

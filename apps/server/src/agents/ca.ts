@@ -26,6 +26,14 @@ export interface IssuedAgentCert extends PemPair {
   notAfter: Date;
 }
 
+/** Who is on the other end of an agent link: taken from the verified client certificate, never from a message. */
+export interface AgentIdentity {
+  tenantId: string;
+  siteId: string;
+  serial: string;
+  fingerprint: string;
+}
+
 export type AgentCertCheck =
   | { ok: true; tenantId: string; siteId: string; serial: string; fingerprint: string; notAfter: Date }
   | {
@@ -225,7 +233,11 @@ export function parseSan(subjectAltName: string | undefined): { tenantId: string
 }
 
 /** The identity of a peer whose chain node's TLS already verified against the CA (the direct listener). */
-export function peerIdentity(peer: { raw?: Buffer; subjectaltname?: string; serialNumber?: string }) {
+export function peerIdentity(peer: {
+  raw?: Buffer;
+  subjectaltname?: string;
+  serialNumber?: string;
+}): AgentIdentity | undefined {
   const identity = parseSan(peer.subjectaltname);
   if (!identity || !peer.raw || !peer.serialNumber) return undefined;
   return { ...identity, serial: normalizeSerial(peer.serialNumber), fingerprint: fingerprintOf(peer.raw) };

@@ -1,26 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type AgentMessage,
-  type AgentVoucher,
-  agentMessageSchema,
-  parseFrame,
-  type ServerMessage,
-} from '@atrium/protocol';
+import { type AgentMessage, agentMessageSchema, parseFrame, type ServerMessage } from '@atrium/protocol';
+import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { recordAudit } from '../audit/record';
-import type { AppContext } from '../context';
-import type { Queryable } from '../db';
-import { type DomainEvent, emit } from '../events/outbox';
-import { voucherContext } from '../visits/vouchers';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Database } from '../db';
+import type { DomainEvent, EventDispatcher } from '../events/outbox';
+import type { AgentIdentity } from './ca';
 import { agentForCertificate } from './certificates';
-import { type StorableEvent, storableEvent } from './storable';
+import { type RecordOutcome, type ReportedEvent, recordAgentEvents, recordConnection } from './recorder';
+import { storableEvent } from './storable';
+import { activeVouchers, vouchersToPush } from './voucher-feed';
 
-/** Who is on the other end: taken from the verified client certificate, never from a message. */
-export interface AgentIdentity {
-  tenantId: string;
-  siteId: string;
-  serial: string;
-  fingerprint: string;
+/** What the hub uses: the database, the delivery pool for pushes, the dispatcher it follows, the voucher key. */
+export interface AgentHubDeps {
+  db: Database;
+  /** Reads made while pushing voucher changes: a pool of their own, so pushes never wait behind request traffic. */
+  deliveryDb: Database;
+  events: EventDispatcher;
+  box: SecretBox;
+  logger: Logger;
+  now: () => Date;
 }
 
 export const CLOSE = {
@@ -30,7 +29,6 @@ export const CLOSE = {
   noStatus: { code: 4002, reason: 'expected agent.status first' },
   revoked: { code: 4004, reason: 'this agent has been revoked' },
   slow: { code: 4008, reason: 'the agent is not reading its messages' },
-  dead: { code: 4001, reason: 'no heartbeat' },
 } as const;
 
 const STATUS_TIMEOUT_MS = 10_000;
@@ -38,7 +36,7 @@ const HEARTBEAT_MS = 30_000;
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
 interface Connection {
-  agentId: string;
+  agent: { id: string; tenantId: string; siteId: string };
   identity: AgentIdentity;
   ws: WebSocket;
   ready: boolean;
@@ -51,15 +49,6 @@ interface Connection {
   draining: boolean;
 }
 
-interface VoucherRow {
-  id: string;
-  username: string;
-  password_sealed: string;
-  valid_from: Date;
-  valid_until: Date;
-  version: number;
-}
-
 export interface HubStats {
   connections: number;
   invalidMessages: number;
@@ -67,30 +56,6 @@ export interface HubStats {
   cleanedEvents: number;
   /** Events the database refused even so: recorded as rejected and acked, so the agent drops them. */
   rejectedEvents: number;
-}
-
-type Inbound = StorableEvent<AgentMessage>;
-type Outcome = 'recorded' | 'duplicate' | { rejected: string; error: unknown };
-
-/** A SQLSTATE class or socket error saying the database is away, busy or stopping: nothing is wrong with the event. */
-function isTransient(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (/^(08|40|53|55|57|58)[0-9A-Z]{3}$/.test(code) || /^E[A-Z]+$/.test(code));
-}
-
-/** Why the database refused an event, for the audit entry: the SQLSTATE and its class, never the refused value. */
-function rejectionReason(error: unknown): { sqlstate: string | null; reason: string } {
-  const code = (error as { code?: unknown } | null)?.code;
-  const sqlstate = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
-  const reason =
-    sqlstate?.startsWith('22') === true
-      ? 'a value the database cannot store'
-      : sqlstate?.startsWith('23') === true
-        ? 'a value that breaks a database constraint'
-        : sqlstate?.startsWith('54') === true
-          ? 'a value too large for the database'
-          : 'the server could not record it';
-  return { sqlstate, reason };
 }
 
 /** Live agents, one per site; pushes voucher changes from the outbox and takes in status, RADIUS and session events. */
@@ -104,8 +69,8 @@ export class AgentHub {
   #heartbeat: NodeJS.Timeout;
   #unsubscribe: () => void;
 
-  constructor(private readonly ctx: AppContext) {
-    this.#unsubscribe = ctx.events.subscribe((event) => this.#onEvent(event));
+  constructor(private readonly deps: AgentHubDeps) {
+    this.#unsubscribe = deps.events.subscribe((event) => this.#onEvent(event));
     this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
     this.#heartbeat.unref();
   }
@@ -137,8 +102,8 @@ export class AgentHub {
     const hold = (data: Buffer, binary: boolean) => early.push({ data: data.toString(), binary });
     ws.on('message', hold);
     ws.on('error', () => {});
-    const agent = await this.ctx.db.withTenant(identity.tenantId, (tx) =>
-      agentForCertificate(tx, identity, this.ctx.now()),
+    const agent = await this.deps.db.withTenant(identity.tenantId, (tx) =>
+      agentForCertificate(tx, identity, this.deps.now()),
     );
     ws.off('message', hold);
     if (ws.readyState !== ws.OPEN) return;
@@ -146,9 +111,9 @@ export class AgentHub {
       ws.close(CLOSE.unknown.code, CLOSE.unknown.reason);
       return;
     }
-    if (agent.renewed) void this.ctx.events.wake();
+    if (agent.renewed) void this.deps.events.wake();
     const existing = this.#bySite.get(identity.siteId);
-    if (existing && existing.agentId !== agent.id) {
+    if (existing && existing.agent.id !== agent.id) {
       ws.close(CLOSE.otherAgent.code, CLOSE.otherAgent.reason);
       return;
     }
@@ -157,7 +122,7 @@ export class AgentHub {
       existing.ws.close(CLOSE.replaced.code, CLOSE.replaced.reason);
     }
     const conn: Connection = {
-      agentId: agent.id,
+      agent: { id: agent.id, tenantId: identity.tenantId, siteId: identity.siteId },
       identity,
       ws,
       ready: false,
@@ -178,7 +143,7 @@ export class AgentHub {
       void this.#drain(conn).catch((error) => {
         // The database is away (a refused event is rejected, never thrown): nothing was acked, so the agent sends
         // these events again after it reconnects.
-        this.ctx.logger.error({ err: error, agentId: conn.agentId }, 'recording agent events failed');
+        this.deps.logger.error({ err: error, agentId: conn.agent.id }, 'recording agent events failed');
         conn.ws.close(1011, 'server error while recording events');
       });
     };
@@ -199,7 +164,7 @@ export class AgentHub {
   /** Closes a revoked agent's live connection. */
   disconnect(agentId: string): void {
     for (const conn of this.#bySite.values()) {
-      if (conn.agentId === agentId) conn.ws.close(CLOSE.revoked.code, CLOSE.revoked.reason);
+      if (conn.agent.id === agentId) conn.ws.close(CLOSE.revoked.code, CLOSE.revoked.reason);
     }
   }
 
@@ -223,7 +188,7 @@ export class AgentHub {
     conn.draining = true;
     try {
       while (conn.inbox.length > 0) {
-        const batch: Inbound[] = [];
+        const batch: ReportedEvent[] = [];
         let announce = false;
         while (conn.inbox.length > 0 && batch.length < 500 && !announce) {
           const frame = conn.inbox.shift()!;
@@ -245,21 +210,13 @@ export class AgentHub {
             this.#send(conn, { v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
             continue;
           }
-          batch.push(storableEvent(message, this.ctx.now()));
+          batch.push(storableEvent(message, this.deps.now()));
           announce = message.type === 'agent.status' && !conn.ready;
         }
         if (batch.length === 0) continue;
-        const outcomes = await this.#recordBatch(conn, batch);
+        const outcomes = await recordAgentEvents(this.deps.db, conn.agent, batch);
         for (const [i, { message, cleaned }] of batch.entries()) {
-          const outcome = outcomes[i]!;
-          const about = { agentId: conn.agentId, eventId: message.id, eventType: message.type };
-          if (typeof outcome === 'object') {
-            this.#rejected += 1;
-            this.ctx.logger.warn({ ...about, err: outcome.error, reason: outcome.rejected }, 'rejected an agent event');
-          } else if (outcome === 'recorded' && cleaned.length > 0) {
-            this.#cleaned += 1;
-            this.ctx.logger.warn({ ...about, fields: cleaned }, 'cleaned values the database cannot store');
-          }
+          this.#count(conn, message, cleaned, outcomes[i]!);
           this.#remember(conn, message);
           if (message.type !== 'ack') this.#send(conn, { v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
         }
@@ -270,225 +227,37 @@ export class AgentHub {
     }
   }
 
+  #count(conn: Connection, message: AgentMessage, cleaned: string[], outcome: RecordOutcome): void {
+    const about = { agentId: conn.agent.id, eventId: message.id, eventType: message.type };
+    if (typeof outcome === 'object') {
+      this.#rejected += 1;
+      this.deps.logger.warn({ ...about, err: outcome.error, reason: outcome.rejected }, 'rejected an agent event');
+    } else if (outcome === 'recorded' && cleaned.length > 0) {
+      this.#cleaned += 1;
+      this.deps.logger.warn({ ...about, fields: cleaned }, 'cleaned values the database cannot store');
+    }
+  }
+
   #seenBefore(conn: Connection, message: AgentMessage): boolean {
     if (message.type === 'agent.status' || message.type === 'ack') return false;
-    return this.#seen.get(conn.agentId)?.has(message.id) ?? false;
+    return this.#seen.get(conn.agent.id)?.has(message.id) ?? false;
   }
 
   #remember(conn: Connection, message: AgentMessage): void {
     if (message.type === 'agent.status' || message.type === 'ack') return;
-    const seen = this.#seen.get(conn.agentId) ?? new Set<string>();
-    this.#seen.set(conn.agentId, seen);
+    const seen = this.#seen.get(conn.agent.id) ?? new Set<string>();
+    this.#seen.set(conn.agent.id, seen);
     seen.add(message.id);
     // The most recent 20,000 ids: more than an agent buffers.
     if (seen.size > 20_000) seen.delete(seen.values().next().value as string);
   }
 
   async #reconcile(conn: Connection): Promise<void> {
-    const { tenantId, siteId } = conn.identity;
-    const vouchers = await this.ctx.db.withTenant(tenantId, (tx) => this.#activeVouchers(tx, siteId));
+    const vouchers = await activeVouchers(this.deps, conn.agent, this.deps.now());
     this.#send(conn, { v: 1, id: randomUUID(), type: 'vouchers.reconcile', vouchers });
     conn.ready = true;
     await this.#push(conn);
     await this.#setConnected(conn, true);
-  }
-
-  /**
-   * Records a batch in one transaction. If the database refuses it, records it again one event at a time, each behind
-   * a savepoint, so only the event it refuses is set aside (recorded as rejected) and its batch-mates are kept.
-   */
-  async #recordBatch(conn: Connection, batch: Inbound[]): Promise<Outcome[]> {
-    const { tenantId } = conn.identity;
-    try {
-      return await this.ctx.db.withTenant(tenantId, async (tx) => {
-        const outcomes: Outcome[] = [];
-        for (const item of batch) outcomes.push((await this.#record(tx, conn, item)) ? 'recorded' : 'duplicate');
-        return outcomes;
-      });
-    } catch (error) {
-      if (isTransient(error)) throw error;
-    }
-    return this.ctx.db.withTenant(tenantId, async (tx) => {
-      const outcomes: Outcome[] = [];
-      for (const item of batch) {
-        await tx.query('SAVEPOINT agent_event');
-        try {
-          const fresh = await this.#record(tx, conn, item);
-          await tx.query('RELEASE SAVEPOINT agent_event');
-          outcomes.push(fresh ? 'recorded' : 'duplicate');
-        } catch (error) {
-          // The rollback and the rejection entry succeeding show the database is fine: the event is what it refuses.
-          if (isTransient(error)) throw error;
-          await tx.query('ROLLBACK TO SAVEPOINT agent_event');
-          outcomes.push(await this.#recordRejection(tx, conn, item.message, error));
-          await tx.query('RELEASE SAVEPOINT agent_event');
-        }
-      }
-      return outcomes;
-    });
-  }
-
-  /** Returns false for an event already recorded (a resend). */
-  async #record(tx: Queryable, conn: Connection, { message, cleaned }: Inbound): Promise<boolean> {
-    const { siteId } = conn.identity;
-    if (message.type !== 'agent.status' && message.type !== 'ack') {
-      const [fresh] = await tx.query(
-        `INSERT INTO agent_event_ids (tenant_id, agent_id, event_id) VALUES (app_current_tenant(), $1, $2)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [conn.agentId, message.id],
-      );
-      if (!fresh) return false;
-      if (cleaned.length > 0) {
-        await recordAudit(tx, {
-          actorType: 'agent',
-          actorId: conn.agentId,
-          action: 'agent.event_cleaned',
-          outcome: 'success',
-          details: { eventId: message.id, eventType: message.type, fields: cleaned.join(',') },
-        });
-      }
-    }
-    switch (message.type) {
-      case 'agent.status': {
-        const { v: _v, id: _id, type: _type, ...status } = message;
-        await tx.query('UPDATE agents SET last_status = $2, last_seen = now() WHERE id = $1', [
-          conn.agentId,
-          JSON.stringify(status),
-        ]);
-        return true;
-      }
-      case 'radius.auth': {
-        await recordAudit(tx, {
-          actorType: 'agent',
-          actorId: conn.agentId,
-          action: 'radius.auth',
-          targetType: message.voucherId ? 'voucher' : undefined,
-          targetId: message.voucherId,
-          outcome: message.result === 'accept' ? 'success' : 'failure',
-          details: { reason: message.reason, method: message.method, at: message.at },
-        });
-        return true;
-      }
-      case 'radius.acct': {
-        if (message.status === 'accounting-on' || message.status === 'accounting-off') return true;
-        const voucher = message.voucherId
-          ? (await tx.query('SELECT 1 FROM vouchers WHERE id = $1', [message.voucherId])).length > 0
-          : false;
-        await tx.query(
-          `INSERT INTO radius_sessions (tenant_id, site_id, voucher_id, acct_session_id, nas_ip, nas_identifier, calling_station_id,
-                                        framed_ip, started_at, updated_at, stopped_at, session_time, input_octets, output_octets, terminate_cause)
-           VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13)
-           ON CONFLICT (site_id, acct_session_id, nas_ip) DO UPDATE SET
-             updated_at = excluded.updated_at, stopped_at = coalesce(excluded.stopped_at, radius_sessions.stopped_at),
-             session_time = coalesce(excluded.session_time, radius_sessions.session_time),
-             input_octets = coalesce(excluded.input_octets, radius_sessions.input_octets),
-             output_octets = coalesce(excluded.output_octets, radius_sessions.output_octets),
-             terminate_cause = coalesce(excluded.terminate_cause, radius_sessions.terminate_cause),
-             framed_ip = coalesce(excluded.framed_ip, radius_sessions.framed_ip)`,
-          [
-            siteId,
-            voucher ? message.voucherId : null,
-            message.acctSessionId,
-            message.nasIp ?? '',
-            message.nasIdentifier,
-            message.callingStationId,
-            message.framedIp,
-            new Date(message.at),
-            message.status === 'stop' ? new Date(message.at) : null,
-            message.sessionTime,
-            message.inputOctets,
-            message.outputOctets,
-            message.terminateCause,
-          ],
-        );
-        return true;
-      }
-      case 'session.terminate.result': {
-        const [voucher] = await tx.query('SELECT 1 FROM vouchers WHERE id = $1', [message.voucherId]);
-        if (!voucher) return true;
-        const [row] = await tx.query<{ id: string }>(
-          `INSERT INTO session_terminations (tenant_id, site_id, voucher_id, acct_session_id, terminator, result, error_cause, detail, occurred_at)
-           VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-          [
-            siteId,
-            message.voucherId,
-            message.acctSessionId,
-            message.terminator,
-            message.result,
-            message.errorCause,
-            message.detail,
-            new Date(message.at),
-          ],
-        );
-        if (message.result !== 'ack' && message.result !== 'no_session') {
-          await emit(tx, 'session.terminate_failed', siteId, {
-            terminationId: row!.id,
-            voucherId: message.voucherId,
-            result: message.result,
-          });
-        }
-        return true;
-      }
-      case 'ack':
-        return true;
-    }
-  }
-
-  /**
-   * Sets a refused event aside: its id is kept (a resend is acked, not tried again) and the audit log says why. Should
-   * even that be refused, the event is still dropped (and logged): no event may hold up the link.
-   */
-  async #recordRejection(tx: Queryable, conn: Connection, message: AgentMessage, error: unknown): Promise<Outcome> {
-    const { sqlstate, reason } = rejectionReason(error);
-    await tx.query('SAVEPOINT agent_event_rejection');
-    try {
-      const fresh =
-        message.type === 'agent.status' || message.type === 'ack'
-          ? true
-          : (
-              await tx.query(
-                `INSERT INTO agent_event_ids (tenant_id, agent_id, event_id) VALUES (app_current_tenant(), $1, $2)
-                 ON CONFLICT DO NOTHING RETURNING 1`,
-                [conn.agentId, message.id],
-              )
-            ).length > 0;
-      if (fresh) {
-        await recordAudit(tx, {
-          actorType: 'agent',
-          actorId: conn.agentId,
-          action: 'agent.event_rejected',
-          outcome: 'failure',
-          details: { eventId: message.id, eventType: message.type, sqlstate, reason },
-        });
-      }
-      await tx.query('RELEASE SAVEPOINT agent_event_rejection');
-      if (!fresh) return 'duplicate';
-    } catch (recordingError) {
-      if (isTransient(recordingError)) throw recordingError;
-      await tx.query('ROLLBACK TO SAVEPOINT agent_event_rejection');
-      await tx.query('RELEASE SAVEPOINT agent_event_rejection');
-    }
-    return { rejected: reason, error };
-  }
-
-  async #activeVouchers(tx: Queryable, siteId: string): Promise<AgentVoucher[]> {
-    const rows = await tx.query<VoucherRow>(
-      `SELECT id, username, password_sealed, valid_from, valid_until, version FROM vouchers
-        WHERE site_id = $1 AND status = 'active' AND valid_until > $2 ORDER BY id`,
-      [siteId, this.ctx.now()],
-    );
-    return rows.map((row) => this.#toAgentVoucher(row));
-  }
-
-  #toAgentVoucher(row: VoucherRow): AgentVoucher {
-    return {
-      id: row.id,
-      username: row.username,
-      password: this.ctx.box.open(row.password_sealed, voucherContext(row.id)).toString(),
-      validFrom: row.valid_from.toISOString(),
-      validUntil: row.valid_until.toISOString(),
-      version: row.version,
-    };
   }
 
   #onEvent(event: DomainEvent): void {
@@ -501,7 +270,7 @@ export class AgentHub {
       const { agentId, serial } = event.payload as DomainEvent<'agent.certificate_renewed'>['payload'];
       // It leaves without marking the agent disconnected: the renewed link (wherever it is) owns that state now.
       for (const [siteId, conn] of this.#bySite) {
-        if (conn.agentId !== agentId || conn.identity.serial === serial) continue;
+        if (conn.agent.id !== agentId || conn.identity.serial === serial) continue;
         this.#bySite.delete(siteId);
         conn.ws.close(CLOSE.replaced.code, CLOSE.replaced.reason);
       }
@@ -513,7 +282,7 @@ export class AgentHub {
     if (!conn || conn.identity.tenantId !== event.tenantId) return;
     conn.outgoing.push(event);
     if (conn.ready) {
-      void this.#push(conn).catch((error) => this.ctx.logger.error({ err: error }, 'pushing voucher changes failed'));
+      void this.#push(conn).catch((error) => this.deps.logger.error({ err: error }, 'pushing voucher changes failed'));
     }
   }
 
@@ -533,17 +302,7 @@ export class AgentHub {
         const ids = batch
           .filter((event) => event.type === 'voucher.upserted')
           .map((event) => (event.payload as DomainEvent<'voucher.upserted'>['payload']).voucherId);
-        const rows =
-          ids.length === 0
-            ? []
-            : await this.ctx.deliveryDb.withTenant(conn.identity.tenantId, (tx) =>
-                tx.query<VoucherRow>(
-                  `SELECT id, username, password_sealed, valid_from, valid_until, version FROM vouchers
-                   WHERE id = ANY($1::uuid[]) AND status = 'active'`,
-                  [ids],
-                ),
-              );
-        const byId = new Map(rows.map((row) => [row.id, row]));
+        const byId = await vouchersToPush({ ...this.deps, db: this.deps.deliveryDb }, conn.agent.tenantId, ids);
         for (const event of batch) {
           if (event.type === 'voucher.revoked') {
             const payload = event.payload as DomainEvent<'voucher.revoked'>['payload'];
@@ -557,9 +316,8 @@ export class AgentHub {
             });
             continue;
           }
-          const row = byId.get((event.payload as DomainEvent<'voucher.upserted'>['payload']).voucherId);
-          if (row)
-            this.#send(conn, { v: 1, id: randomUUID(), type: 'voucher.upsert', voucher: this.#toAgentVoucher(row) });
+          const voucher = byId.get((event.payload as DomainEvent<'voucher.upserted'>['payload']).voucherId);
+          if (voucher) this.#send(conn, { v: 1, id: randomUUID(), type: 'voucher.upsert', voucher });
         }
       }
     } finally {
@@ -568,15 +326,9 @@ export class AgentHub {
   }
 
   async #setConnected(conn: Connection, connected: boolean): Promise<void> {
-    await this.ctx.db
-      .withTenant(conn.identity.tenantId, async (tx) => {
-        await tx.query('UPDATE agents SET connected = $2, last_seen = now() WHERE id = $1', [conn.agentId, connected]);
-        await emit(tx, connected ? 'agent.connected' : 'agent.disconnected', conn.identity.siteId, {
-          agentId: conn.agentId,
-        });
-      })
-      .then(() => this.ctx.events.wake())
-      .catch((error) => this.ctx.logger.warn({ err: error }, 'recording the agent connection state failed'));
+    await recordConnection(this.deps, conn.agent, connected).catch((error) =>
+      this.deps.logger.warn({ err: error }, 'recording the agent connection state failed'),
+    );
   }
 
   #beat(): void {
@@ -587,7 +339,7 @@ export class AgentHub {
       }
       conn.alive = false;
       conn.ws.ping();
-      this.#send(conn, { v: 1, id: randomUUID(), type: 'ping', at: this.ctx.now().toISOString() });
+      this.#send(conn, { v: 1, id: randomUUID(), type: 'ping', at: this.deps.now().toISOString() });
     }
   }
 }

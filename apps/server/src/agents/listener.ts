@@ -7,8 +7,7 @@ import proxyaddr from 'proxy-addr';
 import { WebSocketServer } from 'ws';
 import type { AppContext } from '../context';
 import { errorBody } from '../http/errors';
-import { peerIdentity } from './ca';
-import type { AgentIdentity } from './hub';
+import { type AgentIdentity, peerIdentity } from './ca';
 
 export const AGENT_PATH = '/agent/ws';
 /** Agent → server frames are small (status, RADIUS events); a reconcile only flows the other way. */

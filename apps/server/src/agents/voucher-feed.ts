@@ -1,0 +1,60 @@
+import type { AgentVoucher } from '@atrium/protocol';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Database } from '../db';
+import { voucherContext } from '../visits/vouchers';
+
+/** Reads vouchers as an agent receives them: the password opened, ready to answer RADIUS. */
+export interface VoucherFeedDeps {
+  db: Database;
+  box: SecretBox;
+}
+
+interface VoucherRow {
+  id: string;
+  username: string;
+  password_sealed: string;
+  valid_from: Date;
+  valid_until: Date;
+  version: number;
+}
+
+const COLUMNS = 'id, username, password_sealed, valid_from, valid_until, version';
+
+function toAgentVoucher(box: SecretBox, row: VoucherRow): AgentVoucher {
+  return {
+    id: row.id,
+    username: row.username,
+    password: box.open(row.password_sealed, voucherContext(row.id)).toString(),
+    validFrom: row.valid_from.toISOString(),
+    validUntil: row.valid_until.toISOString(),
+    version: row.version,
+  };
+}
+
+/** Every voucher of the site still active at `now`, in id order: what a reconciliation sends. */
+export async function activeVouchers(
+  deps: VoucherFeedDeps,
+  site: { tenantId: string; siteId: string },
+  now: Date,
+): Promise<AgentVoucher[]> {
+  const rows = await deps.db.withTenant(site.tenantId, (tx) =>
+    tx.query<VoucherRow>(
+      `SELECT ${COLUMNS} FROM vouchers WHERE site_id = $1 AND status = 'active' AND valid_until > $2 ORDER BY id`,
+      [site.siteId, now],
+    ),
+  );
+  return rows.map((row) => toAgentVoucher(deps.box, row));
+}
+
+/** The vouchers among `ids` that are still active, by id: one query for a burst of upserts. */
+export async function vouchersToPush(
+  deps: VoucherFeedDeps,
+  tenantId: string,
+  ids: string[],
+): Promise<Map<string, AgentVoucher>> {
+  if (ids.length === 0) return new Map();
+  const rows = await deps.db.withTenant(tenantId, (tx) =>
+    tx.query<VoucherRow>(`SELECT ${COLUMNS} FROM vouchers WHERE id = ANY($1::uuid[]) AND status = 'active'`, [ids]),
+  );
+  return new Map(rows.map((row) => [row.id, toAgentVoucher(deps.box, row)]));
+}
