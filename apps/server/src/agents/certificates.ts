@@ -1,9 +1,8 @@
 import { recordAudit } from '../audit/record';
-import type { AppContext } from '../context';
-import type { Queryable } from '../db';
+import type { Database, Queryable } from '../db';
 import { emit } from '../events/outbox';
 import { conflict, notFound } from '../http/errors';
-import type { IssuedAgentCert } from './ca';
+import type { AgentAdmin, AgentIssuerDeps, CertifiedAgent } from './registry';
 
 const DAY_MS = 24 * 3600_000;
 /** The dashboard warns, and an event is emitted daily, from this long before a certificate expires. */
@@ -12,40 +11,30 @@ export const CERT_WARNING_DAYS = 30;
 export const certificateExpiring = (notAfter: Date, now: Date) =>
   notAfter.getTime() - now.getTime() <= CERT_WARNING_DAYS * DAY_MS;
 
-export interface RenewedCertificate {
-  agent: { id: string; siteId: string; name: string };
-  cert: IssuedAgentCert;
-}
-
 /**
  * Issues a new certificate for a registered agent and keeps it as the agent's pending certificate: the current one
  * keeps working until the new one first connects. A second renewal replaces a pending certificate never used.
- * `mayManage` says whether the caller administers the agent's site; an agent on another site is "not found".
+ * An agent on a site the admin does not administer is "not found".
  */
 export async function renewAgentCertificate(
-  ctx: AppContext,
-  options: {
-    tenantId: string;
-    agentId: string;
-    userId: string;
-    ip: string | null;
-    mayManage: (siteId: string) => boolean;
-  },
-): Promise<RenewedCertificate> {
-  return ctx.db.withTenant(options.tenantId, async (tx) => {
+  deps: AgentIssuerDeps,
+  admin: AgentAdmin,
+  agentId: string,
+): Promise<CertifiedAgent> {
+  return deps.db.withTenant(admin.tenantId, async (tx) => {
     const [agent] = await tx.query<{ id: string; site_id: string; name: string; revoked_at: Date | null }>(
       'SELECT id, site_id, name, revoked_at FROM agents WHERE id = $1 FOR UPDATE',
-      [options.agentId],
+      [agentId],
     );
-    if (!agent || !options.mayManage(agent.site_id)) throw notFound('agent');
+    if (!agent || !admin.mayManage(agent.site_id)) throw notFound('agent');
     if (agent.revoked_at) throw conflict('agent_revoked', 'This agent has been revoked: register a new agent instead.');
-    const now = ctx.now();
-    const cert = await ctx.ca.issueAgentCert({
-      tenantId: options.tenantId,
+    const now = deps.now();
+    const cert = await deps.ca.issueAgentCert({
+      tenantId: admin.tenantId,
       siteId: agent.site_id,
       agentId: agent.id,
       now,
-      days: ctx.config.AGENT_CERT_DAYS,
+      days: deps.config.AGENT_CERT_DAYS,
     });
     // As at registration, the private key is returned once and never stored.
     await tx.query(
@@ -55,12 +44,12 @@ export async function renewAgentCertificate(
     );
     await recordAudit(tx, {
       actorType: 'user',
-      actorId: options.userId,
+      actorId: admin.userId,
       action: 'agent.certificate_issued',
       targetType: 'agent',
       targetId: agent.id,
       outcome: 'success',
-      ip: options.ip,
+      ip: admin.ip,
       details: { siteId: agent.site_id, serial: cert.serial },
     });
     return { agent: { id: agent.id, siteId: agent.site_id, name: agent.name }, cert };
@@ -110,10 +99,13 @@ export async function agentForCertificate(
  * Emits `agent.certificate_expiring` for each live agent whose certificate ends within CERT_WARNING_DAYS, at most once
  * per agent per UTC day (the day is recorded on the row, so replicas running this together emit it once).
  */
-export async function warnExpiringCertificates(ctx: AppContext, tenantId: string): Promise<number> {
-  const now = ctx.now();
+export async function warnExpiringCertificates(
+  deps: { db: Database; now: () => Date },
+  tenantId: string,
+): Promise<number> {
+  const now = deps.now();
   const day = now.toISOString().slice(0, 10);
-  return ctx.db.withTenant(tenantId, async (tx) => {
+  return deps.db.withTenant(tenantId, async (tx) => {
     const rows = await tx.query<{ id: string; site_id: string }>(
       `UPDATE agents SET cert_expiry_warned_on = $1::date
         WHERE revoked_at IS NULL AND not_after > $2 AND not_after <= $3
