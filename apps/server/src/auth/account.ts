@@ -7,7 +7,8 @@ import type { Queryable } from '../db';
 import { conflict, invalidInput } from '../http/errors';
 import { hashNewPassword, verifyPassword } from '../tenancy/passwords';
 import { rolesOf } from '../tenancy/users';
-import { announceAccessChange, hashRecoveryCode, revokeAllSessions } from './sessions';
+import { announceAccessChange, revokeAllSessions } from './sessions';
+import { hashRecoveryCode } from './sign-in';
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';
 
 /** The signed-in user looking after their own account (the /me routes). */

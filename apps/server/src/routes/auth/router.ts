@@ -6,7 +6,8 @@ import {
   refreshRequestSchema,
   tokenPairSchema,
 } from '@atrium/protocol';
-import { completeMfa, login, logout, refresh } from '../../auth/sessions';
+import { logout, refresh } from '../../auth/sessions';
+import { completeMfa, login } from '../../auth/sign-in';
 import type { AppContext } from '../../context';
 import { type RouteDef, route } from '../../http/routes';
 

@@ -2,8 +2,6 @@ import {
   checkInResponseSchema,
   checkOutResponseSchema,
   id,
-  type KioskConfig,
-  type KioskHeartbeat,
   kioskCheckInResponseSchema,
   kioskConfigSchema,
   kioskHeartbeatSchema,
@@ -18,33 +16,29 @@ import {
   walkInRequestSchema,
 } from '@atrium/protocol';
 import { z } from 'zod';
-import { recordAudit } from '../../audit/record';
 import type { AppContext } from '../../context';
 import { forbidden, notFound, rateLimited } from '../../http/errors';
 import { kioskOf, type RouteDef, route, userOf } from '../../http/routes';
+import { type KioskManager, listKiosks, revokeKiosk } from '../../kiosks/admin';
+import { kioskConfig } from '../../kiosks/config';
 import { recordHeartbeat } from '../../kiosks/heartbeat';
+import { pairKiosk, pollPairing, startPairing } from '../../kiosks/pairing';
 import { hasSiteRole } from '../../tenancy/access';
-import { pairKiosk, pollPairing, startPairing } from '../../visits/pairing';
-import {
-  checkIn,
-  checkOut,
-  createVisit,
-  loadSite,
-  QR_ISSUER,
-  scanTime,
-  settle,
-  verifyScan,
-} from '../../visits/service';
+import { checkIn, checkOut, createVisit, loadSite, scanTime, settle, verifyScan } from '../../visits/service';
 import { walkInLimits } from '../../visits/settings';
 
 const STAFF = ['tenant_admin', 'site_admin', 'receptionist'] as const;
-/** A kiosk is online while its heartbeats arrive: two and a half beats may go missing before staff see it offline. */
-const onlineWindowMs = (heartbeatSeconds: number) => heartbeatSeconds * 2500;
 
 export function kioskRoutes(ctx: AppContext): RouteDef[] {
   const kioskAuth = { tokens: ['kiosk'] } as const;
   type Req = Parameters<RouteDef['handler']>[0];
   const ip = (req: Req) => req.ip ?? null;
+  /** Staff manage the kiosks of the sites where they hold a staff role. */
+  const managerOf = (req: Req): KioskManager => {
+    const user = userOf(req);
+    const manages = (siteId: string) => hasSiteRole(user, siteId, STAFF);
+    return { userId: user.userId, tenantId: user.tenantId, ip: ip(req), manages };
+  };
   /** A kiosk's scan of a visitor code: who sent it, when it happened (and whether offline), what the code says. */
   const readScan = async (req: Req, body: ScanRequest) => {
     const kiosk = kioskOf(req);
@@ -80,9 +74,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       schemas: { body: pairKioskSchema },
       response: { status: 201, schema: pairedKioskSchema },
       async handler(req, res, { body }) {
-        const user = userOf(req);
-        if (!hasSiteRole(user, body.siteId, STAFF)) throw notFound('site');
-        const kiosk = await pairKiosk(ctx, { tenantId: user.tenantId, userId: user.userId, ip: ip(req) }, body);
+        const manager = managerOf(req);
+        if (!manager.manages(body.siteId)) throw notFound('site');
+        const kiosk = await pairKiosk(ctx, manager, body);
         res.status(201).json({ kiosk });
       },
     }),
@@ -92,36 +86,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       auth: { tokens: ['user'], roles: STAFF },
       response: { status: 200, schema: z.array(kioskViewSchema) },
       async handler(req, res) {
-        const user = userOf(req);
-        const rows = await ctx.db.withTenant(user.tenantId, (tx) =>
-          tx.query<{
-            id: string;
-            name: string;
-            site_id: string;
-            paired_at: Date;
-            last_seen: Date | null;
-            revoked_at: Date | null;
-            last_status: (KioskHeartbeat & { reportedAt: string }) | null;
-          }>(
-            'SELECT id, name, site_id, paired_at, last_seen, revoked_at, last_status FROM kiosks WHERE token_jti IS NOT NULL ORDER BY name, id',
-          ),
-        );
-        const now = ctx.now().getTime();
-        const window = onlineWindowMs(ctx.config.KIOSK_HEARTBEAT_SECONDS);
-        res.json(
-          rows
-            .filter((k) => hasSiteRole(user, k.site_id, STAFF))
-            .map((k) => ({
-              id: k.id,
-              name: k.name,
-              siteId: k.site_id,
-              pairedAt: k.paired_at.toISOString(),
-              lastSeen: k.last_seen?.toISOString() ?? null,
-              online: !k.revoked_at && !!k.last_seen && now - k.last_seen.getTime() < window,
-              revoked: !!k.revoked_at,
-              status: k.last_status,
-            })),
-        );
+        res.json(await listKiosks(ctx, managerOf(req)));
       },
     }),
     route({
@@ -131,22 +96,7 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       schemas: { params: z.object({ id: id('a kiosk id') }) },
       response: { status: 204 },
       async handler(req, res, { params }) {
-        const user = userOf(req);
-        const { id } = params;
-        await ctx.db.withTenant(user.tenantId, async (tx) => {
-          const [kiosk] = await tx.query<{ site_id: string }>('SELECT site_id FROM kiosks WHERE id = $1', [id]);
-          if (!kiosk || !hasSiteRole(user, kiosk.site_id, STAFF)) throw notFound('kiosk');
-          await tx.query('UPDATE kiosks SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1', [id]);
-          await recordAudit(tx, {
-            actorType: 'user',
-            actorId: user.userId,
-            action: 'kiosk.revoked',
-            targetType: 'kiosk',
-            targetId: id,
-            outcome: 'success',
-            ip: ip(req),
-          });
-        });
+        await revokeKiosk(ctx.db, managerOf(req), params.id);
         res.status(204).end();
       },
     }),
@@ -156,32 +106,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       auth: kioskAuth,
       response: { status: 200, schema: kioskConfigSchema },
       async handler(req, res) {
-        const kiosk = kioskOf(req);
-        const config = await ctx.db.withTenant(kiosk.tenantId, async (tx) => {
-          const site = await loadSite(tx, kiosk.siteId);
-          const revoked = await tx.query<{ jti: string }>(
-            'SELECT jti FROM qr_tokens WHERE site_id = $1 AND revoked_at IS NOT NULL AND expires_at > $2 ORDER BY jti',
-            [kiosk.siteId, ctx.now()],
-          );
-          return { site: site!, revoked: revoked.map((r) => r.jti) };
-        });
-        const body: KioskConfig = {
-          site: {
-            id: config.site.id,
-            name: config.site.name,
-            timezone: config.site.timezone,
-            wifiSsid: config.site.wifi_ssid,
-            walkInsAllowed: config.site.settings.walkInsAllowed,
-          },
-          issuer: QR_ISSUER,
-          jwks: (await ctx.keys.qrJwks(kiosk.tenantId)) as KioskConfig['jwks'],
-          serverTime: ctx.now().toISOString(),
-          revokedJtis: config.revoked,
-          keyMaxAgeSeconds: config.site.settings.keyMaxAgeSeconds,
-          heartbeatSeconds: ctx.config.KIOSK_HEARTBEAT_SECONDS,
-        };
+        const config = await kioskConfig(ctx, kioskOf(req));
         res.setHeader('Cache-Control', 'no-store');
-        res.json(body);
+        res.json(config);
       },
     }),
     route({

@@ -1,30 +1,38 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { KioskSummary, PairingTokenResponse } from '@atrium/protocol';
 import { recordAudit } from '../audit/record';
-import type { AppContext } from '../context';
+import type { TokenService } from '../auth/tokens';
+import type { Database } from '../db';
 import { gone, invalidInput, notFound, rateLimited, slowDown, unavailable, unknownCode } from '../http/errors';
-import { rule } from '../http/rate-limit';
+import { type RateLimits, rule } from '../http/rate-limit';
 
 export const PAIRING_TTL_S = 600;
 export const PAIRING_POLL_INTERVAL_S = 5;
 
+/** Pairing keeps its state and its attempt counters in the database, on the server's clock. */
+interface PairingDeps {
+  db: Database;
+  limits: RateLimits;
+  now: () => Date;
+}
+
 const hash = (deviceCode: string) => createHash('sha256').update(deviceCode).digest('hex');
 
 /** A fresh 6-digit code (CSPRNG), unique among live codes, and the secret device code the kiosk polls with. */
-export async function startPairing(ctx: AppContext, ip: string | null) {
-  const wait = await ctx.limits.hit([rule('pairingStartPerIp', `${ip}`)]);
+export async function startPairing(deps: PairingDeps, ip: string | null) {
+  const wait = await deps.limits.hit([rule('pairingStartPerIp', `${ip}`)]);
   if (wait > 0) throw rateLimited(wait);
   const deviceCode = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(ctx.now().getTime() + PAIRING_TTL_S * 1000);
+  const expiresAt = new Date(deps.now().getTime() + PAIRING_TTL_S * 1000);
   for (let attempt = 0; attempt < 20; attempt++) {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     // A code frees up once expired; stale rows holding it are cleared as we go.
-    const [row] = await ctx.db.withoutTenant((tx) =>
+    const [row] = await deps.db.withoutTenant((tx) =>
       tx.query<{ created: boolean }>('SELECT app_pairing_start($1, $2, $3, $4) AS created', [
         code,
         hash(deviceCode),
         expiresAt,
-        ctx.now(),
+        deps.now(),
       ]),
     );
     if (row?.created) return { code, deviceCode, expiresIn: PAIRING_TTL_S, interval: PAIRING_POLL_INTERVAL_S };
@@ -34,11 +42,11 @@ export async function startPairing(ctx: AppContext, ip: string | null) {
 
 /** The kiosk's poll: pending, or the device token exactly once. */
 export async function pollPairing(
-  ctx: AppContext,
+  deps: Omit<PairingDeps, 'limits'> & { tokens: TokenService },
   deviceCode: string,
 ): Promise<{ status: 200 | 202; body: PairingTokenResponse }> {
-  const now = ctx.now();
-  const [row] = await ctx.db.withoutTenant((tx) =>
+  const now = deps.now();
+  const [row] = await deps.db.withoutTenant((tx) =>
     tx.query<{
       expires_at: Date;
       last_poll_at: Date | null;
@@ -65,12 +73,12 @@ export async function pollPairing(
   if (!row.kiosk_id || !row.tenant_id) return { status: 202, body: { status: 'pending' } };
   const tenantId = row.tenant_id;
   const kioskId = row.kiosk_id;
-  const kiosk = await ctx.db.withTenant(tenantId, async (tx) => {
+  const kiosk = await deps.db.withTenant(tenantId, async (tx) => {
     const [k] = await tx.query<KioskSummary>('SELECT id, name, site_id AS "siteId" FROM kiosks WHERE id = $1', [
       kioskId,
     ]);
     if (!k) return undefined;
-    const device = await ctx.tokens.signDeviceToken({ kioskId, tenantId, siteId: k.siteId });
+    const device = await deps.tokens.signDeviceToken({ kioskId, tenantId, siteId: k.siteId });
     await tx.query('UPDATE kiosks SET token_jti = $2, last_seen = now() WHERE id = $1', [kioskId, device.jti]);
     return { summary: k, token: device.token };
   });
@@ -86,16 +94,16 @@ class UnknownCode extends Error {}
  * under any concurrency and on every replica; an attempt that pairs is given back.
  */
 export async function pairKiosk(
-  ctx: AppContext,
+  deps: PairingDeps,
   who: { tenantId: string; userId: string; ip: string | null },
   input: { code: string; siteId: string; name: string },
 ): Promise<KioskSummary> {
   const caps = [rule('pairPerUser', who.userId), rule('pairPerIp', `${who.ip}`)];
-  const wait = await ctx.limits.hit([...caps, rule('pairPerCode', input.code)]);
+  const wait = await deps.limits.hit([...caps, rule('pairPerCode', input.code)]);
   if (wait > 0) throw rateLimited(wait);
-  const now = ctx.now();
+  const now = deps.now();
   try {
-    const kiosk = await ctx.db.withTenant(who.tenantId, async (tx) => {
+    const kiosk = await deps.db.withTenant(who.tenantId, async (tx) => {
       const [site] = await tx.query('SELECT 1 FROM sites WHERE id = $1', [input.siteId]);
       if (!site) throw notFound('site');
       const [k] = await tx.query<KioskSummary>(
@@ -122,12 +130,12 @@ export async function pairKiosk(
       });
       return k!;
     });
-    await ctx.limits.refund(caps.map((c) => c.key));
+    await deps.limits.refund(caps.map((c) => c.key));
     return kiosk;
   } catch (error) {
     if (!(error instanceof UnknownCode)) throw error;
   }
-  await ctx.db.withTenant(who.tenantId, (tx) =>
+  await deps.db.withTenant(who.tenantId, (tx) =>
     recordAudit(tx, {
       actorType: 'user',
       actorId: who.userId,

@@ -1,0 +1,206 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LoginResponse, TokenPair } from '@atrium/protocol';
+import type { Logger } from 'pino';
+import { type AuditEvent, recordAudit } from '../audit/record';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Database } from '../db';
+import { rateLimited, unauthorized } from '../http/errors';
+import { type RateLimits, rule, secondsToWait } from '../http/rate-limit';
+import { hashPassword, verifyPassword } from '../tenancy/passwords';
+import { normalizeEmail } from '../tenancy/users';
+import { invalidCredentials, issueSession, type RequestInfo, type SessionDeps } from './sessions';
+import { verifyTotp } from './totp';
+
+/** What signing in uses beyond issuing the session: the shared attempt counters and the log. */
+export interface SignInDeps extends SessionDeps {
+  limits: RateLimits;
+  logger: Logger;
+}
+
+/** Beyond the per-account ceiling each answer waits this much more per excess attempt, up to the maximum. */
+const SLOWDOWN_STEP_MS = 250;
+const SLOWDOWN_MAX_MS = 3000;
+/** A temporary password (reset or an admin's initial one) that is never used stops working after this. */
+export const TEMPORARY_PASSWORD_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const normalizeRecoveryCode = (code: string) => code.replace(/[\s-]/g, '').toLowerCase();
+/** Recovery codes are kept as hashes; dashes, spaces and case do not matter when one is typed. */
+export const hashRecoveryCode = (code: string) => sha256(normalizeRecoveryCode(code));
+
+// Unknown emails verify against this so they cost the same time as a wrong password.
+let dummyHash: Promise<string> | undefined;
+const getDummyHash = () => {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  return dummyHash;
+};
+
+async function audit(db: Database, tenantId: string, event: AuditEvent) {
+  await db.withTenant(tenantId, (tx) => recordAudit(tx, event));
+}
+
+/** The counters of one sign-in attempt: per address, per account from this address, per account from anywhere. */
+function signInRules(account: string, ip: string | null) {
+  const source = `${ip}`;
+  return {
+    perIp: rule('loginPerIp', source),
+    perAccountSource: rule('loginPerAccountSource', `${account}|${source}`),
+    perAccount: rule('loginPerAccount', account),
+  };
+}
+
+/**
+ * Counts the attempt before anything is checked. Too many from this address (or on this account from this address)
+ * is a 429; too many on the account from everywhere only slows each answer, so its owner still gets in.
+ */
+async function admitSignIn(limits: RateLimits, rules: ReturnType<typeof signInRules>): Promise<void> {
+  const all = [rules.perIp, rules.perAccountSource, rules.perAccount];
+  const counts = await limits.count(all);
+  const wait = secondsToWait([rules.perIp, rules.perAccountSource], counts);
+  if (wait > 0) throw rateLimited(wait);
+  const excess = (counts.find((c) => c.key === rules.perAccount.key)?.count ?? 0) - rules.perAccount.limit;
+  if (excess > 0) await sleep(Math.min(SLOWDOWN_MAX_MS, SLOWDOWN_STEP_MS * excess));
+}
+
+/** Limit keys name an account without holding its email. */
+const accountKey = (who: { userId: string } | { email: string }) =>
+  'userId' in who ? `user:${who.userId}` : `email:${sha256(who.email).slice(0, 32)}`;
+
+export async function login(
+  deps: SignInDeps,
+  email: string,
+  password: string,
+  info: RequestInfo,
+): Promise<LoginResponse> {
+  const [lookup] = await deps.db.withoutTenant((tx) =>
+    tx.query<{ tenant_id: string; user_id: string }>('SELECT tenant_id, user_id FROM app_login_lookup($1)', [
+      normalizeEmail(email),
+    ]),
+  );
+  const rules = signInRules(
+    accountKey(lookup ? { userId: lookup.user_id } : { email: normalizeEmail(email) }),
+    info.ip,
+  );
+  await admitSignIn(deps.limits, rules);
+  if (!lookup) {
+    await verifyPassword(await getDummyHash(), password);
+    deps.logger.info({ action: 'auth.login', outcome: 'failure', reason: 'unknown_account' }, 'sign-in failed');
+    throw invalidCredentials();
+  }
+  const { tenant_id: tenantId, user_id: userId } = lookup;
+  const [cred] = await deps.db.withTenant(tenantId, (tx) =>
+    tx.query<{ password_hash: string; status: string; totp_confirmed_at: Date | null; temporary_used: boolean }>(
+      `SELECT c.password_hash, u.status, c.totp_confirmed_at,
+              c.must_change_password AND (c.temporary_password_used_at IS NOT NULL OR c.password_changed_at < $2)
+                AS temporary_used
+         FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.user_id = $1`,
+      [userId, new Date(deps.now().getTime() - TEMPORARY_PASSWORD_TTL_MS)],
+    ),
+  );
+  const base = { actorType: 'user' as const, actorId: userId, targetType: 'user', targetId: userId, ip: info.ip };
+  const ok = cred ? await verifyPassword(cred.password_hash, password) : false;
+  if (!ok || cred?.status !== 'active' || cred.temporary_used) {
+    await audit(deps.db, tenantId, {
+      ...base,
+      action: 'auth.login',
+      outcome: 'failure',
+      details: { reason: !ok ? 'wrong_password' : cred?.temporary_used ? 'temporary_password_spent' : 'disabled' },
+    });
+    throw invalidCredentials();
+  }
+  const session = await deps.db.withTenant(tenantId, async (tx) => {
+    if (cred.totp_confirmed_at) {
+      await recordAudit(tx, { ...base, action: 'auth.login', outcome: 'success', details: { mfa: 'pending' } });
+      return { mfaRequired: true as const, mfaToken: await deps.tokens.signMfaToken({ userId, tenantId }) };
+    }
+    await recordAudit(tx, { ...base, action: 'auth.login', outcome: 'success' });
+    return issueSession(deps, tx, tenantId, userId, null);
+  });
+  // The password was right: it does not count toward the account's ceiling, and without a TOTP step to come this
+  // address starts afresh (a pending TOTP step still counts its own failures).
+  await deps.limits.refund([rules.perAccount.key]);
+  if (!('mfaRequired' in session)) await deps.limits.reset([rules.perAccountSource.key]);
+  return session;
+}
+
+class MfaRefused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export async function completeMfa(
+  deps: SignInDeps & { box: SecretBox },
+  body: { mfaToken: string; code?: string | undefined; recoveryCode?: string | undefined },
+  info: RequestInfo,
+): Promise<TokenPair> {
+  const expired = () => unauthorized('invalid_token', 'The sign-in step has expired. Sign in again.');
+  let who: { userId: string; tenantId: string; jti: string };
+  try {
+    who = await deps.tokens.verifyMfaToken(body.mfaToken);
+  } catch {
+    throw expired();
+  }
+  // TOTP failures count toward the same limits as wrong passwords.
+  const rules = signInRules(accountKey(who), info.ip);
+  await admitSignIn(deps.limits, rules);
+  const now = deps.now();
+  const base = {
+    actorType: 'user' as const,
+    actorId: who.userId,
+    targetType: 'user',
+    targetId: who.userId,
+    ip: info.ip,
+  };
+  const result = await deps.db
+    .withTenant(who.tenantId, async (tx) => {
+      const [cred] = await tx.query<{ totp_secret: string | null; totp_last_step: number | null; status: string }>(
+        `SELECT c.totp_secret, c.totp_last_step, u.status FROM credentials c JOIN users u ON u.id = c.user_id
+          WHERE c.user_id = $1 AND c.totp_confirmed_at IS NOT NULL FOR UPDATE OF c`,
+        [who.userId],
+      );
+      if (!cred?.totp_secret || cred.status !== 'active') return { ok: false as const, reason: 'not_enrolled' };
+      if (body.code) {
+        const secret = deps.box.open(cred.totp_secret, `totp:${who.userId}`).toString();
+        const step = verifyTotp(secret, body.code, now);
+        if (step === undefined) return { ok: false as const, reason: 'wrong_code' };
+        if (cred.totp_last_step !== null && step <= cred.totp_last_step)
+          return { ok: false as const, reason: 'replayed_code' };
+        await tx.query('UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1', [who.userId, step]);
+      } else {
+        const used = await tx.query(
+          `UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
+          [who.userId, hashRecoveryCode(body.recoveryCode!)],
+        );
+        if (used.length === 0) return { ok: false as const, reason: 'wrong_recovery_code' };
+      }
+      // The token is spent by the sign-in it completes, atomically with it: a second use (or a racing one) fails.
+      const [spent] = await deps.limits.count([{ key: `mfa-token:${who.jti}`, limit: 1, windowSeconds: 3600 }], tx);
+      if ((spent?.count ?? 0) > 1) throw new MfaRefused('token_reused');
+      await recordAudit(tx, {
+        ...base,
+        action: 'auth.mfa',
+        outcome: 'success',
+        details: { method: body.code ? 'totp' : 'recovery_code' },
+      });
+      return { ok: true as const, session: await issueSession(deps, tx, who.tenantId, who.userId, null) };
+    })
+    .catch((error) => {
+      if (error instanceof MfaRefused) return { ok: false as const, reason: error.reason };
+      throw error;
+    });
+  if (!result.ok) {
+    await audit(deps.db, who.tenantId, {
+      ...base,
+      action: 'auth.mfa',
+      outcome: 'failure',
+      details: { reason: result.reason },
+    });
+    if (result.reason === 'token_reused') throw expired();
+    throw unauthorized('invalid_code', 'That code is not right. Use the current code from your authenticator app.');
+  }
+  await deps.limits.refund([rules.perAccount.key]);
+  await deps.limits.reset([rules.perAccountSource.key]);
+  return result.session;
+}

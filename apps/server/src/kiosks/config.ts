@@ -1,0 +1,37 @@
+import type { KioskConfig } from '@atrium/protocol';
+import type { KeyRing } from '../auth/keys';
+import type { Database } from '../db';
+import { loadSite, QR_ISSUER } from '../visits/service';
+
+/**
+ * What a kiosk needs to work offline: its site, the tenant's QR keys and the revoked codes still in date, the server's
+ * clock, and how often to report its heartbeat.
+ */
+export async function kioskConfig(
+  deps: { db: Database; keys: KeyRing; now: () => Date; config: { KIOSK_HEARTBEAT_SECONDS: number } },
+  kiosk: { tenantId: string; siteId: string },
+): Promise<KioskConfig> {
+  const config = await deps.db.withTenant(kiosk.tenantId, async (tx) => {
+    const site = await loadSite(tx, kiosk.siteId);
+    const revoked = await tx.query<{ jti: string }>(
+      'SELECT jti FROM qr_tokens WHERE site_id = $1 AND revoked_at IS NOT NULL AND expires_at > $2 ORDER BY jti',
+      [kiosk.siteId, deps.now()],
+    );
+    return { site: site!, revoked: revoked.map((r) => r.jti) };
+  });
+  return {
+    site: {
+      id: config.site.id,
+      name: config.site.name,
+      timezone: config.site.timezone,
+      wifiSsid: config.site.wifi_ssid,
+      walkInsAllowed: config.site.settings.walkInsAllowed,
+    },
+    issuer: QR_ISSUER,
+    jwks: (await deps.keys.qrJwks(kiosk.tenantId)) as KioskConfig['jwks'],
+    serverTime: deps.now().toISOString(),
+    revokedJtis: config.revoked,
+    keyMaxAgeSeconds: config.site.settings.keyMaxAgeSeconds,
+    heartbeatSeconds: deps.config.KIOSK_HEARTBEAT_SECONDS,
+  };
+}
