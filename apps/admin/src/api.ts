@@ -199,6 +199,13 @@ export function createApiClient(options: ApiClientOptions) {
       store.set(session);
       return session;
     },
+    /** Trades the one-time code the single sign-on callback left in the URL for the usual session. */
+    async completeSso(code: string): Promise<Session> {
+      const pair = await request<TokenPair>('/auth/oidc/exchange', { method: 'POST', body: { code }, anonymous: true });
+      const session = toSession(pair, now());
+      store.set(session);
+      return session;
+    },
     async logout(): Promise<void> {
       const session = store.get();
       store.set(null);

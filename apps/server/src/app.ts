@@ -21,6 +21,7 @@ import { kioskRoutes } from './routes/kiosk/router';
 import { meRoutes } from './routes/me/router';
 import { privacyRoutes } from './routes/privacy/router';
 import { siteRoutes } from './routes/sites/router';
+import { ssoRoutes } from './routes/sso/router';
 import { userRoutes } from './routes/users/router';
 import { visitRoutes } from './routes/visits/router';
 
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(refuseNonJsonBody);
   const groups = [
     authRoutes,
+    ssoRoutes,
     meRoutes,
     userRoutes,
     siteRoutes,

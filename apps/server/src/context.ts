@@ -3,6 +3,7 @@ import type { CertificateAuthority } from './agents/ca';
 import { loadOrCreateCa } from './agents/ca-store';
 import { AgentHub } from './agents/hub';
 import { KeyRing } from './auth/keys';
+import { OidcClient } from './auth/oidc-client';
 import { TokenService } from './auth/tokens';
 import { UserAccess } from './auth/user-access';
 import type { Config } from './config';
@@ -22,7 +23,8 @@ export type ContextConfig = Pick<
   | 'METRICS_TOKEN'
   | 'ATRIUM_IMAGE_REGISTRY'
   | 'KIOSK_HEARTBEAT_SECONDS'
->;
+> &
+  Partial<Pick<Config, 'oidc'>>;
 
 export interface AppContext {
   config: ContextConfig;
@@ -40,6 +42,8 @@ export interface AppContext {
   deliveryDb: Database;
   ca: CertificateAuthority;
   hub: AgentHub;
+  /** The IdP for single sign-on, when OIDC_ISSUER is set (discovered in the background, retried until it answers). */
+  oidc: OidcClient | undefined;
   now: () => Date;
 }
 
@@ -60,6 +64,8 @@ export async function createContext(options: {
   const deliveryDb = options.eventsDb ?? options.db;
   const access = new UserAccess(options.db);
   access.follow(events);
+  const oidc = options.config.oidc ? new OidcClient(options.config.oidc, options.logger) : undefined;
+  void oidc?.start();
   return {
     config: options.config,
     db: options.db,
@@ -73,6 +79,7 @@ export async function createContext(options: {
     deliveryDb,
     ca,
     hub: new AgentHub({ db: options.db, deliveryDb, events, box, logger: options.logger, now }),
+    oidc,
     now,
   };
 }

@@ -34,6 +34,15 @@ export async function seedTenant(db: Database, label: string): Promise<CreatedTe
        VALUES ($1, $2, $3, $4, now() + interval '1 day')`,
       [tenantId, adminUserId, randomUUID(), `fixture-${suffix}`],
     );
+    await tx.query(
+      'INSERT INTO user_identities (tenant_id, user_id, issuer, subject, email) VALUES ($1, $2, $3, $4, $5)',
+      [tenantId, adminUserId, 'https://idp.example.test', `subject-${suffix}`, `admin-${label}@example.test`],
+    );
+    await tx.query(
+      `INSERT INTO sign_in_handoffs (code_hash, tenant_id, user_id, expires_at)
+       VALUES ($1, $2, $3, now() + interval '1 minute')`,
+      [`fixture-${suffix}`, tenantId, adminUserId],
+    );
     const [kiosk] = await tx.query<{ id: string }>(
       'INSERT INTO kiosks (tenant_id, site_id, name, paired_by) VALUES ($1, $2, $3, $4) RETURNING id',
       [tenantId, siteId, `Lobby ${label}`, adminUserId],

@@ -29,6 +29,8 @@ export async function startTestServer(
     /** Serve this database (another replica's) instead of a fresh one; `close` then only releases this handle. */
     database?: TestDatabase;
     secretKey?: Buffer;
+    /** Listen here instead of an ephemeral port (when the URL must be known before start, e.g. PUBLIC_URL). */
+    port?: number;
     /** Another replica of this server: same database and secret key (closing the database stays with the first). */
     replicaOf?: TestServer;
   } = {},
@@ -53,7 +55,7 @@ export async function startTestServer(
   const app = createApp({ ctx });
   const server = http.createServer(app);
   attachProxiedAgentEndpoint(ctx, server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     ...database,

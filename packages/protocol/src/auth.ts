@@ -40,6 +40,26 @@ export const mfaRequiredSchema = z.object({ mfaRequired: z.literal(true), mfaTok
 export const loginResponseSchema = z.union([tokenPairSchema, mfaRequiredSchema]);
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
+/** What the sign-in page needs to know about single sign-on (public). */
+export const ssoInfoSchema = z.object({
+  enabled: z.boolean(),
+  /** Which accounts may still sign in with a password: all, admins only, or only the first admin (break-glass). */
+  passwordLogin: z.enum(['all', 'admins', 'off']),
+});
+export type SsoInfo = z.infer<typeof ssoInfoSchema>;
+
+/** The one-time code the single sign-on callback hands the admin app, traded once for the usual token pair. */
+export const ssoExchangeRequestSchema = z.object({ code: secret({ max: 256 }) });
+
+/** The callback's query as the IdP sends it; openid-client reads the whole URL, this only bounds what comes in. */
+export const ssoCallbackQuerySchema = z.looseObject({
+  code: secret({ max: 4096 }).optional(),
+  state: secret({ max: 1024 }).optional(),
+  iss: secret({ max: 2000 }).optional(),
+  error: secret({ max: 200 }).optional(),
+  error_description: secret({ max: 2000 }).optional(),
+});
+
 /** Any text short of control characters: a wrong refresh token is a 401 `invalid_token` (contract), not a 400. */
 export const refreshRequestSchema = z.object({ refreshToken: secret({ max: 512 }) });
 export const logoutRequestSchema = refreshRequestSchema;
@@ -88,10 +108,14 @@ export const passwordResetSchema = z.object({
 });
 export type PasswordReset = z.infer<typeof passwordResetSchema>;
 
+/** How an account signs in: its own password, single sign-on (no password to reset), or both. */
+export const SIGN_IN_METHODS = ['password', 'sso', 'both'] as const;
+
 export const userSchema = userSummarySchema.extend({
   status: z.enum(['active', 'disabled']),
   mfaEnabled: z.boolean(),
   createdAt: z.string(),
+  signInMethod: z.enum(SIGN_IN_METHODS),
 });
 export type User = z.infer<typeof userSchema>;
 

@@ -64,6 +64,33 @@ export const de: Messages = {
     'Die App hat eine Anfrage in einer Form gesendet, die der Server nicht annimmt. Laden Sie die Seite neu und versuchen Sie es erneut.',
   'errors.unsupported_encoding':
     'Die App hat eine Anfrage in einer Form gesendet, die der Server nicht annimmt. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'errors.password_login_disabled':
+    'Dieses Konto meldet sich per Single Sign-on an. Nutzen Sie „Mit Single Sign-on anmelden“.',
+  'errors.no_password':
+    'Diese Person meldet sich per Single Sign-on an und hat kein Passwort, das zurückgesetzt werden kann.',
+  'errors.sso_not_configured':
+    'Single Sign-on ist auf diesem Server nicht eingerichtet. Melden Sie sich mit E-Mail und Passwort an.',
+  'errors.sso_unavailable':
+    'Der Single-Sign-on-Dienst ist gerade nicht erreichbar. Versuchen Sie es in einer Minute erneut.',
+  'errors.sso_denied':
+    'Der Single-Sign-on-Dienst hat die Anmeldung abgelehnt. Versuchen Sie es erneut oder fragen Sie Ihre IT.',
+  'errors.sso_state_mismatch':
+    'Diese Anmeldung wurde nicht in diesem Browser begonnen oder hat zu lange gedauert. Bitte neu beginnen.',
+  'errors.sso_code_rejected':
+    'Der Single-Sign-on-Dienst hat diese Anmeldung abgelehnt (vielleicht schon verwendet). Bitte neu beginnen.',
+  'errors.sso_nonce_mismatch':
+    'Die Antwort des Single-Sign-on-Dienstes gehört nicht zu dieser Anmeldung. Bitte neu beginnen.',
+  'errors.sso_issuer_mismatch':
+    'Die Antwort kam von einem anderen Anmeldedienst als dem eingerichteten. Fragen Sie Ihre Administration.',
+  'errors.sso_invalid_response':
+    'Der Single-Sign-on-Dienst hat eine Antwort geschickt, die nicht geprüft werden konnte. Fragen Sie Ihre Administration.',
+  'errors.sso_email_unverified':
+    'Ihre E-Mail-Adresse ist beim Single-Sign-on-Dienst nicht bestätigt und kann hier nicht verwendet werden.',
+  'errors.sso_domain_not_allowed': 'Konten mit dieser E-Mail-Domain dürfen sich hier nicht anmelden.',
+  'errors.sso_no_account': 'Für Sie gibt es noch kein Atrium-Konto. Bitten Sie die Administration, eines anzulegen.',
+  'errors.sso_account_disabled': 'Ihr Atrium-Konto ist deaktiviert. Wenden Sie sich an die Administration.',
+  'errors.sso_handoff_invalid':
+    'Diese Single-Sign-on-Anmeldung ist abgelaufen oder wurde schon verwendet. Bitte erneut anmelden.',
   'errors.internal':
     'Auf dem Server ist etwas schiefgegangen. Der Fehler wurde protokolliert; bitte versuchen Sie es gleich noch einmal.',
   'errors.server': 'Der Server hatte ein Problem ({message}). Versuchen Sie es gleich noch einmal.',
@@ -88,6 +115,9 @@ export const de: Messages = {
   'signIn.submit': 'Anmelden',
   'signIn.submitting': 'Anmeldung läuft …',
   'signIn.ended': 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.',
+  'signIn.sso': 'Mit Single Sign-on anmelden',
+  'signIn.or': 'oder',
+  'signIn.ssoWorking': 'Sie werden angemeldet …',
   'mfa.title': 'Zweistufige Anmeldung',
   'mfa.intro': 'Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App ein.',
   'mfa.code': 'Code',
@@ -311,6 +341,10 @@ export const de: Messages = {
   'users.col.mfa': 'Zweistufige Anmeldung',
   'users.active': 'Aktiv',
   'users.disabled': 'Deaktiviert',
+  'users.col.signIn': 'Anmeldung',
+  'users.signIn.password': 'Passwort',
+  'users.signIn.sso': 'Single Sign-on',
+  'users.signIn.both': 'Passwort und Single Sign-on',
   'users.mfaOn': 'An',
   'users.mfaOff': 'Aus',
   'users.disable': 'Deaktivieren',

@@ -57,6 +57,25 @@ export const en = {
     'The app sent a request in a form the server does not accept. Reload the page and try again.',
   'errors.unsupported_encoding':
     'The app sent a request in a form the server does not accept. Reload the page and try again.',
+  'errors.password_login_disabled': 'This account signs in with single sign-on. Use “Sign in with single sign-on”.',
+  'errors.no_password': 'This user signs in with single sign-on and has no password to reset.',
+  'errors.sso_not_configured': 'Single sign-on is not set up on this server. Sign in with your email and password.',
+  'errors.sso_unavailable': 'The single sign-on service cannot be reached right now. Try again in a minute.',
+  'errors.sso_denied': 'The single sign-on service did not let you in. Try again, or ask your IT team.',
+  'errors.sso_state_mismatch': 'This sign-in was not started in this browser, or it took too long. Please start again.',
+  'errors.sso_code_rejected':
+    'The single sign-on service refused this sign-in (it may have been used already). Please start again.',
+  'errors.sso_nonce_mismatch': 'The single sign-on answer did not belong to this sign-in. Please start again.',
+  'errors.sso_issuer_mismatch':
+    'The answer came from a different sign-in service than the one configured. Ask your administrator.',
+  'errors.sso_invalid_response':
+    'The single sign-on service sent an answer that could not be checked. Ask your administrator.',
+  'errors.sso_email_unverified':
+    'Your email address is not verified at the single sign-on service, so it cannot be used here.',
+  'errors.sso_domain_not_allowed': 'Accounts with this email domain may not sign in here.',
+  'errors.sso_no_account': 'There is no Atrium account for you yet. Ask an administrator to create one.',
+  'errors.sso_account_disabled': 'Your Atrium account is disabled. Ask an administrator.',
+  'errors.sso_handoff_invalid': 'This single sign-on has expired or was already used. Please sign in again.',
   'errors.internal': 'Something went wrong on the server. It has been logged; please try again in a moment.',
   'errors.server': 'The server had a problem ({message}). Try again in a moment.',
   'errors.generic': 'That did not work: {message}',
@@ -74,6 +93,9 @@ export const en = {
   'signIn.submit': 'Sign in',
   'signIn.submitting': 'Signing in…',
   'signIn.ended': 'Your session has ended. Please sign in again.',
+  'signIn.sso': 'Sign in with single sign-on',
+  'signIn.or': 'or',
+  'signIn.ssoWorking': 'Signing you in…',
 
   'choosePassword.title': 'Choose a new password',
   'choosePassword.intro':
@@ -300,6 +322,10 @@ export const en = {
   'users.col.mfa': 'Two-step sign-in',
   'users.active': 'Active',
   'users.disabled': 'Disabled',
+  'users.col.signIn': 'Sign-in',
+  'users.signIn.password': 'Password',
+  'users.signIn.sso': 'Single sign-on',
+  'users.signIn.both': 'Password and single sign-on',
   'users.mfaOn': 'On',
   'users.mfaOff': 'Off',
   'users.disable': 'Disable',

@@ -76,6 +76,21 @@ const REASON_FOR_CODE: Record<ErrorCode, RefusalReason> = {
   visit_in_progress: 'unknown',
   visit_not_cancellable: 'unknown',
   agent_revoked: 'unknown',
+  password_login_disabled: 'unknown',
+  no_password: 'unknown',
+  sso_not_configured: 'unknown',
+  sso_unavailable: 'unknown',
+  sso_denied: 'unknown',
+  sso_state_mismatch: 'unknown',
+  sso_code_rejected: 'unknown',
+  sso_nonce_mismatch: 'unknown',
+  sso_issuer_mismatch: 'unknown',
+  sso_invalid_response: 'unknown',
+  sso_email_unverified: 'unknown',
+  sso_domain_not_allowed: 'unknown',
+  sso_no_account: 'unknown',
+  sso_account_disabled: 'unknown',
+  sso_handoff_invalid: 'unknown',
 };
 
 /** A server error code as a reason the visitor can read; a code this kiosk does not know gets the generic one. */

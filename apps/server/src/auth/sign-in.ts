@@ -5,10 +5,12 @@ import type { Logger } from 'pino';
 import { type AuditEvent, recordAudit } from '../audit/record';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Database } from '../db';
-import { rateLimited, unauthorized } from '../http/errors';
+import { forbidden, rateLimited, unauthorized } from '../http/errors';
 import { type RateLimits, rule, secondsToWait } from '../http/rate-limit';
 import { hashPassword, verifyPassword } from '../tenancy/passwords';
 import { normalizeEmail } from '../tenancy/users';
+import { mayUsePassword } from './oidc-accounts';
+import type { OidcClient } from './oidc-client';
 import { invalidCredentials, issueSession, type RequestInfo, type SessionDeps } from './sessions';
 import { verifyTotp } from './totp';
 
@@ -16,6 +18,8 @@ import { verifyTotp } from './totp';
 export interface SignInDeps extends SessionDeps {
   limits: RateLimits;
   logger: Logger;
+  /** With single sign-on on, OIDC_PASSWORD_LOGIN decides who may still use a password. */
+  oidc?: Pick<OidcClient, 'settings'> | undefined;
 }
 
 /** Beyond the per-account ceiling each answer waits this much more per excess attempt, up to the maximum. */
@@ -108,6 +112,16 @@ export async function login(
       details: { reason: !ok ? 'wrong_password' : cred?.temporary_used ? 'temporary_password_spent' : 'disabled' },
     });
     throw invalidCredentials();
+  }
+  const policy = deps.oidc?.settings.passwordLogin ?? 'all';
+  if (policy !== 'all' && !(await deps.db.withTenant(tenantId, (tx) => mayUsePassword(tx, policy, userId)))) {
+    await audit(deps.db, tenantId, {
+      ...base,
+      action: 'auth.login',
+      outcome: 'denied',
+      details: { reason: 'password_login_disabled' },
+    });
+    throw forbidden('This account signs in with single sign-on, not a password.', 'password_login_disabled');
   }
   const session = await deps.db.withTenant(tenantId, async (tx) => {
     if (cred.totp_confirmed_at) {

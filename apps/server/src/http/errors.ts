@@ -29,6 +29,8 @@ export const unauthorized = (code: ErrorCode = 'unauthorized', message = 'Sign i
 export const forbidden = (message = 'You are not allowed to do that.', code: ErrorCode = 'forbidden') =>
   new AppError(403, code, message);
 export const notFound = (what = 'resource') => new AppError(404, 'not_found', `No such ${what}.`);
+/** 404 for a feature this server has not been set up for (single sign-on without OIDC_ISSUER). */
+export const notConfigured = (code: ErrorCode, message: string) => new AppError(404, code, message);
 /** 404 for a code someone typed (a kiosk pairing code) that matches nothing: a sentence, not `No such …`. */
 export const unknownCode = (message: string) => new AppError(404, 'unknown_code', message);
 export const conflict = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>

@@ -66,7 +66,7 @@ function missingFromDocument(document: typeof doc, defs: readonly RouteDef[]): s
       continue;
     }
     const success = operation.responses[String(def.response.status)];
-    const json = def.response.status !== 204 && !def.response.contentType;
+    const json = def.response.status !== 204 && def.response.status !== 302 && !def.response.contentType;
     if (!success) problems.push(`${name}: no ${def.response.status} response`);
     else if (json && !success.content?.['application/json']?.schema) problems.push(`${name}: no response schema`);
     if (Boolean(def.schemas?.body) !== Boolean(operation.requestBody)) problems.push(`${name}: request body`);

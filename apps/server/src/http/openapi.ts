@@ -93,7 +93,9 @@ export function buildOpenApiDocument(routes: readonly RouteDef[]) {
           : undefined;
       for (const status of [answer.status, ...(answer.alsoStatus ?? [])]) {
         success[String(status)] = {
-          description: answer.description ?? (status === 204 ? 'Done; no body.' : 'Success.'),
+          description:
+            answer.description ??
+            (status === 204 ? 'Done; no body.' : status === 302 ? 'Redirects the browser (Location).' : 'Success.'),
           ...(content && status !== 204 ? { content } : {}),
         };
       }

@@ -43,8 +43,9 @@ export type RouteInput<S extends RouteSchemas> = {
 
 /** The success answer of a route, for the OpenAPI document (the error body is shared by all). */
 export interface RouteResponse {
-  status: 200 | 201 | 202 | 204;
-  /** The JSON body; none for 204 or for a body that is not JSON (`contentType`). */
+  /** 302: a browser redirect (single sign-on), answered with a Location header and no body. */
+  status: 200 | 201 | 202 | 204 | 302;
+  /** The JSON body; none for 204, 302 or a body that is not JSON (`contentType`). */
   schema?: z.ZodType;
   /** A body that is not JSON (an image, an event stream). */
   contentType?: readonly string[];

@@ -42,6 +42,8 @@ type UserRow = {
   name: string;
   status: 'active' | 'disabled';
   mfa: boolean;
+  has_password: boolean;
+  has_identity: boolean;
   created_at: Date;
   roles: RoleGrant[] | null;
 };
@@ -49,6 +51,8 @@ type UserRow = {
 async function loadUsers(tx: Queryable, ids: string[] | null): Promise<User[]> {
   const rows = await tx.query<UserRow>(
     `SELECT u.id, u.email, u.name, u.status, c.totp_confirmed_at IS NOT NULL AS mfa, u.created_at,
+            c.password_hash IS NOT NULL AS has_password,
+            EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = u.id) AS has_identity,
             (SELECT json_agg(json_build_object('role', r.role, 'siteId', r.site_id) ORDER BY r.role, r.site_id)
                FROM user_site_roles r WHERE r.user_id = u.id) AS roles
        FROM users u JOIN credentials c ON c.user_id = u.id
@@ -64,6 +68,7 @@ async function loadUsers(tx: Queryable, ids: string[] | null): Promise<User[]> {
     mfaEnabled: row.mfa,
     createdAt: row.created_at.toISOString(),
     roles: row.roles ?? [],
+    signInMethod: row.has_identity ? (row.has_password ? 'both' : 'sso') : 'password',
   }));
 }
 
@@ -149,6 +154,13 @@ export async function resetPassword(tx: Queryable, admin: UserAdmin, id: string,
     throw conflict('cannot_change_self', 'Change your own password on your account page, not by a reset.');
   }
   await lockManageable(tx, admin, id);
+  const [cred] = await tx.query<{ has_password: boolean }>(
+    'SELECT password_hash IS NOT NULL AS has_password FROM credentials WHERE user_id = $1',
+    [id],
+  );
+  if (!cred?.has_password) {
+    throw conflict('no_password', 'This user signs in with single sign-on and has no password to reset.');
+  }
   await tx.query(
     `UPDATE credentials SET password_hash = $2, password_changed_at = $3, must_change_password = true,
             temporary_password_used_at = NULL, failed_attempts = 0, locked_until = NULL

@@ -12,7 +12,8 @@ export interface RoleGrant {
 export interface NewUser {
   email: string;
   name: string;
-  passwordHash: string;
+  /** Null for an account that signs in with single sign-on only. */
+  passwordHash: string | null;
   roles: RoleGrant[];
   /** Set when someone else chose the password: the user must replace it at the first sign-in. */
   mustChangePassword?: boolean;

@@ -4,14 +4,26 @@ import { useI18n } from '../../i18n';
 import { LanguageSwitch } from '../../LanguageSwitch';
 import { Field } from '../../ui/Field';
 import { Notice } from '../../ui/Notice';
+import { useSsoInfo } from './queries';
 import { useAuth } from './session';
 
 export const SESSION_ENDED_FLAG = 'atrium.admin.sessionEnded';
+export const SSO_START_URL = '/api/v1/auth/oidc/start';
+
+/** What the single sign-on callback left in the URL fragment (`sso_code` or `sso_error`), read once and removed. */
+function takeSsoFragment(): { code?: string; error?: string } {
+  const params = new URLSearchParams(window.location.hash.slice(1));
+  const code = params.get('sso_code') ?? undefined;
+  const error = params.get('sso_error') ?? undefined;
+  if (code || error) window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  return { ...(code ? { code } : {}), ...(error ? { error } : {}) };
+}
 
 /** Sign-in with email and password, then (when the account has it) the TOTP or recovery-code step. */
 export function SignInPage() {
   const { t } = useI18n();
   const [mfaToken, setMfaToken] = useState<string | null>(null);
+  const [sso] = useState(takeSsoFragment);
   // Why the last session ended, when it did: 'password' after a password change, else it expired or was revoked.
   const [ended] = useState(() => {
     const flag = sessionStorage.getItem(SESSION_ENDED_FLAG);
@@ -31,20 +43,70 @@ export function SignInPage() {
         <p className="brand brand-large" aria-hidden="true">
           <span className="brand-mark">A</span> {t('app.name')}
         </p>
-        {mfaToken ? (
+        {sso.code ? (
+          <SsoCompletion code={sso.code} />
+        ) : mfaToken ? (
           <MfaStep mfaToken={mfaToken} onRestart={() => setMfaToken(null)} />
         ) : (
-          <CredentialsStep ended={ended} onMfa={setMfaToken} />
+          <CredentialsStep ended={ended} onMfa={setMfaToken} ssoError={sso.error} />
         )}
       </main>
     </div>
   );
 }
 
-function CredentialsStep({ ended, onMfa }: { ended: string | null; onMfa: (token: string) => void }) {
+/** Back from the IdP: trades the one-time code for a session; the app then opens as for a password sign-in. */
+function SsoCompletion({ code }: { code: string }) {
+  const { t, errorMessage } = useI18n();
+  const { completeSso } = useAuth();
+  const [error, setError] = useState<unknown>(null);
+  const started = useRef(false);
+  useEffect(() => {
+    // Once only: the code is single-use (React's development double effect would spend it twice).
+    if (started.current) return;
+    started.current = true;
+    completeSso(code).catch(setError);
+  }, [code, completeSso]);
+  if (error === null) return <p aria-live="polite">{t('signIn.ssoWorking')}</p>;
+  return (
+    <div>
+      <h1>{t('signIn.title')}</h1>
+      <Notice tone="error">{errorMessage(error)}</Notice>
+      <a className="btn btn-primary btn-block" href="/">
+        {t('signIn.submit')}
+      </a>
+    </div>
+  );
+}
+
+function SsoButton() {
+  const { t } = useI18n();
+  const info = useSsoInfo();
+  if (!info.data?.enabled) return null;
+  return (
+    <>
+      <a className="btn btn-primary btn-block" href={SSO_START_URL} data-testid="login-sso">
+        {t('signIn.sso')}
+      </a>
+      <p className="signin-or muted">{t('signIn.or')}</p>
+    </>
+  );
+}
+
+function CredentialsStep({
+  ended,
+  onMfa,
+  ssoError,
+}: {
+  ended: string | null;
+  onMfa: (token: string) => void;
+  ssoError: string | undefined;
+}) {
   const { t, errorMessage } = useI18n();
   const { signIn } = useAuth();
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<unknown>(() =>
+    ssoError ? new ApiError(400, ssoError, ssoError.replace(/_/g, ' ')) : null,
+  );
   // Checked here rather than by the browser, whose bubbles speak the browser's language, not the one chosen here.
   const [missing, setMissing] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
@@ -85,6 +147,7 @@ function CredentialsStep({ ended, onMfa }: { ended: string | null; onMfa: (token
         </Notice>
       )}
       {error !== null && <Notice tone="error">{errorMessage(error)}</Notice>}
+      <SsoButton />
       <Field label={t('signIn.email')} error={missing.email}>
         {(a11y) => (
           <input

@@ -1,11 +1,22 @@
-import type { Me, RecoveryCodes, TotpEnrolment } from '@atrium/protocol';
+import type { Me, RecoveryCodes, SsoInfo, TotpEnrolment } from '@atrium/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api-provider';
 
 export const authKeys = {
   all: ['auth'] as const,
   me: () => [...authKeys.all, 'me'] as const,
+  sso: () => [...authKeys.all, 'sso'] as const,
 };
+
+/** Whether the sign-in page offers single sign-on (public; asked before anyone is signed in). */
+export function useSsoInfo() {
+  const api = useApi();
+  return useQuery({
+    queryKey: authKeys.sso(),
+    queryFn: ({ signal }) => api.request<SsoInfo>('/auth/oidc', { anonymous: true, signal }),
+    staleTime: 60_000,
+  });
+}
 
 export function useMe() {
   const api = useApi();

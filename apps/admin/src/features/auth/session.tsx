@@ -19,6 +19,7 @@ interface AuthValue {
   session: Session | null;
   signIn(email: string, password: string): Promise<{ mfaToken: string } | null>;
   completeMfa(mfaToken: string, proof: { code: string } | { recoveryCode: string }): Promise<void>;
+  completeSso(code: string): Promise<void>;
   signOut(): Promise<void>;
 }
 
@@ -62,9 +63,18 @@ export function AuthProvider({ store, children }: { store: ObservableSessionStor
     },
     [api],
   );
+  const completeSso = useCallback(
+    async (code: string) => {
+      await api.completeSso(code);
+    },
+    [api],
+  );
   const signOut = useCallback(() => api.logout(), [api]);
 
-  const value = useMemo(() => ({ session, signIn, completeMfa, signOut }), [session, signIn, completeMfa, signOut]);
+  const value = useMemo(
+    () => ({ session, signIn, completeMfa, completeSso, signOut }),
+    [session, signIn, completeMfa, completeSso, signOut],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

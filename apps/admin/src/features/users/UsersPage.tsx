@@ -152,6 +152,7 @@ function UserList() {
               <th scope="col">{t('users.col.roles')}</th>
               <th scope="col">{t('users.col.status')}</th>
               <th scope="col">{t('users.col.mfa')}</th>
+              <th scope="col">{t('users.col.signIn')}</th>
               <th scope="col">
                 <span className="visually-hidden">{t('common.actions')}</span>
               </th>
@@ -221,18 +222,22 @@ function UserRow({
           )}
         </td>
         <td>{user.mfaEnabled ? t('users.mfaOn') : t('users.mfaOff')}</td>
+        <td data-testid="user-sign-in">{t(`users.signIn.${user.signInMethod}`)}</td>
         <td className="cell-actions">
           {canManage && (
             <div className="button-row button-row-tight">
-              <button
-                type="button"
-                className="btn btn-secondary btn-small"
-                onClick={() => onReset(!resetting)}
-                aria-expanded={resetting}
-                data-testid="user-reset"
-              >
-                {t('users.resetPassword')}
-              </button>
+              {/* Someone who signs in with single sign-on only has no password to reset. */}
+              {user.signInMethod !== 'sso' && (
+                <button
+                  type="button"
+                  className="btn btn-secondary btn-small"
+                  onClick={() => onReset(!resetting)}
+                  aria-expanded={resetting}
+                  data-testid="user-reset"
+                >
+                  {t('users.resetPassword')}
+                </button>
+              )}
               {user.status === 'active' ? (
                 <ConfirmButton
                   label={t('users.disable')}
@@ -260,7 +265,7 @@ function UserRow({
       </tr>
       {resetting && (
         <tr className="row-expanded">
-          <td colSpan={5}>
+          <td colSpan={6}>
             <ResetPasswordForm user={user} onDone={() => onReset(false)} />
           </td>
         </tr>
