@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/record';
 import type { AppContext } from '../context';
 import { notFound } from '../http/errors';
-import { type Actor, checkOut } from '../visits/service';
+import type { Actor } from '../visits/actor';
+import { recordCheckOut } from '../visits/check-out';
 import { emitVoucherRevocations, revokeVisitVouchers } from '../visits/vouchers';
 
 /**
@@ -25,7 +26,7 @@ export async function eraseVisitor(
     );
     for (const visit of visits) {
       if (visit.status === 'checked_in') {
-        const outcome = await checkOut(tx, {
+        const outcome = await recordCheckOut(tx, {
           visitId: visit.id,
           siteId: null,
           idempotencyKey: randomUUID(),

@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/record';
 import type { Database } from '../db';
-import type { Actor } from '../visits/service';
+import type { Actor } from '../visits/actor';
 
 /**
  * Right of access: everything held about one visitor (their record, visits, WiFi vouchers and sessions), audited as
