@@ -26,8 +26,8 @@ export async function bootstrap(
   config: Pick<Config, 'ATRIUM_ADMIN_EMAIL' | 'ATRIUM_ADMIN_PASSWORD'>,
 ): Promise<BootstrapResult> {
   const email = config.ATRIUM_ADMIN_EMAIL;
-  const [existing] = await db.asOwner((tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM tenants'));
-  if (existing!.n > 0) return { created: false, email };
+  const existing = await db.asOwner((tx) => tx.selectFrom('tenants').select('id').limit(1).executeTakeFirst());
+  if (existing) return { created: false, email };
   const generatedPassword = config.ATRIUM_ADMIN_PASSWORD ? undefined : generatePassword();
   const passwordHash = await hashPassword(config.ATRIUM_ADMIN_PASSWORD ?? generatedPassword!);
   try {

@@ -1,7 +1,7 @@
 import { warnExpiringCertificates } from './agents/certificates';
 import type { AppContext } from './context';
 import { purgeTenant } from './privacy/retention';
-import { expireVisits } from './visits/service';
+import { expireVisits } from './visits/expiry';
 
 export const EXPIRY_INTERVAL_MS = 30_000;
 export const PURGE_INTERVAL_MS = 60 * 60_000;
@@ -17,10 +17,7 @@ export function startJobs(ctx: AppContext): () => void {
     try {
       let total = 0;
       for (const tenantId of await ctx.db.tenantIds()) total += await expireVisits(ctx, tenantId);
-      if (total > 0) {
-        ctx.logger.info({ expired: total }, 'expired visits past their departure');
-        await ctx.events.wake();
-      }
+      if (total > 0) ctx.logger.info({ expired: total }, 'expired visits past their departure');
     } catch (error) {
       ctx.logger.error({ err: error }, 'the expiry job failed; it runs again shortly');
     } finally {

@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AppContext } from '../src/context';
 import { SecretBox } from '../src/crypto/secret-box';
 import type { Database } from '../src/db';
 import { type CreatedTenant, createTenant } from '../src/tenancy/tenants';
-import { checkIn, createVisit } from '../src/visits/service';
+import { recordCheckIn } from '../src/visits/check-in';
+import { recordVisit } from '../src/visits/manage';
 
 // The services need only the clock and the secret box here (no signing happens in a check-in without a QR scan).
-const fixtureContext = { now: () => new Date(), box: new SecretBox(randomBytes(32)) } as AppContext;
+const fixtureDeps = { now: () => new Date(), box: new SecretBox(randomBytes(32)) };
 
 // A real argon2id hash is slow on purpose; fixtures that never sign in use a placeholder of the same shape.
 const PLACEHOLDER_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$cGxhY2Vob2xkZXJwbGFjZWhvbGRlcnBsYWNlaG9sZA';
@@ -49,14 +49,14 @@ export async function seedTenant(db: Database, label: string): Promise<CreatedTe
     );
     // A visit checked in through the real service: visitors, visits, qr_tokens, check_ins, vouchers, events.
     const actor = { type: 'system' as const, id: null, ip: null };
-    const visit = await createVisit(fixtureContext, tx, actor, {
+    const visit = await recordVisit(tx, new Date(), actor, {
       siteId,
       visitor: { name: `Visitor ${label}`, email: `visitor-${label}@example.test` },
       expectedArrival: new Date(Date.now() - 3600_000).toISOString(),
       expectedDeparture: new Date(Date.now() + 3600_000).toISOString(),
       hostUserId: adminUserId,
     });
-    const outcome = await checkIn(fixtureContext, tx, {
+    const outcome = await recordCheckIn(tx, fixtureDeps, {
       siteId,
       visitId: visit.id,
       jti: null,

@@ -11,19 +11,18 @@ export async function loadOrCreateCa(
   now: Date = new Date(),
 ): Promise<CertificateAuthority> {
   const read = () =>
-    db.asOwner((tx) =>
-      tx.query<{ cert_pem: string; key_sealed: string }>('SELECT cert_pem, key_sealed FROM instance_ca'),
-    );
-  let [row] = await read();
+    db.asOwner((tx) => tx.selectFrom('instance_ca').select(['cert_pem', 'key_sealed']).executeTakeFirst());
+  let row = await read();
   if (!row) {
     const fresh = await createCa({ now });
     await db.asOwner((tx) =>
-      tx.query('INSERT INTO instance_ca (id, cert_pem, key_sealed) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING', [
-        fresh.certPem,
-        box.seal(fresh.keyPem, CONTEXT),
-      ]),
+      tx
+        .insertInto('instance_ca')
+        .values({ id: 1, cert_pem: fresh.certPem, key_sealed: box.seal(fresh.keyPem, CONTEXT) })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute(),
     );
-    [row] = await read();
+    row = await read();
   }
   return CertificateAuthority.load({ certPem: row!.cert_pem, keyPem: box.open(row!.key_sealed, CONTEXT).toString() });
 }

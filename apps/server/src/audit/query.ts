@@ -1,4 +1,5 @@
 import type { AuditEventView, auditQuerySchema } from '@atrium/protocol';
+import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../db';
 
@@ -12,21 +13,35 @@ export interface AuditPage {
 
 /** One page of the tenant's audit log, newest first; `action` matches itself and its sub-actions (`key` → `key.*`). */
 export async function listAuditEvents(db: Database, tenantId: string, q: AuditQuery): Promise<AuditPage> {
-  const rows = await db.withTenant(tenantId, (tx) =>
-    tx.query<Omit<AuditEventView, 'occurredAt'> & { occurredAt: Date }>(
-      `SELECT id, occurred_at AS "occurredAt", actor_type AS "actorType", actor_id AS "actorId", action,
-              target_type AS "targetType", target_id AS "targetId", outcome, host(ip) AS ip, details
-         FROM audit_events
-        WHERE ($1::text IS NULL OR action = $1 OR action LIKE $1 || '.%')
-          AND ($2::uuid IS NULL OR actor_id = $2)
-          AND ($3::uuid IS NULL OR target_id = $3)
-          AND ($4::text IS NULL OR outcome = $4)
-          AND ($5::bigint IS NULL OR id < $5)
-        ORDER BY id DESC
-        LIMIT $6`,
-      [q.action ?? null, q.actorId ?? null, q.targetId ?? null, q.outcome ?? null, q.before ?? null, q.limit + 1],
-    ),
-  );
-  const items = rows.slice(0, q.limit).map((row) => ({ ...row, occurredAt: row.occurredAt.toISOString() }));
+  const rows = await db.withTenant(tenantId, (tx) => {
+    let query = tx
+      .selectFrom('audit_events')
+      .select([
+        'id',
+        'occurred_at as occurredAt',
+        'actor_type as actorType',
+        'actor_id as actorId',
+        'action',
+        'target_type as targetType',
+        'target_id as targetId',
+        'outcome',
+        // inet arrives as text with its netmask; host() gives the bare address.
+        sql<string | null>`host(ip)`.as('ip'),
+        'details',
+      ])
+      .orderBy('id', 'desc')
+      .limit(q.limit + 1);
+    const { action } = q;
+    if (action !== undefined)
+      query = query.where((eb) => eb.or([eb('action', '=', action), eb('action', 'like', `${action}.%`)]));
+    if (q.actorId !== undefined) query = query.where('actor_id', '=', q.actorId);
+    if (q.targetId !== undefined) query = query.where('target_id', '=', q.targetId);
+    if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
+    if (q.before !== undefined) query = query.where('id', '<', q.before);
+    return query.execute();
+  });
+  const items = rows
+    .slice(0, q.limit)
+    .map((row) => ({ ...row, occurredAt: row.occurredAt.toISOString() }) as AuditEventView);
   return { items, nextCursor: rows.length > q.limit ? items[items.length - 1]!.id : null };
 }

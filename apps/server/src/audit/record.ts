@@ -12,7 +12,10 @@ export interface AuditEvent {
   details?: Record<string, string | number | boolean | null>;
 }
 
-/** Appends one audit entry inside the caller's tenant transaction (the row's tenant is the transaction's). */
+/**
+ * Appends one audit entry inside the caller's tenant transaction (the row's tenant is the transaction's).
+ * Raw SQL on `Queryable` until every caller (visits, agents) hands over a `Tx`.
+ */
 export async function recordAudit(tx: Queryable, event: AuditEvent): Promise<void> {
   await tx.query(
     `INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, target_type, target_id, outcome, ip, details)

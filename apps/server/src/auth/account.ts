@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Me, RecoveryCodes, TotpEnrolment } from '@atrium/protocol';
+import { sql } from 'kysely';
 import QRCode from 'qrcode';
 import { recordAudit } from '../audit/record';
 import type { AppContext } from '../context';
-import type { Queryable } from '../db';
+import type { Tx } from '../db';
 import { conflict, invalidInput } from '../http/errors';
 import { hashNewPassword, verifyPassword } from '../tenancy/passwords';
 import { rolesOf } from '../tenancy/users';
@@ -27,11 +28,17 @@ const recoveryCode = () => {
 /** The user's own profile, or undefined when the account no longer exists. */
 export async function loadMe(ctx: AppContext, user: Omit<AccountHolder, 'ip'>): Promise<Me | undefined> {
   return ctx.db.withTenant(user.tenantId, async (tx) => {
-    const [row] = await tx.query<{ id: string; email: string; name: string; mfa: boolean }>(
-      `SELECT u.id, u.email, u.name, c.totp_confirmed_at IS NOT NULL AS mfa
-         FROM users u JOIN credentials c ON c.user_id = u.id WHERE u.id = $1`,
-      [user.userId],
-    );
+    const row = await tx
+      .selectFrom('users as u')
+      .innerJoin('credentials as c', 'c.user_id', 'u.id')
+      .select((eb) => [
+        'u.id',
+        'u.email',
+        'u.name',
+        eb('c.totp_confirmed_at', 'is not', null).$castTo<boolean>().as('mfa'),
+      ])
+      .where('u.id', '=', user.userId)
+      .executeTakeFirst();
     return (
       row && {
         id: row.id,
@@ -49,15 +56,15 @@ export async function loadMe(ctx: AppContext, user: Omit<AccountHolder, 'ip'>): 
  * own so no row is held while the (deliberately slow) hash is verified.
  */
 async function checkOwnPassword(ctx: AppContext, user: AccountHolder, password: string, field: string) {
-  const [cred] = await ctx.db.withTenant(user.tenantId, (tx) =>
-    tx.query<{ password_hash: string }>('SELECT password_hash FROM credentials WHERE user_id = $1', [user.userId]),
+  const cred = await ctx.db.withTenant(user.tenantId, (tx) =>
+    tx.selectFrom('credentials').select('password_hash').where('user_id', '=', user.userId).executeTakeFirst(),
   );
   if (!cred || !(await verifyPassword(cred.password_hash, password))) {
     throw invalidInput(field, 'is not your current password');
   }
 }
 
-async function auditOwn(tx: Queryable, user: AccountHolder, action: string) {
+async function auditOwn(tx: Tx, user: AccountHolder, action: string) {
   await recordAudit(tx, {
     actorType: 'user',
     actorId: user.userId,
@@ -84,12 +91,16 @@ export async function changeOwnPassword(
   }
   const hash = await hashNewPassword(input.newPassword, 'newPassword');
   await ctx.db.withTenant(user.tenantId, async (tx) => {
-    await tx.query(
-      `UPDATE credentials SET password_hash = $2, password_changed_at = now(), must_change_password = false,
-              temporary_password_used_at = NULL
-        WHERE user_id = $1`,
-      [user.userId, hash],
-    );
+    await tx
+      .updateTable('credentials')
+      .set({
+        password_hash: hash,
+        password_changed_at: sql`now()`,
+        must_change_password: false,
+        temporary_password_used_at: null,
+      })
+      .where('user_id', '=', user.userId)
+      .execute();
     await revokeAllSessions(tx, user.userId);
     await auditOwn(tx, user, 'user.password_changed');
     await announceAccessChange(tx, user.userId);
@@ -105,16 +116,18 @@ export async function changeOwnPassword(
 export async function startTotpEnrolment(ctx: AppContext, user: AccountHolder): Promise<TotpEnrolment> {
   const secret = generateTotpSecret();
   const email = await ctx.db.withTenant(user.tenantId, async (tx) => {
-    const [row] = await tx.query<{ email: string; enabled: boolean }>(
-      `SELECT u.email, c.totp_confirmed_at IS NOT NULL AS enabled FROM users u JOIN credentials c ON c.user_id = u.id
-        WHERE u.id = $1`,
-      [user.userId],
-    );
+    const row = await tx
+      .selectFrom('users as u')
+      .innerJoin('credentials as c', 'c.user_id', 'u.id')
+      .select((eb) => ['u.email', eb('c.totp_confirmed_at', 'is not', null).$castTo<boolean>().as('enabled')])
+      .where('u.id', '=', user.userId)
+      .executeTakeFirst();
     if (row?.enabled) throw conflict('mfa_already_enabled', 'Two-step sign-in is already on. Turn it off first.');
-    await tx.query('UPDATE credentials SET totp_secret = $2, totp_last_step = NULL WHERE user_id = $1', [
-      user.userId,
-      ctx.box.seal(secret, `totp:${user.userId}`),
-    ]);
+    await tx
+      .updateTable('credentials')
+      .set({ totp_secret: ctx.box.seal(secret, `totp:${user.userId}`), totp_last_step: null })
+      .where('user_id', '=', user.userId)
+      .execute();
     return row!.email;
   });
   const uri = otpauthUri(secret, email);
@@ -128,25 +141,27 @@ export async function startTotpEnrolment(ctx: AppContext, user: AccountHolder): 
 export async function confirmTotp(ctx: AppContext, user: AccountHolder, code: string): Promise<RecoveryCodes> {
   const codes = Array.from({ length: RECOVERY_CODES }, recoveryCode);
   await ctx.db.withTenant(user.tenantId, async (tx) => {
-    const [cred] = await tx.query<{ totp_secret: string | null; totp_confirmed_at: Date | null }>(
-      'SELECT totp_secret, totp_confirmed_at FROM credentials WHERE user_id = $1 FOR UPDATE',
-      [user.userId],
-    );
+    const cred = await tx
+      .selectFrom('credentials')
+      .select(['totp_secret', 'totp_confirmed_at'])
+      .where('user_id', '=', user.userId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!cred?.totp_secret) throw conflict('mfa_not_started', 'Start the set-up of two-step sign-in first.');
     if (cred.totp_confirmed_at) throw conflict('mfa_already_enabled', 'Two-step sign-in is already on.');
     const step = verifyTotp(ctx.box.open(cred.totp_secret, `totp:${user.userId}`).toString(), code, ctx.now());
     if (step === undefined) throw invalidInput('code', 'is not the current code of your authenticator app');
-    await tx.query('UPDATE credentials SET totp_confirmed_at = now(), totp_last_step = $2 WHERE user_id = $1', [
-      user.userId,
-      step,
-    ]);
-    await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [user.userId]);
+    await tx
+      .updateTable('credentials')
+      .set({ totp_confirmed_at: sql`now()`, totp_last_step: step })
+      .where('user_id', '=', user.userId)
+      .execute();
+    await tx.deleteFrom('recovery_codes').where('user_id', '=', user.userId).execute();
     for (const recovery of codes) {
-      await tx.query('INSERT INTO recovery_codes (tenant_id, user_id, code_hash) VALUES ($1, $2, $3)', [
-        user.tenantId,
-        user.userId,
-        hashRecoveryCode(recovery),
-      ]);
+      await tx
+        .insertInto('recovery_codes')
+        .values({ tenant_id: user.tenantId, user_id: user.userId, code_hash: hashRecoveryCode(recovery) })
+        .execute();
     }
     await auditOwn(tx, user, 'user.mfa_enabled');
   });
@@ -157,11 +172,12 @@ export async function confirmTotp(ctx: AppContext, user: AccountHolder, code: st
 export async function disableTotp(ctx: AppContext, user: AccountHolder, password: string): Promise<void> {
   await checkOwnPassword(ctx, user, password, 'password');
   await ctx.db.withTenant(user.tenantId, async (tx) => {
-    await tx.query(
-      'UPDATE credentials SET totp_secret = NULL, totp_confirmed_at = NULL, totp_last_step = NULL WHERE user_id = $1',
-      [user.userId],
-    );
-    await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [user.userId]);
+    await tx
+      .updateTable('credentials')
+      .set({ totp_secret: null, totp_confirmed_at: null, totp_last_step: null })
+      .where('user_id', '=', user.userId)
+      .execute();
+    await tx.deleteFrom('recovery_codes').where('user_id', '=', user.userId).execute();
     await auditOwn(tx, user, 'user.mfa_disabled');
   });
 }

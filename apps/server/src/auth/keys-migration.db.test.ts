@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { emptyDatabase, type TestDatabase, testBackend } from '../../test/db';
 import { SecretBox } from '../crypto/secret-box';
 import { loadMigrations, migrate } from '../db/migrate';
-import { QR_ISSUER } from '../visits/service';
+import { QR_ISSUER } from '../visits/qr-tokens';
 import { KeyRing } from './keys';
 
 const open: TestDatabase[] = [];

@@ -8,7 +8,7 @@ import {
   type JWK,
 } from 'jose';
 import type { SecretBox } from '../crypto/secret-box';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 
 export type KeyPurpose = 'access' | 'device' | 'qr';
 export const KEY_PURPOSES: readonly KeyPurpose[] = ['access', 'device', 'qr'];
@@ -44,14 +44,8 @@ interface LoadedKey {
   retiredAt: Date | null;
 }
 
-interface KeyRow {
-  kid: string;
-  purpose: KeyPurpose;
-  tenant_id: string | null;
-  public_jwk: JWK;
-  private_key_sealed: string;
-  retired_at: Date | null;
-}
+/** What the generated types cannot know: which purposes exist, and that the stored JSON is a JWK. */
+type KeyColumns = { purpose: KeyPurpose; public_jwk: JWK };
 
 export type Rotation =
   | { ok: true; retired: string | undefined; current: string }
@@ -91,31 +85,35 @@ export class KeyRing {
     return ring;
   }
 
-  async #currentKid(tx: Queryable, purpose: KeyPurpose, tenantId: string | null): Promise<string | undefined> {
-    const [row] = await tx.query<{ kid: string }>(
-      `SELECT kid FROM signing_keys WHERE purpose = $1 AND tenant_id IS NOT DISTINCT FROM $2 AND retired_at IS NULL`,
-      [purpose, tenantId],
-    );
+  async #currentKid(tx: Tx, purpose: KeyPurpose, tenantId: string | null): Promise<string | undefined> {
+    const row = await tx
+      .selectFrom('signing_keys')
+      .select('kid')
+      .where('purpose', '=', purpose)
+      .where('tenant_id', 'is not distinct from', tenantId)
+      .where('retired_at', 'is', null)
+      .executeTakeFirst();
     return row?.kid;
   }
 
-  async #insertKey(tx: Queryable, purpose: KeyPurpose, tenantId: string | null): Promise<string> {
+  async #insertKey(tx: Tx, purpose: KeyPurpose, tenantId: string | null): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const jwk = await exportJWK(publicKey);
     const kid = (await calculateJwkThumbprint(jwk)).slice(0, 8);
     const publicJwk = { ...jwk, kid, alg: 'EdDSA', use: 'sig' };
     // Two replicas creating the first key at once: the partial unique index keeps one, the other is ignored.
-    const [inserted] = await tx.query<{ kid: string }>(
-      `INSERT INTO signing_keys (kid, purpose, tenant_id, public_jwk, private_key_sealed) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT DO NOTHING RETURNING kid`,
-      [
+    const inserted = await tx
+      .insertInto('signing_keys')
+      .values({
         kid,
         purpose,
-        tenantId,
-        JSON.stringify(publicJwk),
-        this.box.seal(await exportPKCS8(privateKey), sealContext(kid)),
-      ],
-    );
+        tenant_id: tenantId,
+        public_jwk: JSON.stringify(publicJwk),
+        private_key_sealed: this.box.seal(await exportPKCS8(privateKey), sealContext(kid)),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returning('kid')
+      .executeTakeFirst();
     if (inserted) return kid;
     // Lost a race for the first key, or (one in 2^48) the kid of another scope's key: whichever is current stands.
     return (await this.#currentKid(tx, purpose, tenantId)) ?? this.#insertKey(tx, purpose, tenantId);
@@ -124,7 +122,11 @@ export class KeyRing {
   /** Re-reads keys from the database (all purposes, all tenants). */
   async reload(): Promise<void> {
     const rows = await this.db.asOwner((tx) =>
-      tx.query<KeyRow>('SELECT kid, purpose, tenant_id, public_jwk, private_key_sealed, retired_at FROM signing_keys'),
+      tx
+        .selectFrom('signing_keys')
+        .select(['kid', 'purpose', 'tenant_id', 'public_jwk', 'private_key_sealed', 'retired_at'])
+        .$narrowType<KeyColumns>()
+        .execute(),
     );
     const keys = new Map<string, LoadedKey>();
     const current = new Map<string, string>();
@@ -171,7 +173,7 @@ export class KeyRing {
     const current = await this.db.asOwner((tx) => this.#currentKid(tx, 'qr', tenantId));
     if (current && current === known) return;
     if (!current) {
-      await this.db.backend.withExclusiveLock(SIGNING_KEY_LOCK, async (tx) => {
+      await this.db.withExclusiveLock(SIGNING_KEY_LOCK, async (tx) => {
         if (!(await this.#currentKid(tx, 'qr', tenantId))) await this.#insertKey(tx, 'qr', tenantId);
       });
     }
@@ -231,11 +233,14 @@ export class KeyRing {
    */
   async qrVerificationKeys(tenantId: string, kid: string | undefined): Promise<{ keys: JWK[] }> {
     if (kid && !this.#keys.has(kid)) {
-      const [row] = await this.db.asOwner((tx) =>
-        tx.query<Omit<KeyRow, 'private_key_sealed'>>(
-          `SELECT kid, purpose, tenant_id, public_jwk, retired_at FROM signing_keys WHERE kid = $1 AND purpose = 'qr'`,
-          [kid],
-        ),
+      const row = await this.db.asOwner((tx) =>
+        tx
+          .selectFrom('signing_keys')
+          .select(['kid', 'purpose', 'tenant_id', 'public_jwk', 'retired_at'])
+          .where('kid', '=', kid)
+          .where('purpose', '=', 'qr')
+          .$narrowType<KeyColumns>()
+          .executeTakeFirst(),
       );
       if (row) {
         const publicKey = (await importJWK(row.public_jwk, 'EdDSA')) as Key;
@@ -258,14 +263,17 @@ export class KeyRing {
    */
   async publicQrJwks(): Promise<{ keys: JWK[] }> {
     const current = await this.db.asOwner((tx) =>
-      tx.query<{ tenant_id: string; kid: string | null }>(
-        `SELECT t.id AS tenant_id, k.kid FROM tenants t
-           LEFT JOIN signing_keys k ON k.tenant_id = t.id AND k.purpose = 'qr' AND k.retired_at IS NULL`,
-      ),
+      tx
+        .selectFrom('tenants as t')
+        .leftJoin('signing_keys as k', (join) =>
+          join.onRef('k.tenant_id', '=', 't.id').on('k.purpose', '=', 'qr').on('k.retired_at', 'is', null),
+        )
+        .select(['t.id as tenant_id', 'k.kid'])
+        .execute(),
     );
     const missing = current.filter((row) => !row.kid).map((row) => row.tenant_id);
     if (missing.length > 0) {
-      await this.db.backend.withExclusiveLock(SIGNING_KEY_LOCK, async (tx) => {
+      await this.db.withExclusiveLock(SIGNING_KEY_LOCK, async (tx) => {
         for (const tenantId of missing) {
           if (!(await this.#currentKid(tx, 'qr', tenantId))) await this.#insertKey(tx, 'qr', tenantId);
         }
@@ -284,16 +292,23 @@ export class KeyRing {
   async rotate(purpose: KeyPurpose, tenantId: string): Promise<Rotation> {
     const owner = purpose === 'qr' ? tenantId : null;
     const now = this.now();
-    const outcome = await this.db.backend.withExclusiveLock(SIGNING_KEY_LOCK, async (tx): Promise<Rotation> => {
+    const outcome = await this.db.withExclusiveLock(SIGNING_KEY_LOCK, async (tx): Promise<Rotation> => {
       if (purpose !== 'qr') {
-        const [tenants] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM tenants');
-        if (tenants!.n !== 1) return { ok: false, reason: 'instance_wide' };
+        const tenants = await tx
+          .selectFrom('tenants')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        if (tenants.n !== 1) return { ok: false, reason: 'instance_wide' };
       }
-      const recent = await tx.query<{ retired_at: Date }>(
-        `SELECT retired_at FROM signing_keys WHERE purpose = $1 AND tenant_id IS NOT DISTINCT FROM $2
-            AND retired_at > $3 ORDER BY retired_at`,
-        [purpose, owner, new Date(now.getTime() - HOUR_MS)],
-      );
+      const recent = await tx
+        .selectFrom('signing_keys')
+        .select('retired_at')
+        .where('purpose', '=', purpose)
+        .where('tenant_id', 'is not distinct from', owner)
+        .where('retired_at', '>', new Date(now.getTime() - HOUR_MS))
+        .orderBy('retired_at')
+        .$narrowType<{ retired_at: Date }>()
+        .execute();
       if (recent.length >= ROTATIONS_PER_HOUR) {
         const freedAt = recent[recent.length - ROTATIONS_PER_HOUR]!.retired_at.getTime() + HOUR_MS;
         return {
@@ -302,11 +317,14 @@ export class KeyRing {
           retryAfterSeconds: Math.max(1, Math.ceil((freedAt - now.getTime()) / 1000)),
         };
       }
-      const [retired] = await tx.query<{ kid: string }>(
-        `UPDATE signing_keys SET retired_at = $3
-          WHERE purpose = $1 AND tenant_id IS NOT DISTINCT FROM $2 AND retired_at IS NULL RETURNING kid`,
-        [purpose, owner, now],
-      );
+      const retired = await tx
+        .updateTable('signing_keys')
+        .set({ retired_at: now })
+        .where('purpose', '=', purpose)
+        .where('tenant_id', 'is not distinct from', owner)
+        .where('retired_at', 'is', null)
+        .returning('kid')
+        .executeTakeFirst();
       return { ok: true, retired: retired?.kid, current: await this.#insertKey(tx, purpose, owner) };
     });
     if (outcome.ok) await this.reload();

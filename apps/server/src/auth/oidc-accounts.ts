@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { insertUser, normalizeEmail, type RoleGrant, replaceRoles, rolesOf } from '../tenancy/users';
 import type { OidcSettings, PasswordLogin, RoleRule } from './oidc-config';
 import { announceAccessChange } from './sessions';
@@ -28,28 +28,34 @@ export type AccountMatch =
 /** The tenant a single sign-on belongs to: the one that knows the email, else the instance's first tenant. */
 export async function tenantForSignIn(db: Database, email: string | undefined): Promise<string | undefined> {
   if (email) {
+    // login_emails is closed to the app role; this RLS helper function looks one email up (no builder for it).
     const [known] = await db.withoutTenant((tx) =>
       tx.query<{ tenant_id: string }>('SELECT tenant_id FROM app_login_lookup($1)', [normalizeEmail(email)]),
     );
     if (known) return known.tenant_id;
   }
-  const [first] = await db.asOwner((tx) =>
-    tx.query<{ id: string }>('SELECT id FROM tenants ORDER BY created_at, id LIMIT 1'),
+  const first = await db.asOwner((tx) =>
+    tx.selectFrom('tenants').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst(),
   );
   return first?.id;
 }
 
 /** The first tenant admin (the one bootstrap made) keeps a password and roles that SSO never takes away. */
-export async function firstAdminOf(tx: Queryable): Promise<string | undefined> {
-  const [first] = await tx.query<{ user_id: string }>(
-    `SELECT r.user_id FROM user_site_roles r JOIN users u ON u.id = r.user_id
-      WHERE r.role = 'tenant_admin' ORDER BY u.created_at, u.id LIMIT 1`,
-  );
+export async function firstAdminOf(tx: Tx): Promise<string | undefined> {
+  const first = await tx
+    .selectFrom('user_site_roles as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .select('r.user_id')
+    .where('r.role', '=', 'tenant_admin')
+    .orderBy('u.created_at')
+    .orderBy('u.id')
+    .limit(1)
+    .executeTakeFirst();
   return first?.user_id;
 }
 
 /** OIDC_PASSWORD_LOGIN: `admins` lets tenant and site admins use a password, `off` only the first admin. */
-export async function mayUsePassword(tx: Queryable, policy: PasswordLogin, userId: string): Promise<boolean> {
+export async function mayUsePassword(tx: Tx, policy: PasswordLogin, userId: string): Promise<boolean> {
   if (policy === 'all' || userId === (await firstAdminOf(tx))) return true;
   if (policy === 'off') return false;
   return (await rolesOf(tx, userId)).some((grant) => grant.role === 'tenant_admin' || grant.role === 'site_admin');
@@ -66,14 +72,14 @@ function allowedEmail(settings: OidcSettings, email: string): boolean {
  * is empty: roles are then managed in Atrium, not by the IdP.
  */
 async function mappedGrants(
-  tx: Queryable,
+  tx: Tx,
   settings: OidcSettings,
   values: string[],
   logger: Logger,
 ): Promise<RoleGrant[] | null> {
   if (Object.keys(settings.roleMap).length === 0) return null;
   const rules: RoleRule[] = values.flatMap((value) => settings.roleMap[value] ?? []);
-  const sites = await tx.query<{ id: string; name: string }>('SELECT id, name FROM sites ORDER BY created_at, id');
+  const sites = await tx.selectFrom('sites').select(['id', 'name']).orderBy('created_at').orderBy('id').execute();
   const grants: RoleGrant[] = [];
   for (const rule of rules) {
     let siteId: string | null = null;
@@ -90,8 +96,14 @@ async function mappedGrants(
   return grants;
 }
 
-async function defaultGrants(tx: Queryable): Promise<RoleGrant[]> {
-  const [site] = await tx.query<{ id: string }>('SELECT id FROM sites ORDER BY created_at, id LIMIT 1');
+async function defaultGrants(tx: Tx): Promise<RoleGrant[]> {
+  const site = await tx
+    .selectFrom('sites')
+    .select('id')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
   return site ? [{ role: 'member', siteId: site.id }] : [];
 }
 
@@ -106,7 +118,7 @@ const sameGrants = (a: RoleGrant[], b: RoleGrant[]) => {
  * otherwise a new user is made (OIDC_AUTO_CREATE).
  */
 export async function matchAccount(
-  tx: Queryable,
+  tx: Tx,
   deps: { settings: OidcSettings; logger: Logger },
   tenantId: string,
   identity: IdpIdentity,
@@ -118,17 +130,31 @@ export async function matchAccount(
 
   let created = false;
   let linked = false;
-  const [known] = await tx.query<{ user_id: string }>(
-    'SELECT user_id FROM user_identities WHERE issuer = $1 AND subject = $2',
-    [identity.issuer, identity.subject],
-  );
+  const known = await tx
+    .selectFrom('user_identities')
+    .select('user_id')
+    .where('issuer', '=', identity.issuer)
+    .where('subject', '=', identity.subject)
+    .executeTakeFirst();
   let userId = known?.user_id;
   if (!userId) {
-    const [byEmail] = await tx.query<{ id: string; linked: boolean }>(
-      `SELECT u.id, EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = u.id AND i.issuer = $2) AS linked
-         FROM users u WHERE lower(u.email) = $1`,
-      [email, identity.issuer],
-    );
+    const byEmail = await tx
+      .selectFrom('users as u')
+      .select((eb) => [
+        'u.id',
+        eb
+          .exists(
+            eb
+              .selectFrom('user_identities as i')
+              .select('i.user_id')
+              .whereRef('i.user_id', '=', 'u.id')
+              .where('i.issuer', '=', identity.issuer),
+          )
+          .$castTo<boolean>()
+          .as('linked'),
+      ])
+      .where((eb) => eb(eb.fn('lower', ['u.email']), '=', email))
+      .executeTakeFirst();
     // Linked once: an account already tied to another subject of this IdP is not taken over by a second one.
     if (byEmail?.linked) return { ok: false, reason: 'sso_no_account', userId: byEmail.id };
     if (byEmail) {
@@ -145,25 +171,28 @@ export async function matchAccount(
       });
       created = true;
     }
-    await tx.query(
-      'INSERT INTO user_identities (tenant_id, user_id, issuer, subject, email) VALUES ($1, $2, $3, $4, $5)',
-      [tenantId, userId, identity.issuer, identity.subject, email],
-    );
+    await tx
+      .insertInto('user_identities')
+      .values({ tenant_id: tenantId, user_id: userId, issuer: identity.issuer, subject: identity.subject, email })
+      .execute();
   }
 
-  const [user] = await tx.query<{ status: string }>('SELECT status FROM users WHERE id = $1', [userId]);
+  const user = await tx.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirst();
   if (user?.status !== 'active') return { ok: false, reason: 'sso_account_disabled', userId };
-  await tx.query('UPDATE user_identities SET email = $3, last_sign_in_at = now() WHERE issuer = $1 AND subject = $2', [
-    identity.issuer,
-    identity.subject,
-    email,
-  ]);
+  await tx
+    .updateTable('user_identities')
+    .set({ email, last_sign_in_at: new Date() })
+    .where('issuer', '=', identity.issuer)
+    .where('subject', '=', identity.subject)
+    .execute();
   // A temporary password nobody used was only a way in; single sign-on is that now.
-  await tx.query(
-    `UPDATE credentials SET password_hash = NULL, must_change_password = false
-      WHERE user_id = $1 AND must_change_password AND temporary_password_used_at IS NULL`,
-    [userId],
-  );
+  await tx
+    .updateTable('credentials')
+    .set({ password_hash: null, must_change_password: false })
+    .where('user_id', '=', userId)
+    .where('must_change_password', '=', true)
+    .where('temporary_password_used_at', 'is', null)
+    .execute();
 
   const rolesChanged = await applyRoles(tx, deps, tenantId, userId, identity.roleValues, created);
   return { ok: true, userId, created, linked, rolesChanged };
@@ -171,7 +200,7 @@ export async function matchAccount(
 
 /** The IdP's groups decide the roles at every sign-in (when a map is set); the first admin's roles stay as they are. */
 async function applyRoles(
-  tx: Queryable,
+  tx: Tx,
   deps: { settings: OidcSettings; logger: Logger },
   tenantId: string,
   userId: string,

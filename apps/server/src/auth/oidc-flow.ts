@@ -196,13 +196,16 @@ export async function finishSsoSignIn(
       details: { method: 'oidc', created: match.created, linked: match.linked, rolesChanged: match.rolesChanged },
     });
     const code = `${compactUuid(tenantId)}.${randomBytes(32).toString('base64url')}`;
-    await tx.query('DELETE FROM sign_in_handoffs WHERE expires_at < $1', [deps.now()]);
-    await tx.query('INSERT INTO sign_in_handoffs (code_hash, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, $4)', [
-      sha256(code),
-      tenantId,
-      match.userId,
-      new Date(deps.now().getTime() + HANDOFF_TTL_MS),
-    ]);
+    await tx.deleteFrom('sign_in_handoffs').where('expires_at', '<', deps.now()).execute();
+    await tx
+      .insertInto('sign_in_handoffs')
+      .values({
+        code_hash: sha256(code),
+        tenant_id: tenantId,
+        user_id: match.userId,
+        expires_at: new Date(deps.now().getTime() + HANDOFF_TTL_MS),
+      })
+      .execute();
     return { ok: true as const, code, rolesChanged: match.rolesChanged };
   });
   if (!outcome.ok) return failed(oidc, outcome.reason);
@@ -218,11 +221,14 @@ export async function exchangeSsoCode(deps: SessionDeps, code: string): Promise<
   const tenantId = tenant && secret?.length === 43 ? expandUuid(tenant) : undefined;
   if (!tenantId) throw refused();
   const session = await deps.db.withTenant(tenantId, async (tx) => {
-    const [handoff] = await tx.query<{ user_id: string }>(
-      `UPDATE sign_in_handoffs SET used_at = now()
-        WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id`,
-      [sha256(code), deps.now()],
-    );
+    const handoff = await tx
+      .updateTable('sign_in_handoffs')
+      .set({ used_at: deps.now() })
+      .where('code_hash', '=', sha256(code))
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', deps.now())
+      .returning('user_id')
+      .executeTakeFirst();
     if (!handoff) return undefined;
     return issueSession(deps, tx, tenantId, handoff.user_id, null);
   });

@@ -94,7 +94,7 @@ export async function login(
   }
   const { tenant_id: tenantId, user_id: userId } = lookup;
   const [cred] = await deps.db.withTenant(tenantId, (tx) =>
-    tx.query<{ password_hash: string; status: string; totp_confirmed_at: Date | null; temporary_used: boolean }>(
+    tx.query<{ password_hash: string | null; status: string; totp_confirmed_at: Date | null; temporary_used: boolean }>(
       `SELECT c.password_hash, u.status, c.totp_confirmed_at,
               c.must_change_password AND (c.temporary_password_used_at IS NOT NULL OR c.password_changed_at < $2)
                 AS temporary_used
@@ -103,7 +103,10 @@ export async function login(
     ),
   );
   const base = { actorType: 'user' as const, actorId: userId, targetType: 'user', targetId: userId, ip: info.ip };
-  const ok = cred ? await verifyPassword(cred.password_hash, password) : false;
+  // An account without a password (single sign-on only) costs the same time as a wrong password.
+  const ok = cred
+    ? (await verifyPassword(cred.password_hash ?? (await getDummyHash()), password)) && cred.password_hash !== null
+    : false;
   if (!ok || cred?.status !== 'active' || cred.temporary_used) {
     await audit(deps.db, tenantId, {
       ...base,

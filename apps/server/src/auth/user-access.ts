@@ -1,6 +1,7 @@
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../db';
 import type { EventDispatcher, EventPayloads } from '../events/outbox';
-import type { RoleGrant } from '../tenancy/users';
+import type { Role, RoleGrant } from '../tenancy/users';
 
 /** What a user may do right now, as the database says (not as a token minted up to 15 minutes ago says). */
 export interface CurrentAccess {
@@ -60,16 +61,26 @@ export class UserAccess {
   }
 
   async #load(tenantId: string, userId: string): Promise<CurrentAccess | null> {
-    const [row] = await this.db.withTenant(tenantId, (tx) =>
-      tx.query<{ status: string; session_version: number; roles: RoleGrant[] | null }>(
-        `SELECT u.status, u.session_version,
-                (SELECT json_agg(json_build_object('role', r.role, 'siteId', r.site_id) ORDER BY r.role, r.site_id)
-                   FROM user_site_roles r WHERE r.user_id = u.id) AS roles
-           FROM users u WHERE u.id = $1`,
-        [userId],
-      ),
+    const row = await this.db.withTenant(tenantId, (tx) =>
+      tx
+        .selectFrom('users as u')
+        .select((eb) => [
+          'u.status',
+          'u.session_version',
+          jsonArrayFrom(
+            eb
+              .selectFrom('user_site_roles as r')
+              .select(['r.role', 'r.site_id as siteId'])
+              .whereRef('r.user_id', '=', 'u.id')
+              .orderBy('r.role')
+              .orderBy('r.site_id')
+              .$narrowType<{ role: Role }>(),
+          ).as('roles'),
+        ])
+        .where('u.id', '=', userId)
+        .executeTakeFirst(),
     );
     if (!row) return null;
-    return { active: row.status === 'active', sessionVersion: row.session_version, roles: row.roles ?? [] };
+    return { active: row.status === 'active', sessionVersion: row.session_version, roles: row.roles };
   }
 }

@@ -12,6 +12,7 @@ export interface BackupRequest {
 }
 export type BackupResult = { ok: true; bytes: number } | { ok: false; error: string };
 
+// Raw SQL: schema_migrations is migration bookkeeping, read on the backend before any Database exists.
 export async function appliedMigrations(backend: Backend): Promise<string[]> {
   const rows = await backend.transaction((tx) =>
     tx.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version'),

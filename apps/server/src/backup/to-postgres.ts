@@ -13,6 +13,7 @@ import { migrate } from '../db/migrate';
 import { openPglite } from '../db/pglite';
 import { openPostgres } from '../db/postgres';
 
+// Raw SQL on the backends: the copy is generic over every table and reads the catalog, not typed per table.
 const CHUNK = 2000;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 function fail(message: string): never {

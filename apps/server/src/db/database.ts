@@ -1,16 +1,23 @@
-/** One query layer over PostgreSQL (pg) and embedded PGlite. Services only ever see `Queryable`. */
+import { bindTx, type Tx } from './kysely';
+
+/** Raw SQL on one connection. Services use it only where Kysely cannot express a statement, with a comment why. */
 export interface Queryable {
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
 }
 
+/** One open transaction of a backend: raw SQL, plus the affected-row count Kysely reports for writes. */
+export interface Connection extends Queryable {
+  run(text: string, params: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; affectedRows?: number }>;
+}
+
 /** What a backend must provide: a transaction on one connection, and a lifecycle. */
 export interface Backend {
   readonly kind: 'postgres' | 'pglite';
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T>;
   /** Runs `fn` while holding a lock that other processes/replicas on the same database also respect. */
-  withExclusiveLock<T>(key: number, fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  withExclusiveLock<T>(key: number, fn: (tx: Connection) => Promise<T>): Promise<T>;
   /** Calls `onNotify` for NOTIFYs on `channel` from any process (PostgreSQL); PGlite has one process, so never. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   ping(): Promise<void>;
@@ -37,33 +44,39 @@ export class Database {
    */
   withTenant<T>(
     tenantId: string,
-    fn: (tx: Queryable) => Promise<T>,
+    fn: (tx: Tx) => Promise<T>,
     role: typeof APP_ROLE | typeof RETENTION_ROLE = APP_ROLE,
   ): Promise<T> {
     if (!UUID.test(tenantId)) throw new TypeError('withTenant needs a tenant UUID');
     return this.backend.transaction(async (tx) => {
+      // Role and tenant are session settings Kysely has no builder for.
       await tx.query(`SET LOCAL ROLE ${role}`);
       await tx.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
-      return fn(tx);
+      return fn(bindTx(tx));
     });
   }
 
   /** As the app role with no tenant: tenant tables look empty. For global tables (e.g. pairing codes, login lookup). */
-  withoutTenant<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  withoutTenant<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.backend.transaction(async (tx) => {
       await tx.query(`SET LOCAL ROLE ${APP_ROLE}`);
-      return fn(tx);
+      return fn(bindTx(tx));
     });
   }
 
   /** As the connecting (owner) role. Only for migrations, first-start bootstrap and listing tenants for jobs. */
-  asOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.backend.transaction(fn);
+  asOwner<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.backend.transaction((tx) => fn(bindTx(tx)));
+  }
+
+  /** As the owner, holding a lock that other processes/replicas on the same database also respect. */
+  withExclusiveLock<T>(key: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.backend.withExclusiveLock(key, (tx) => fn(bindTx(tx)));
   }
 
   /** Lists tenant ids so cross-tenant jobs can run `withTenant` for each one. */
   async tenantIds(): Promise<string[]> {
-    const rows = await this.asOwner((tx) => tx.query<{ id: string }>('SELECT id FROM tenants ORDER BY created_at'));
+    const rows = await this.asOwner((tx) => tx.selectFrom('tenants').select('id').orderBy('created_at').execute());
     return rows.map((row) => row.id);
   }
 

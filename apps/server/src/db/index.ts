@@ -3,7 +3,8 @@ import { Database } from './database';
 import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
 
-export { type Backend, Database, type Queryable } from './database';
+export { type Backend, type Connection, Database, type Queryable } from './database';
+export type { Tx } from './kysely';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite in DATA_DIR. */
 export async function openDatabase(

@@ -11,6 +11,7 @@ export interface Migration {
   checksum: string;
 }
 
+// Raw SQL throughout: migrations are DDL scripts, and they run before any generated type describes the schema.
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 // Any constant works as long as every replica uses the same one: it serializes migrations across processes.
 const MIGRATION_LOCK_KEY = 0x61747269;

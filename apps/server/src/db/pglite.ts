@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
-import type { Backend, Queryable } from './database';
+import type { Backend, Connection } from './database';
 import { acquireDataDirLock } from './lock';
 
 const parsers = { [types.INT8]: (value: string) => Number(value) };
@@ -30,10 +30,14 @@ export async function openPglite(source: PgliteSource): Promise<Backend & { dump
     throw error;
   }
 
-  const transaction = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+  const transaction = <T>(fn: (tx: Connection) => Promise<T>): Promise<T> =>
     db.transaction((tx) =>
       fn({
         query: async (text, params) => (await tx.query(text, params as unknown[])).rows as never,
+        run: async (text, params) => {
+          const result = await tx.query<Record<string, unknown>>(text, params as unknown[]);
+          return { rows: result.rows, affectedRows: result.affectedRows };
+        },
         exec: async (script) => {
           await tx.exec(script);
         },

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Backend, Queryable } from './database';
+import type { Backend, Connection } from './database';
 
 // One code path for both backends: bigint counts as numbers, timestamps as Date (pg's default).
 const types = {
@@ -22,14 +22,18 @@ export async function openPostgres(connectionString: string, options: { max?: nu
   const client = await pool.connect();
   client.release();
 
-  const wrap = (client: pg.PoolClient): Queryable => ({
+  const wrap = (client: pg.PoolClient): Connection => ({
     query: async (text, params) => (await client.query(text, params as unknown[])).rows,
+    run: async (text, params) => {
+      const result = await client.query(text, params as unknown[]);
+      return { rows: result.rows, affectedRows: result.rowCount ?? undefined };
+    },
     exec: async (script) => {
       await client.query(script);
     },
   });
 
-  async function transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async function transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken = false;
     // The pool listens for errors only on idle clients: a connection lost while checked out (a restart, a terminated

@@ -1,5 +1,7 @@
 import { APP_ROLE, type Queryable } from './database';
 
+// Raw SQL throughout: it reads pg_catalog, which the generated DB types (and Kysely's builders) do not cover.
+
 /** Tables without tenant data; every other table must carry tenant_id and be protected. */
 export const GLOBAL_TABLES: Record<string, string> = {
   schema_migrations: 'migration bookkeeping',

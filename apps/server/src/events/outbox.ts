@@ -43,6 +43,7 @@ export async function emit<T extends EventType>(
   siteId: string | null,
   payload: EventPayloads[T],
 ): Promise<number> {
+  // Raw SQL: the advisory lock, the RLS helper and pg_notify have no builder, and callers still hand a `Queryable`.
   // Event ids must commit in order per tenant, or the dispatcher could read id 6 before id 5 commits and skip 5. The
   // lock is held from here to commit, so emit as the last step of a transaction.
   await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('atrium_events:' || app_current_tenant()::text, 0))`);
@@ -83,8 +84,11 @@ export class EventDispatcher {
   /** Starts after the newest existing event of each tenant: history is not replayed to live subscribers. */
   async start(): Promise<void> {
     for (const tenantId of await this.db.tenantIds()) {
-      const [row] = await this.db.withTenant(tenantId, (tx) =>
-        tx.query<{ max: number | null }>('SELECT max(id)::bigint AS max FROM events'),
+      const row = await this.db.withTenant(tenantId, (tx) =>
+        tx
+          .selectFrom('events')
+          .select((eb) => eb.fn.max('id').as('max'))
+          .executeTakeFirst(),
       );
       this.#last.set(tenantId, row?.max ?? 0);
     }
@@ -125,13 +129,14 @@ export class EventDispatcher {
       for (;;) {
         const last = this.#last.get(tenantId) ?? 0;
         const rows = await this.db.withTenant(tenantId, (tx) =>
-          tx.query<{
-            id: number;
-            site_id: string | null;
-            type: EventType;
-            payload: DomainEvent['payload'];
-            created_at: Date;
-          }>('SELECT id, site_id, type, payload, created_at FROM events WHERE id > $1 ORDER BY id LIMIT 500', [last]),
+          tx
+            .selectFrom('events')
+            .select(['id', 'site_id', 'type', 'payload', 'created_at'])
+            .where('id', '>', last)
+            .orderBy('id')
+            .limit(500)
+            .$narrowType<{ type: EventType; payload: DomainEvent['payload'] }>()
+            .execute(),
         );
         for (const row of rows) {
           this.#last.set(tenantId, row.id);

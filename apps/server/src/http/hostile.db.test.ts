@@ -8,7 +8,8 @@ import { startTestServer, type TestServer } from '../../test/http';
 import type { TokenType } from '../auth/tokens';
 import type { CreatedTenant } from '../tenancy/tenants';
 import { insertUser } from '../tenancy/users';
-import { createVisit, qrTokenFor } from '../visits/service';
+import { recordVisit } from '../visits/manage';
+import { qrTokenFor } from '../visits/qr-tokens';
 import type { RouteDef } from './routes';
 
 /**
@@ -73,9 +74,9 @@ beforeAll(async () => {
       roles: [{ role: 'member', siteId }],
     });
     realIds.user = victim;
-    const visit = await createVisit(
-      ctx,
+    const visit = await recordVisit(
       tx,
+      ctx.now(),
       { type: 'system', id: null, ip: null },
       {
         siteId,

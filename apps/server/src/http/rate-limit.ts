@@ -37,6 +37,7 @@ export const rule = (kind: keyof typeof LIMITS, subject: string): LimitRule => (
 /**
  * Fixed-window counters in the database (PostgreSQL or PGlite), so every replica shares them. Each attempt is counted
  * by one atomic upsert before anything is evaluated, so no amount of concurrency lets more through than the limit.
+ * Raw SQL: rate_limits is closed to the app role and reached only through its SECURITY DEFINER functions.
  */
 export class RateLimits {
   constructor(

@@ -1,7 +1,8 @@
 import type { KioskConfig } from '@atrium/protocol';
 import type { KeyRing } from '../auth/keys';
 import type { Database } from '../db';
-import { loadSite, QR_ISSUER } from '../visits/service';
+import { QR_ISSUER } from '../visits/qr-tokens';
+import { loadSite } from '../visits/settings';
 
 /**
  * What a kiosk needs to work offline: its site, the tenant's QR keys and the revoked codes still in date, the server's

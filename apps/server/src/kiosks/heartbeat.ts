@@ -13,10 +13,11 @@ export async function recordHeartbeat(
 ): Promise<void> {
   const status = { ...heartbeat, reportedAt: now.toISOString() };
   await db.withTenant(kiosk.tenantId, (tx) =>
-    tx.query('UPDATE kiosks SET last_seen = $2, last_status = $3 WHERE id = $1 AND revoked_at IS NULL', [
-      kiosk.kioskId,
-      now,
-      JSON.stringify(status),
-    ]),
+    tx
+      .updateTable('kiosks')
+      .set({ last_seen: now, last_status: JSON.stringify(status) })
+      .where('id', '=', kiosk.kioskId)
+      .where('revoked_at', 'is', null)
+      .execute(),
   );
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/record';
 import type { AppContext } from '../context';
 import { notFound } from '../http/errors';
-import { type Actor, checkOut } from '../visits/service';
+import type { Actor } from '../visits/actor';
+import { recordCheckOut } from '../visits/check-out';
 import { emitVoucherRevocations, revokeVisitVouchers } from '../visits/vouchers';
 
 /**
@@ -17,15 +18,17 @@ export async function eraseVisitor(
   visitorId: string,
 ): Promise<{ visits: number }> {
   const erased = await ctx.db.withTenant(tenantId, async (tx) => {
-    const [visitor] = await tx.query('SELECT id FROM visitors WHERE id = $1 FOR UPDATE', [visitorId]);
+    const visitor = await tx
+      .selectFrom('visitors')
+      .select('id')
+      .where('id', '=', visitorId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!visitor) throw notFound('visitor');
-    const visits = await tx.query<{ id: string; status: string }>(
-      'SELECT id, status FROM visits WHERE visitor_id = $1',
-      [visitorId],
-    );
+    const visits = await tx.selectFrom('visits').select(['id', 'status']).where('visitor_id', '=', visitorId).execute();
     for (const visit of visits) {
       if (visit.status === 'checked_in') {
-        const outcome = await checkOut(tx, {
+        const outcome = await recordCheckOut(tx, {
           visitId: visit.id,
           siteId: null,
           idempotencyKey: randomUUID(),
@@ -39,8 +42,8 @@ export async function eraseVisitor(
       }
       await emitVoucherRevocations(tx, visit.id, await revokeVisitVouchers(tx, visit.id));
     }
-    await tx.query('DELETE FROM visits WHERE visitor_id = $1', [visitorId]);
-    await tx.query('DELETE FROM visitors WHERE id = $1', [visitorId]);
+    await tx.deleteFrom('visits').where('visitor_id', '=', visitorId).execute();
+    await tx.deleteFrom('visitors').where('id', '=', visitorId).execute();
     await recordAudit(tx, {
       ...{ actorType: actor.type, actorId: actor.id, ip: actor.ip },
       action: 'visitor.erased',

@@ -1,6 +1,9 @@
+import { type ExpressionBuilder, sql } from 'kysely';
 import { recordAudit } from '../audit/record';
 import type { AppContext } from '../context';
+import type { Tx } from '../db';
 import { RETENTION_ROLE } from '../db/database';
+import type { DB, Visitors } from '../db/schema';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
@@ -14,6 +17,18 @@ export interface PurgeCounts {
   auditEvents: number;
 }
 
+/** The tenant's retention periods in days, null where it keeps the default. */
+export function retentionSettings(tx: Tx) {
+  return tx
+    .selectFrom('tenants')
+    .select([
+      // jsonb field as int: the settings are schemaless JSON.
+      sql<number | null>`(settings->>'retentionDays')::int`.as('retention'),
+      sql<number | null>`(settings->>'auditRetentionDays')::int`.as('audit'),
+    ])
+    .executeTakeFirst();
+}
+
 /**
  * Deletes visitor PII (and everything tied to it: visits, QR tokens, check-ins, vouchers, WiFi sessions) once a visit
  * ended more than `retentionDays` ago, old outbox events with it, and audit entries past their own retention. Batched,
@@ -21,11 +36,7 @@ export interface PurgeCounts {
  */
 export async function purgeTenant(ctx: AppContext, tenantId: string): Promise<PurgeCounts> {
   const counts: PurgeCounts = { visitors: 0, visits: 0, events: 0, auditEvents: 0 };
-  const [settings] = await ctx.db.withTenant(tenantId, (tx) =>
-    tx.query<{ retention: number | null; audit: number | null }>(
-      `SELECT (settings->>'retentionDays')::int AS retention, (settings->>'auditRetentionDays')::int AS audit FROM tenants`,
-    ),
-  );
+  const settings = await ctx.db.withTenant(tenantId, retentionSettings);
   const now = ctx.now().getTime();
   const cutoff = new Date(now - (settings?.retention ?? DEFAULT_RETENTION_DAYS) * DAY_MS);
   const auditCutoff = new Date(now - (settings?.audit ?? DEFAULT_AUDIT_RETENTION_DAYS) * DAY_MS);
@@ -33,19 +44,35 @@ export async function purgeTenant(ctx: AppContext, tenantId: string): Promise<Pu
   for (;;) {
     const batch = await ctx.db.withTenant(tenantId, async (tx) => {
       // A visitor goes when every one of their visits ended before the cut-off.
-      const visitors = await tx.query<{ id: string }>(
-        `SELECT p.id FROM visitors p
-          WHERE NOT EXISTS (
-                  SELECT 1 FROM visits v WHERE v.visitor_id = p.id
-                   AND (v.status IN ('expected', 'checked_in') OR coalesce(v.checked_out_at, v.expected_departure) >= $1))
-            AND (EXISTS (SELECT 1 FROM visits v WHERE v.visitor_id = p.id) OR p.created_at < $1)
-          ORDER BY p.id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [cutoff, BATCH],
-      );
+      const visitsOf = (eb: ExpressionBuilder<DB & { p: Visitors }, 'p'>) =>
+        eb.selectFrom('visits as v').select('v.id').whereRef('v.visitor_id', '=', 'p.id');
+      const visitors = await tx
+        .selectFrom('visitors as p')
+        .select('p.id')
+        .where((eb) =>
+          eb.and([
+            eb.not(
+              eb.exists(
+                visitsOf(eb).where((eb) =>
+                  eb.or([
+                    eb('v.status', 'in', ['expected', 'checked_in']),
+                    eb(eb.fn.coalesce('v.checked_out_at', 'v.expected_departure'), '>=', cutoff),
+                  ]),
+                ),
+              ),
+            ),
+            eb.or([eb.exists(visitsOf(eb)), eb('p.created_at', '<', cutoff)]),
+          ]),
+        )
+        .orderBy('p.id')
+        .limit(BATCH)
+        .forUpdate()
+        .skipLocked()
+        .execute();
       if (visitors.length === 0) return { visitors: 0, visits: 0 };
       const ids = visitors.map((row) => row.id);
-      const visits = await tx.query('DELETE FROM visits WHERE visitor_id = ANY($1::uuid[]) RETURNING id', [ids]);
-      await tx.query('DELETE FROM visitors WHERE id = ANY($1::uuid[])', [ids]);
+      const visits = await tx.deleteFrom('visits').where('visitor_id', 'in', ids).returning('id').execute();
+      await tx.deleteFrom('visitors').where('id', 'in', ids).execute();
       return { visitors: ids.length, visits: visits.length };
     });
     counts.visitors += batch.visitors;
@@ -54,9 +81,12 @@ export async function purgeTenant(ctx: AppContext, tenantId: string): Promise<Pu
   }
   // Sessions of vouchers already gone are removed by cascade; orphans (no voucher matched) age out with the same cut-off.
   await ctx.db.withTenant(tenantId, async (tx) => {
-    await tx.query('DELETE FROM radius_sessions WHERE voucher_id IS NULL AND updated_at < $1', [cutoff]);
+    await tx.deleteFrom('radius_sessions').where('voucher_id', 'is', null).where('updated_at', '<', cutoff).execute();
     // Agents resend within minutes; a day of ids is plenty to recognise a resend.
-    await tx.query('DELETE FROM agent_event_ids WHERE received_at < $1', [new Date(now - DAY_MS)]);
+    await tx
+      .deleteFrom('agent_event_ids')
+      .where('received_at', '<', new Date(now - DAY_MS))
+      .execute();
   });
 
   for (;;) {
@@ -64,16 +94,22 @@ export async function purgeTenant(ctx: AppContext, tenantId: string): Promise<Pu
       tenantId,
       async (tx) => ({
         events: (
-          await tx.query(
-            'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE created_at < $1 LIMIT $2) RETURNING id',
-            [cutoff, BATCH],
-          )
+          await tx
+            .deleteFrom('events')
+            .where('id', 'in', (eb) =>
+              eb.selectFrom('events').select('id').where('created_at', '<', cutoff).limit(BATCH),
+            )
+            .returning('id')
+            .execute()
         ).length,
         audit: (
-          await tx.query(
-            'DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE occurred_at < $1 LIMIT $2) RETURNING id',
-            [auditCutoff, BATCH],
-          )
+          await tx
+            .deleteFrom('audit_events')
+            .where('id', 'in', (eb) =>
+              eb.selectFrom('audit_events').select('id').where('occurred_at', '<', auditCutoff).limit(BATCH),
+            )
+            .returning('id')
+            .execute()
         ).length,
       }),
       RETENTION_ROLE,

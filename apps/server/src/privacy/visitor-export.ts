@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/record';
 import type { Database } from '../db';
-import type { Actor } from '../visits/service';
+import type { Actor } from '../visits/actor';
 
 /**
  * Right of access: everything held about one visitor (their record, visits, WiFi vouchers and sessions), audited as
@@ -8,28 +8,55 @@ import type { Actor } from '../visits/service';
  */
 export async function exportVisitor(db: Database, tenantId: string, actor: Actor, visitorId: string, now: Date) {
   return db.withTenant(tenantId, async (tx) => {
-    const [visitor] = await tx.query(
-      'SELECT id, name, email, company, phone, created_at AS "createdAt" FROM visitors WHERE id = $1',
-      [visitorId],
-    );
+    const visitor = await tx
+      .selectFrom('visitors')
+      .select(['id', 'name', 'email', 'company', 'phone', 'created_at as createdAt'])
+      .where('id', '=', visitorId)
+      .executeTakeFirst();
     if (!visitor) return undefined;
-    const visits = await tx.query(
-      `SELECT v.id, s.name AS site, v.status, v.expected_arrival AS "expectedArrival", v.expected_departure AS "expectedDeparture",
-              v.checked_in_at AS "checkedInAt", v.checked_out_at AS "checkedOutAt"
-         FROM visits v JOIN sites s ON s.id = v.site_id WHERE v.visitor_id = $1 ORDER BY v.expected_arrival`,
-      [visitorId],
-    );
-    const vouchers = await tx.query(
-      `SELECT w.id, w.visit_id AS "visitId", w.username, w.valid_from AS "validFrom", w.valid_until AS "validUntil", w.status
-         FROM vouchers w JOIN visits v ON v.id = w.visit_id WHERE v.visitor_id = $1`,
-      [visitorId],
-    );
-    const sessions = await tx.query(
-      `SELECT r.acct_session_id AS "sessionId", r.calling_station_id AS "deviceMac", r.framed_ip AS "ipAddress",
-              r.started_at AS "startedAt", r.stopped_at AS "stoppedAt", r.input_octets AS "inputOctets", r.output_octets AS "outputOctets"
-         FROM radius_sessions r JOIN vouchers w ON w.id = r.voucher_id JOIN visits v ON v.id = w.visit_id WHERE v.visitor_id = $1`,
-      [visitorId],
-    );
+    const visits = await tx
+      .selectFrom('visits as v')
+      .innerJoin('sites as s', 's.id', 'v.site_id')
+      .select([
+        'v.id',
+        's.name as site',
+        'v.status',
+        'v.expected_arrival as expectedArrival',
+        'v.expected_departure as expectedDeparture',
+        'v.checked_in_at as checkedInAt',
+        'v.checked_out_at as checkedOutAt',
+      ])
+      .where('v.visitor_id', '=', visitorId)
+      .orderBy('v.expected_arrival')
+      .execute();
+    const vouchers = await tx
+      .selectFrom('vouchers as w')
+      .innerJoin('visits as v', 'v.id', 'w.visit_id')
+      .select([
+        'w.id',
+        'w.visit_id as visitId',
+        'w.username',
+        'w.valid_from as validFrom',
+        'w.valid_until as validUntil',
+        'w.status',
+      ])
+      .where('v.visitor_id', '=', visitorId)
+      .execute();
+    const sessions = await tx
+      .selectFrom('radius_sessions as r')
+      .innerJoin('vouchers as w', 'w.id', 'r.voucher_id')
+      .innerJoin('visits as v', 'v.id', 'w.visit_id')
+      .select([
+        'r.acct_session_id as sessionId',
+        'r.calling_station_id as deviceMac',
+        'r.framed_ip as ipAddress',
+        'r.started_at as startedAt',
+        'r.stopped_at as stoppedAt',
+        'r.input_octets as inputOctets',
+        'r.output_octets as outputOctets',
+      ])
+      .where('v.visitor_id', '=', visitorId)
+      .execute();
     await recordAudit(tx, {
       actorType: actor.type,
       actorId: actor.id,

@@ -48,7 +48,9 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2_PARAMS);
 }
 
-export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+/** False for an account without a password (single sign-on only). */
+export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
+  if (stored === null) return false;
   try {
     return await verify(stored, password);
   } catch {

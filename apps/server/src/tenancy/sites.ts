@@ -1,7 +1,9 @@
 import type { SettingsView, Site, SiteWithSettings, TenantSettings, updateSiteSchema } from '@atrium/protocol';
+import { type Selectable, sql } from 'kysely';
 import type { z } from 'zod';
 import { recordAudit } from '../audit/record';
-import type { Database } from '../db';
+import type { Database, Tx } from '../db';
+import type { Sites } from '../db/schema';
 import { notFound } from '../http/errors';
 import { DEFAULT_RETENTION_DAYS } from '../privacy/retention';
 import { siteSettings } from '../visits/settings';
@@ -18,7 +20,7 @@ export type VisibleSites = string[] | null;
 
 export type SitePatch = z.infer<typeof updateSiteSchema>;
 
-type SiteRow = { id: string; name: string; timezone: string; wifi_ssid: string; settings: unknown };
+type SiteRow = Pick<Selectable<Sites>, 'id' | 'name' | 'timezone' | 'wifi_ssid' | 'settings'>;
 
 const withSettings = (row: SiteRow): SiteWithSettings => ({
   id: row.id,
@@ -28,13 +30,14 @@ const withSettings = (row: SiteRow): SiteWithSettings => ({
   settings: siteSettings(row.settings),
 });
 
+const visibleSites = (tx: Tx, visible: VisibleSites) => {
+  const query = tx.selectFrom('sites').orderBy('name').orderBy('id');
+  return visible === null ? query : query.where('id', '=', (eb) => eb.fn.any(eb.val(visible)));
+};
+
 export async function listSites(db: Database, tenantId: string, visible: VisibleSites): Promise<Site[]> {
   return db.withTenant(tenantId, (tx) =>
-    tx.query<Site>(
-      `SELECT id, name, timezone, wifi_ssid AS "wifiSsid" FROM sites
-        WHERE $1::uuid[] IS NULL OR id = ANY($1::uuid[]) ORDER BY name, id`,
-      [visible],
-    ),
+    visibleSites(tx, visible).select(['id', 'name', 'timezone', 'wifi_ssid as wifiSsid']).execute(),
   );
 }
 
@@ -44,21 +47,27 @@ export async function createSite(
   input: { name: string; timezone: string; wifiSsid: string },
 ): Promise<Site> {
   return db.withTenant(actor.tenantId, async (tx) => {
-    const [row] = await tx.query<Site>(
-      `INSERT INTO sites (tenant_id, name, timezone, wifi_ssid) VALUES (app_current_tenant(), $1, $2, $3)
-       RETURNING id, name, timezone, wifi_ssid AS "wifiSsid"`,
-      [input.name, input.timezone, input.wifiSsid],
-    );
+    const row = await tx
+      .insertInto('sites')
+      // The RLS helper: the tenant the transaction was opened for.
+      .values({
+        tenant_id: sql<string>`app_current_tenant()`,
+        name: input.name,
+        timezone: input.timezone,
+        wifi_ssid: input.wifiSsid,
+      })
+      .returning(['id', 'name', 'timezone', 'wifi_ssid as wifiSsid'])
+      .executeTakeFirstOrThrow();
     await recordAudit(tx, {
       actorType: 'user',
       actorId: actor.userId,
       action: 'site.created',
       targetType: 'site',
-      targetId: row!.id,
+      targetId: row.id,
       outcome: 'success',
       ip: actor.ip,
     });
-    return row!;
+    return row;
   });
 }
 
@@ -72,11 +81,14 @@ export async function settingsView(
   options: { visible: VisibleSites; mayAdminister: (siteId: string) => boolean },
 ): Promise<SettingsView> {
   return db.withTenant(tenantId, async (tx) => {
-    const [tenant] = await tx.query<{ settings: { retentionDays?: number } }>('SELECT settings FROM tenants');
-    const sites = await tx.query<SiteRow>(
-      'SELECT id, name, timezone, wifi_ssid, settings FROM sites WHERE $1::uuid[] IS NULL OR id = ANY($1::uuid[]) ORDER BY name, id',
-      [options.visible],
-    );
+    const tenant = await tx
+      .selectFrom('tenants')
+      .select('settings')
+      .$narrowType<{ settings: { retentionDays?: number } }>()
+      .executeTakeFirst();
+    const sites = await visibleSites(tx, options.visible)
+      .select(['id', 'name', 'timezone', 'wifi_ssid', 'settings'])
+      .execute();
     return {
       retentionDays: tenant?.settings.retentionDays ?? DEFAULT_RETENTION_DAYS,
       sites: sites.filter((site) => options.mayAdminister(site.id)).map(withSettings),
@@ -90,9 +102,10 @@ export async function updateTenantSettings(
   input: { retentionDays: number },
 ): Promise<TenantSettings> {
   await db.withTenant(actor.tenantId, async (tx) => {
-    await tx.query(`UPDATE tenants SET settings = settings || jsonb_build_object('retentionDays', $1::int)`, [
-      input.retentionDays,
-    ]);
+    await tx
+      .updateTable('tenants')
+      .set({ settings: sql`settings || jsonb_build_object('retentionDays', ${input.retentionDays}::int)` })
+      .execute();
     await recordAudit(tx, {
       actorType: 'user',
       actorId: actor.userId,
@@ -116,12 +129,18 @@ export async function updateSite(
 ): Promise<SiteWithSettings> {
   const { name, timezone, wifiSsid, ...settings } = patch;
   return db.withTenant(actor.tenantId, async (tx) => {
-    const [row] = await tx.query<SiteRow>(
-      `UPDATE sites SET name = coalesce($2, name), timezone = coalesce($3, timezone), wifi_ssid = coalesce($4, wifi_ssid),
-              settings = settings || $5::jsonb
-        WHERE id = $1 RETURNING id, name, timezone, wifi_ssid, settings`,
-      [id, name ?? null, timezone ?? null, wifiSsid ?? null, JSON.stringify(settings)],
-    );
+    const row = await tx
+      .updateTable('sites')
+      .set({
+        ...(name === undefined ? {} : { name }),
+        ...(timezone === undefined ? {} : { timezone }),
+        ...(wifiSsid === undefined ? {} : { wifi_ssid: wifiSsid }),
+        // jsonb merge: the patch's settings over the stored ones.
+        settings: sql`settings || ${JSON.stringify(settings)}::jsonb`,
+      })
+      .where('id', '=', id)
+      .returning(['id', 'name', 'timezone', 'wifi_ssid', 'settings'])
+      .executeTakeFirst();
     if (!row) throw notFound('site');
     await recordAudit(tx, {
       actorType: 'user',

@@ -19,11 +19,17 @@ export interface CreatedTenant {
 export async function createTenant(db: Database, input: NewTenant): Promise<CreatedTenant> {
   const tenantId = randomUUID();
   return db.withTenant(tenantId, async (tx) => {
-    await tx.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenantId, input.name]);
-    const [site] = await tx.query<{ id: string }>(
-      `INSERT INTO sites (tenant_id, name, timezone, wifi_ssid) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [tenantId, input.site.name, input.site.timezone ?? 'UTC', input.site.wifiSsid ?? 'Guest'],
-    );
+    await tx.insertInto('tenants').values({ id: tenantId, name: input.name }).execute();
+    const site = await tx
+      .insertInto('sites')
+      .values({
+        tenant_id: tenantId,
+        name: input.site.name,
+        timezone: input.site.timezone ?? 'UTC',
+        wifi_ssid: input.site.wifiSsid ?? 'Guest',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const adminUserId = await insertUser(tx, tenantId, {
       ...input.admin,
       roles: [{ role: 'tenant_admin', siteId: null }],
@@ -34,8 +40,8 @@ export async function createTenant(db: Database, input: NewTenant): Promise<Crea
       targetType: 'tenant',
       targetId: tenantId,
       outcome: 'success',
-      details: { siteId: site!.id, adminUserId },
+      details: { siteId: site.id, adminUserId },
     });
-    return { tenantId, siteId: site!.id, adminUserId };
+    return { tenantId, siteId: site.id, adminUserId };
   });
 }

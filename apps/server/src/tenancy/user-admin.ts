@@ -1,11 +1,22 @@
 import { randomInt } from 'node:crypto';
 import type { User } from '@atrium/protocol';
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { recordAudit } from '../audit/record';
 import { announceAccessChange, revokeAllSessions } from '../auth/sessions';
-import type { Queryable } from '../db';
-import { conflict, forbidden, invalidInput, notFound } from '../http/errors';
+import type { UserAccess } from '../auth/user-access';
+import type { Database, Tx } from '../db';
+import type { EventDispatcher } from '../events/outbox';
+import { AppError, conflict, forbidden, invalidInput, notFound } from '../http/errors';
 import { type AdminScope, mayGrant, mayManage } from './access';
-import { insertUser, type RoleGrant, replaceRoles } from './users';
+import { insertUser, type Role, type RoleGrant, replaceRoles } from './users';
+
+/** What the user services need: the database, and who to tell after an access change commits. */
+export interface UserAdminDeps {
+  db: Database;
+  access: Pick<UserAccess, 'forget'>;
+  events: Pick<EventDispatcher, 'wake'>;
+}
 
 /** Who is managing users, and within which scope. */
 export interface UserAdmin {
@@ -36,30 +47,36 @@ export function checkGrants(scope: AdminScope, grants: readonly RoleGrant[]): vo
   });
 }
 
-type UserRow = {
-  id: string;
-  email: string;
-  name: string;
-  status: 'active' | 'disabled';
-  mfa: boolean;
-  has_password: boolean;
-  has_identity: boolean;
-  created_at: Date;
-  roles: RoleGrant[] | null;
-};
-
-async function loadUsers(tx: Queryable, ids: string[] | null): Promise<User[]> {
-  const rows = await tx.query<UserRow>(
-    `SELECT u.id, u.email, u.name, u.status, c.totp_confirmed_at IS NOT NULL AS mfa, u.created_at,
-            c.password_hash IS NOT NULL AS has_password,
-            EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = u.id) AS has_identity,
-            (SELECT json_agg(json_build_object('role', r.role, 'siteId', r.site_id) ORDER BY r.role, r.site_id)
-               FROM user_site_roles r WHERE r.user_id = u.id) AS roles
-       FROM users u JOIN credentials c ON c.user_id = u.id
-      WHERE $1::uuid[] IS NULL OR u.id = ANY($1::uuid[])
-      ORDER BY u.name, u.id`,
-    [ids],
-  );
+async function loadUsers(tx: Tx, ids: string[] | null): Promise<User[]> {
+  let query = tx
+    .selectFrom('users as u')
+    .innerJoin('credentials as c', 'c.user_id', 'u.id')
+    .select((eb) => [
+      'u.id',
+      'u.email',
+      'u.name',
+      'u.status',
+      eb('c.totp_confirmed_at', 'is not', null).$castTo<boolean>().as('mfa'),
+      eb('c.password_hash', 'is not', null).$castTo<boolean>().as('hasPassword'),
+      eb
+        .exists(eb.selectFrom('user_identities as i').select('i.user_id').whereRef('i.user_id', '=', 'u.id'))
+        .$castTo<boolean>()
+        .as('hasIdentity'),
+      'u.created_at',
+      jsonArrayFrom(
+        eb
+          .selectFrom('user_site_roles as r')
+          .select(['r.role', 'r.site_id as siteId'])
+          .whereRef('r.user_id', '=', 'u.id')
+          .orderBy('r.role')
+          .orderBy('r.site_id')
+          .$narrowType<{ role: Role }>(),
+      ).as('roles'),
+    ])
+    .orderBy('u.name')
+    .orderBy('u.id');
+  if (ids !== null) query = query.where('u.id', 'in', ids);
+  const rows = await query.$narrowType<{ status: User['status'] }>().execute();
   return rows.map((row) => ({
     id: row.id,
     email: row.email,
@@ -67,14 +84,23 @@ async function loadUsers(tx: Queryable, ids: string[] | null): Promise<User[]> {
     status: row.status,
     mfaEnabled: row.mfa,
     createdAt: row.created_at.toISOString(),
-    roles: row.roles ?? [],
-    signInMethod: row.has_identity ? (row.has_password ? 'both' : 'sso') : 'password',
+    roles: row.roles,
+    signInMethod: row.hasIdentity ? (row.hasPassword ? 'both' : 'sso') : 'password',
   }));
 }
 
+/** A duplicate email or an unknown site in the roles, as the API reports them. */
+function mapWriteError(error: unknown): never {
+  if (error instanceof AppError) throw error;
+  const code = (error as { code?: string }).code;
+  if (code === '23505') throw conflict('email_taken', 'An account with this email already exists.');
+  if (code === '23503') throw invalidInput('roles', 'names a site that does not exist');
+  throw error;
+}
+
 /** The users this admin may see and manage: those whose every role lies inside the admin's scope. */
-export async function listManageableUsers(tx: Queryable, admin: UserAdmin): Promise<User[]> {
-  const users = await loadUsers(tx, null);
+export async function listManageableUsers(deps: Pick<UserAdminDeps, 'db'>, admin: UserAdmin): Promise<User[]> {
+  const users = await deps.db.withTenant(admin.tenantId, (tx) => loadUsers(tx, null));
   return users.filter((user) => mayManage(admin.scope, user.roles));
 }
 
@@ -82,34 +108,41 @@ export async function listManageableUsers(tx: Queryable, admin: UserAdmin): Prom
  * Locks the target user and checks the admin may manage them. Unmanageable users are reported as unknown, so a site
  * admin learns nothing about people beyond their sites.
  */
-async function lockManageable(tx: Queryable, admin: UserAdmin, id: string): Promise<void> {
-  const [row] = await tx.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [id]);
+async function lockManageable(tx: Tx, admin: UserAdmin, id: string): Promise<void> {
+  const row = await tx.selectFrom('users').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw notFound('user');
-  const roles = await tx.query<RoleGrant>('SELECT role, site_id AS "siteId" FROM user_site_roles WHERE user_id = $1', [
-    id,
-  ]);
+  const roles = await tx
+    .selectFrom('user_site_roles')
+    .select(['role', 'site_id as siteId'])
+    .where('user_id', '=', id)
+    .$narrowType<{ role: Role }>()
+    .execute();
   if (!mayManage(admin.scope, roles)) throw notFound('user');
 }
 
 export async function createUser(
-  tx: Queryable,
+  deps: Pick<UserAdminDeps, 'db'>,
   admin: UserAdmin,
   input: { email: string; name: string; passwordHash: string; roles: RoleGrant[] },
 ): Promise<User> {
   checkGrants(admin.scope, input.roles);
-  // The admin knows this password, so it only opens the way to choosing one of the user's own.
-  const id = await insertUser(tx, admin.tenantId, { ...input, mustChangePassword: true, passwordSetAt: admin.now });
-  await recordAudit(tx, {
-    actorType: 'user',
-    actorId: admin.userId,
-    action: 'user.created',
-    targetType: 'user',
-    targetId: id,
-    outcome: 'success',
-    ip: admin.ip,
-    details: { roles: input.roles.map((g) => g.role).join(',') },
-  });
-  return (await loadUsers(tx, [id]))[0]!;
+  return deps.db
+    .withTenant(admin.tenantId, async (tx) => {
+      // The admin knows this password, so it only opens the way to choosing one of the user's own.
+      const id = await insertUser(tx, admin.tenantId, { ...input, mustChangePassword: true, passwordSetAt: admin.now });
+      await recordAudit(tx, {
+        actorType: 'user',
+        actorId: admin.userId,
+        action: 'user.created',
+        targetType: 'user',
+        targetId: id,
+        outcome: 'success',
+        ip: admin.ip,
+        details: { roles: input.roles.map((g) => g.role).join(',') },
+      });
+      return (await loadUsers(tx, [id]))[0]!;
+    })
+    .catch(mapWriteError);
 }
 
 export interface UserPatch {
@@ -118,30 +151,44 @@ export interface UserPatch {
   roles?: RoleGrant[] | undefined;
 }
 
-export async function updateUser(tx: Queryable, admin: UserAdmin, id: string, patch: UserPatch): Promise<User> {
+export async function updateUser(deps: UserAdminDeps, admin: UserAdmin, id: string, patch: UserPatch): Promise<User> {
   if (id === admin.userId && (patch.status === 'disabled' || patch.roles)) {
     throw conflict('cannot_change_self', 'You cannot disable yourself or change your own roles.');
   }
-  await lockManageable(tx, admin, id);
-  if (patch.roles) checkGrants(admin.scope, patch.roles);
-  if (patch.name) await tx.query('UPDATE users SET name = $2, updated_at = now() WHERE id = $1', [id, patch.name]);
-  if (patch.status)
-    await tx.query('UPDATE users SET status = $2, updated_at = now() WHERE id = $1', [id, patch.status]);
-  if (patch.roles) await replaceRoles(tx, admin.tenantId, id, patch.roles);
-  // Roles are read on every request, so a re-roled user keeps working with the new ones; a disabled one is out.
-  if (patch.status === 'disabled') await revokeAllSessions(tx, id);
-  await recordAudit(tx, {
-    actorType: 'user',
-    actorId: admin.userId,
-    action: 'user.updated',
-    targetType: 'user',
-    targetId: id,
-    outcome: 'success',
-    ip: admin.ip,
-    details: { fields: Object.keys(patch).sort().join(',') },
-  });
-  const user = (await loadUsers(tx, [id]))[0]!;
-  if (patch.status || patch.roles) await announceAccessChange(tx, id);
+  const user = await deps.db
+    .withTenant(admin.tenantId, async (tx) => {
+      await lockManageable(tx, admin, id);
+      if (patch.roles) checkGrants(admin.scope, patch.roles);
+      if (patch.name) {
+        await tx.updateTable('users').set({ name: patch.name, updated_at: sql`now()` }).where('id', '=', id).execute();
+      }
+      if (patch.status) {
+        await tx
+          .updateTable('users')
+          .set({ status: patch.status, updated_at: sql`now()` })
+          .where('id', '=', id)
+          .execute();
+      }
+      if (patch.roles) await replaceRoles(tx, admin.tenantId, id, patch.roles);
+      // Roles are read on every request, so a re-roled user keeps working with the new ones; a disabled one is out.
+      if (patch.status === 'disabled') await revokeAllSessions(tx, id);
+      await recordAudit(tx, {
+        actorType: 'user',
+        actorId: admin.userId,
+        action: 'user.updated',
+        targetType: 'user',
+        targetId: id,
+        outcome: 'success',
+        ip: admin.ip,
+        details: { fields: Object.keys(patch).sort().join(',') },
+      });
+      const user = (await loadUsers(tx, [id]))[0]!;
+      if (patch.status || patch.roles) await announceAccessChange(tx, id);
+      return user;
+    })
+    .catch(mapWriteError);
+  deps.access.forget(admin.tenantId, user.id);
+  void deps.events.wake();
   return user;
 }
 
@@ -149,33 +196,49 @@ export async function updateUser(tx: Queryable, admin: UserAdmin, id: string, pa
  * Replaces the user's password with a temporary one (hashed by the caller) that opens one sign-in and must then be
  * changed, and ends all of the user's sessions.
  */
-export async function resetPassword(tx: Queryable, admin: UserAdmin, id: string, passwordHash: string): Promise<void> {
+export async function resetPassword(
+  deps: UserAdminDeps,
+  admin: UserAdmin,
+  id: string,
+  passwordHash: string,
+): Promise<void> {
   if (id === admin.userId) {
     throw conflict('cannot_change_self', 'Change your own password on your account page, not by a reset.');
   }
-  await lockManageable(tx, admin, id);
-  const [cred] = await tx.query<{ has_password: boolean }>(
-    'SELECT password_hash IS NOT NULL AS has_password FROM credentials WHERE user_id = $1',
-    [id],
-  );
-  if (!cred?.has_password) {
-    throw conflict('no_password', 'This user signs in with single sign-on and has no password to reset.');
-  }
-  await tx.query(
-    `UPDATE credentials SET password_hash = $2, password_changed_at = $3, must_change_password = true,
-            temporary_password_used_at = NULL, failed_attempts = 0, locked_until = NULL
-      WHERE user_id = $1`,
-    [id, passwordHash, admin.now],
-  );
-  await revokeAllSessions(tx, id);
-  await recordAudit(tx, {
-    actorType: 'user',
-    actorId: admin.userId,
-    action: 'user.password_reset',
-    targetType: 'user',
-    targetId: id,
-    outcome: 'success',
-    ip: admin.ip,
+  await deps.db.withTenant(admin.tenantId, async (tx) => {
+    await lockManageable(tx, admin, id);
+    const cred = await tx
+      .selectFrom('credentials')
+      .select('password_hash')
+      .where('user_id', '=', id)
+      .executeTakeFirst();
+    if (!cred?.password_hash) {
+      throw conflict('no_password', 'This user signs in with single sign-on and has no password to reset.');
+    }
+    await tx
+      .updateTable('credentials')
+      .set({
+        password_hash: passwordHash,
+        password_changed_at: admin.now,
+        must_change_password: true,
+        temporary_password_used_at: null,
+        failed_attempts: 0,
+        locked_until: null,
+      })
+      .where('user_id', '=', id)
+      .execute();
+    await revokeAllSessions(tx, id);
+    await recordAudit(tx, {
+      actorType: 'user',
+      actorId: admin.userId,
+      action: 'user.password_reset',
+      targetType: 'user',
+      targetId: id,
+      outcome: 'success',
+      ip: admin.ip,
+    });
+    await announceAccessChange(tx, id);
   });
-  await announceAccessChange(tx, id);
+  deps.access.forget(admin.tenantId, id);
+  void deps.events.wake();
 }

@@ -1,4 +1,5 @@
-import type { Queryable } from '../db';
+import { sql } from 'kysely';
+import type { Queryable, Tx } from '../db';
 
 export const ROLES = ['tenant_admin', 'site_admin', 'receptionist', 'member'] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,36 +25,45 @@ export interface NewUser {
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 /** Inserts a user with credentials, sign-in email and roles inside the caller's tenant transaction. */
-export async function insertUser(tx: Queryable, tenantId: string, input: NewUser): Promise<string> {
+export async function insertUser(tx: Tx, tenantId: string, input: NewUser): Promise<string> {
   const email = normalizeEmail(input.email);
-  const [user] = await tx.query<{ id: string }>(
-    'INSERT INTO users (tenant_id, email, name) VALUES ($1, $2, $3) RETURNING id',
-    [tenantId, email, input.name],
-  );
-  const userId = user!.id;
-  // login_emails is closed to the app role: this function registers the email for a user of this tenant only.
-  await tx.query('SELECT app_login_email_set($1, $2)', [userId, email]);
-  await tx.query(
-    `INSERT INTO credentials (tenant_id, user_id, password_hash, must_change_password, password_changed_at)
-     VALUES ($1, $2, $3, $4, coalesce($5, now()))`,
-    [tenantId, userId, input.passwordHash, input.mustChangePassword ?? false, input.passwordSetAt ?? null],
-  );
+  const { id: userId } = await tx
+    .insertInto('users')
+    .values({ tenant_id: tenantId, email, name: input.name })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // login_emails is closed to the app role: this RLS helper registers the email for a user of this tenant only.
+  await tx.selectNoFrom(sql`app_login_email_set(${userId}, ${email})`.as('set')).execute();
+  await tx
+    .insertInto('credentials')
+    .values({
+      tenant_id: tenantId,
+      user_id: userId,
+      password_hash: input.passwordHash,
+      must_change_password: input.mustChangePassword ?? false,
+      ...(input.passwordSetAt ? { password_changed_at: input.passwordSetAt } : {}),
+    })
+    .execute();
   await replaceRoles(tx, tenantId, userId, input.roles);
   return userId;
 }
 
-export async function replaceRoles(tx: Queryable, tenantId: string, userId: string, roles: RoleGrant[]): Promise<void> {
-  await tx.query('DELETE FROM user_site_roles WHERE user_id = $1', [userId]);
+export async function replaceRoles(tx: Tx, tenantId: string, userId: string, roles: RoleGrant[]): Promise<void> {
+  await tx.deleteFrom('user_site_roles').where('user_id', '=', userId).execute();
   for (const grant of roles) {
-    await tx.query('INSERT INTO user_site_roles (tenant_id, user_id, site_id, role) VALUES ($1, $2, $3, $4)', [
-      tenantId,
-      userId,
-      grant.role === 'tenant_admin' ? null : grant.siteId,
-      grant.role,
-    ]);
+    await tx
+      .insertInto('user_site_roles')
+      .values({
+        tenant_id: tenantId,
+        user_id: userId,
+        site_id: grant.role === 'tenant_admin' ? null : grant.siteId,
+        role: grant.role,
+      })
+      .execute();
   }
 }
 
+/** Raw SQL on `Queryable` until auth/sessions hands over a `Tx`. */
 export async function rolesOf(tx: Queryable, userId: string): Promise<RoleGrant[]> {
   return tx.query<RoleGrant>(
     'SELECT role, site_id AS "siteId" FROM user_site_roles WHERE user_id = $1 ORDER BY role, site_id',

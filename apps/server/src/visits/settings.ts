@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Queryable } from '../db';
 import type { LimitRule } from '../http/rate-limit';
 
 /** Per-site settings with their defaults; stored as jsonb so new settings need no migration. */
@@ -38,6 +39,15 @@ export type SiteSettings = z.infer<typeof siteSettingsSchema>;
 export function siteSettings(raw: unknown): SiteSettings {
   const parsed = siteSettingsSchema.safeParse(raw ?? {});
   return parsed.success ? parsed.data : siteSettingsSchema.parse({});
+}
+
+/** A site with its settings (defaults filled in), or undefined when the tenant has no such site. */
+export async function loadSite(tx: Queryable, siteId: string) {
+  const [site] = await tx.query<{ id: string; name: string; timezone: string; wifi_ssid: string; settings: unknown }>(
+    'SELECT id, name, timezone, wifi_ssid, settings FROM sites WHERE id = $1',
+    [siteId],
+  );
+  return site && { ...site, settings: siteSettings(site.settings) };
 }
 
 /** The walk-in limits of a site, per kiosk and for the whole site. */

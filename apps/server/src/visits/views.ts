@@ -1,5 +1,7 @@
 import type { OnSiteEntry, Visit } from '@atrium/protocol';
-import type { Queryable } from '../db';
+import { recordAudit } from '../audit/record';
+import type { Database, Queryable } from '../db';
+import { type Actor, auditActor } from './actor';
 
 interface VisitRow {
   id: string;
@@ -55,8 +57,28 @@ export async function loadVisit(tx: Queryable, visitId: string): Promise<Visit |
   return row && toVisit(row);
 }
 
+/** One visit, for the caller to decide who may see it; undefined when the tenant has no such visit. */
+export function findVisit(db: Database, tenantId: string, visitId: string): Promise<Visit | undefined> {
+  return db.withTenant(tenantId, (tx) => loadVisit(tx, visitId));
+}
+
+/** A user opened a visit and so its visitor's personal details: audited. */
+export async function recordVisitorViewed(db: Database, tenantId: string, actor: Actor, visit: Visit): Promise<void> {
+  await db.withTenant(tenantId, (tx) =>
+    recordAudit(tx, {
+      ...auditActor(actor),
+      action: 'visitor.viewed',
+      targetType: 'visitor',
+      targetId: visit.visitorId,
+      outcome: 'success',
+      details: { visitId: visit.id },
+    }),
+  );
+}
+
 export async function listVisits(
-  tx: Queryable,
+  db: Database,
+  tenantId: string,
   filter: {
     /** Sites whose visits the caller sees as staff; null for all. */
     staffSiteIds: string[] | null;
@@ -70,8 +92,9 @@ export async function listVisits(
     limit: number;
   },
 ): Promise<Visit[]> {
-  const rows = await tx.query<VisitRow>(
-    `${VISIT_SELECT}
+  const rows = await db.withTenant(tenantId, (tx) =>
+    tx.query<VisitRow>(
+      `${VISIT_SELECT}
       WHERE ($1::uuid[] IS NULL OR v.site_id = ANY($1::uuid[]) OR v.host_user_id = $2)
         AND ($3::uuid IS NULL OR v.site_id = $3)
         AND ($4::text IS NULL OR v.status = $4)
@@ -80,21 +103,30 @@ export async function listVisits(
         AND ($7::text IS NULL OR p.name ILIKE '%' || $7 || '%' OR p.company ILIKE '%' || $7 || '%' OR p.email ILIKE '%' || $7 || '%')
       ORDER BY v.expected_arrival DESC, v.id
       LIMIT $8`,
-    [
-      filter.staffSiteIds,
-      filter.hostUserId,
-      filter.siteId ?? null,
-      filter.status ?? null,
-      filter.from ?? null,
-      filter.to ?? null,
-      filter.q ?? null,
-      filter.limit,
-    ],
+      [
+        filter.staffSiteIds,
+        filter.hostUserId,
+        filter.siteId ?? null,
+        filter.status ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.q ?? null,
+        filter.limit,
+      ],
+    ),
   );
   return rows.map(toVisit);
 }
 
-export async function onSite(tx: Queryable, siteId: string): Promise<OnSiteEntry[]> {
+/** Who is on site now, oldest arrival first; undefined when the tenant has no such site. */
+export async function onSite(db: Database, tenantId: string, siteId: string): Promise<OnSiteEntry[] | undefined> {
+  return db.withTenant(tenantId, async (tx) => {
+    const [site] = await tx.query('SELECT 1 FROM sites WHERE id = $1', [siteId]);
+    return site ? onSiteAt(tx, siteId) : undefined;
+  });
+}
+
+async function onSiteAt(tx: Queryable, siteId: string): Promise<OnSiteEntry[]> {
   const rows = await tx.query<{
     id: string;
     visitor_id: string;

@@ -9,7 +9,6 @@ import { startTestServer, type TestServer } from '../../../test/http';
 import { errorOf, jsonOf } from '../../../test/json';
 import { bootstrap } from '../../bootstrap';
 import type { DomainEvent } from '../../events/outbox';
-import { expireVisits } from '../../visits/service';
 
 const EMAIL = 'frontdesk@example.com';
 const clock = testClock();
@@ -265,21 +264,6 @@ describe(`check-in on ${testBackend()}`, () => {
     // Not a boolean: refused, nothing written.
     const bad = await checkIn({ ...scan((await newVisit()).qrToken, clock.now()), offline: 'yes' });
     expect([bad.status, (await errorOf(bad)).code]).toEqual([400, 'invalid_input']);
-  });
-
-  it('the expiry job expires visits past departure and revokes their vouchers', async () => {
-    const visit = await newVisit({ departure: hours(1) });
-    await checkIn(scan(visit.qrToken, clock.now()));
-    clock.advance(2 * 3600_000);
-    admin = (await signInAdmin(s, EMAIL)).accessToken;
-    expect(await expireVisits(s.ctx, tenantId)).toBeGreaterThanOrEqual(1);
-    const got = await jsonOf<{ status: string }>(await api(s, admin).get(`/visits/${visit.id}`));
-    expect(got.status).toBe('expired');
-    const [voucher] = await s.db.withTenant(tenantId, (tx) =>
-      tx.query<{ status: string }>('SELECT status FROM vouchers WHERE visit_id = $1', [visit.id]),
-    );
-    expect(voucher!.status).toBe('expired');
-    expect(await expireVisits(s.ctx, tenantId)).toBe(0);
   });
 
   it('the kiosk config carries the site, keys, server time and the revocation list', async () => {

@@ -11,21 +11,21 @@ import {
   pairingTokenRequestSchema,
   pairingTokenResponseSchema,
   pairKioskSchema,
-  type ScanRequest,
   scanRequestSchema,
   walkInRequestSchema,
 } from '@atrium/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
-import { forbidden, notFound, rateLimited } from '../../http/errors';
+import { notFound } from '../../http/errors';
 import { kioskOf, type RouteDef, route, userOf } from '../../http/routes';
 import { type KioskManager, listKiosks, revokeKiosk } from '../../kiosks/admin';
 import { kioskConfig } from '../../kiosks/config';
 import { recordHeartbeat } from '../../kiosks/heartbeat';
 import { pairKiosk, pollPairing, startPairing } from '../../kiosks/pairing';
 import { hasSiteRole } from '../../tenancy/access';
-import { checkIn, checkOut, createVisit, loadSite, scanTime, settle, verifyScan } from '../../visits/service';
-import { walkInLimits } from '../../visits/settings';
+import { checkInScan } from '../../visits/check-in';
+import { checkOutScan } from '../../visits/check-out';
+import { walkIn } from '../../visits/walk-in';
 
 const STAFF = ['tenant_admin', 'site_admin', 'receptionist'] as const;
 
@@ -39,13 +39,8 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
     const manages = (siteId: string) => hasSiteRole(user, siteId, STAFF);
     return { userId: user.userId, tenantId: user.tenantId, ip: ip(req), manages };
   };
-  /** A kiosk's scan of a visitor code: who sent it, when it happened (and whether offline), what the code says. */
-  const readScan = async (req: Req, body: ScanRequest) => {
-    const kiosk = kioskOf(req);
-    const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
-    const scan = await verifyScan(ctx, kiosk, body.token, at);
-    return { kiosk, body, at, offline, scan, actor: { type: 'kiosk' as const, id: kiosk.kioskId, ip: ip(req) } };
-  };
+  /** The kiosk that sent the request, acting at its site. */
+  const kioskActor = (req: Req) => ({ ...kioskOf(req), ip: ip(req) });
   return [
     route({
       method: 'post',
@@ -129,25 +124,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       auth: kioskAuth,
       schemas: { body: scanRequestSchema },
       response: { status: 201, alsoStatus: [200], schema: kioskCheckInResponseSchema },
-      async handler(req, res, input) {
-        const { kiosk, body, at, offline, scan, actor } = await readScan(req, input.body);
-        const result = await settle(
-          ctx.db
-            .withTenant(kiosk.tenantId, (tx) =>
-              checkIn(ctx, tx, {
-                siteId: kiosk.siteId,
-                visitId: scan.visitId,
-                jti: scan.jti,
-                idempotencyKey: body.idempotencyKey,
-                occurredAt: at,
-                offline,
-                kioskId: kiosk.kioskId,
-                actor,
-              }),
-            )
-            .finally(() => void ctx.events.wake()),
-        );
-        res.status(result.status).json(offline ? { ...result.body, offline: true } : result.body);
+      async handler(req, res, { body }) {
+        const result = await checkInScan(ctx, kioskActor(req), body);
+        res.status(result.status).json(result.offline ? { ...result.body, offline: true } : result.body);
       },
     }),
     route({
@@ -156,24 +135,9 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       auth: kioskAuth,
       schemas: { body: scanRequestSchema },
       response: { status: 200, schema: checkOutResponseSchema },
-      async handler(req, res, input) {
-        const { kiosk, body, at, offline, scan, actor } = await readScan(req, input.body);
-        const { body: out } = await settle(
-          ctx.db.withTenant(kiosk.tenantId, (tx) =>
-            checkOut(tx, {
-              visitId: scan.visitId,
-              siteId: kiosk.siteId,
-              idempotencyKey: body.idempotencyKey,
-              occurredAt: at,
-              offline,
-              kioskId: kiosk.kioskId,
-              actor,
-              reason: 'kiosk',
-            }),
-          ),
-        );
-        void ctx.events.wake();
-        res.json({ visitId: out.visitId, status: 'checked_out' });
+      async handler(req, res, { body }) {
+        const { visitId } = await checkOutScan(ctx, kioskActor(req), body);
+        res.json({ visitId, status: 'checked_out' });
       },
     }),
     route({
@@ -183,53 +147,8 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       schemas: { body: walkInRequestSchema },
       response: { status: 201, alsoStatus: [200], schema: checkInResponseSchema },
       async handler(req, res, { body }) {
-        const kiosk = kioskOf(req);
-        const { at, offline } = scanTime(ctx, body.occurredAt, body.offline);
-        const actor = { type: 'kiosk' as const, id: kiosk.kioskId, ip: ip(req) };
-        class Replayed extends Error {
-          constructor(readonly body: unknown) {
-            super('replayed');
-          }
-        }
-        try {
-          const result = await ctx.db.withTenant(kiosk.tenantId, async (tx) => {
-            const site = await loadSite(tx, kiosk.siteId);
-            if (!site?.settings.walkInsAllowed) {
-              throw forbidden('Please sign in at reception.', 'walk_ins_disabled');
-            }
-            const hours = Math.min(site.settings.maxVisitHours, 8);
-            const visit = await createVisit(ctx, tx, actor, {
-              siteId: kiosk.siteId,
-              visitor: body.visitor,
-              expectedArrival: ctx.now().toISOString(),
-              expectedDeparture: new Date(ctx.now().getTime() + hours * 3600_000).toISOString(),
-              hostUserId: null,
-            });
-            const outcome = await checkIn(ctx, tx, {
-              siteId: kiosk.siteId,
-              visitId: visit.id,
-              jti: null,
-              idempotencyKey: body.idempotencyKey,
-              occurredAt: at,
-              offline,
-              kioskId: kiosk.kioskId,
-              actor,
-              operation: 'walk_in',
-            });
-            if (!outcome.ok) throw outcome.error;
-            // A retry of a walk-in that already went through: undo this attempt's new visit, answer the first.
-            if (outcome.status === 200) throw new Replayed(outcome.body);
-            // Counted in this transaction: concurrent walk-ins queue on the counter, one refused or failed is not counted.
-            const wait = await ctx.limits.hit(walkInLimits(site.settings, kiosk.kioskId, kiosk.siteId), tx);
-            if (wait > 0) throw rateLimited(wait);
-            return outcome.body;
-          });
-          void ctx.events.wake();
-          res.status(201).json(result);
-        } catch (error) {
-          if (error instanceof Replayed) return void res.status(200).json(error.body);
-          throw error;
-        }
+        const { status, body: answer } = await walkIn(ctx, kioskActor(req), body);
+        res.status(status).json(answer);
       },
     }),
   ];

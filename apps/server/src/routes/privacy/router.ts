@@ -7,7 +7,7 @@ import { type RouteDef, route, userOf } from '../../http/routes';
 import { eraseVisitor } from '../../privacy/erasure';
 import { privacyInventory } from '../../privacy/inventory';
 import { exportVisitor } from '../../privacy/visitor-export';
-import type { Actor } from '../../visits/service';
+import type { Actor } from '../../visits/actor';
 
 const idParams = z.object({ id: id('a visitor id') });
 const auth = { tokens: ['user'], roles: ['tenant_admin'] } as const;

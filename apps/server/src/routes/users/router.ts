@@ -2,7 +2,7 @@ import { createUserSchema, id, passwordResetSchema, updateUserSchema, userSchema
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
-import { AppError, conflict, invalidInput } from '../../http/errors';
+import { invalidInput } from '../../http/errors';
 import { type RouteDef, route, userOf } from '../../http/routes';
 import { adminScopeOf } from '../../tenancy/access';
 import { hashNewPassword, hashPassword } from '../../tenancy/passwords';
@@ -29,14 +29,6 @@ function adminOf(ctx: AppContext, req: Request): UserAdmin {
   };
 }
 
-function mapWriteError(error: unknown): never {
-  if (error instanceof AppError) throw error;
-  const code = (error as { code?: string }).code;
-  if (code === '23505') throw conflict('email_taken', 'An account with this email already exists.');
-  if (code === '23503') throw invalidInput('roles', 'names a site that does not exist');
-  throw error;
-}
-
 export function userRoutes(ctx: AppContext): RouteDef[] {
   const auth = { tokens: ['user'], roles: ['tenant_admin', 'site_admin'] } as const;
   return [
@@ -47,7 +39,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
       response: { status: 200, schema: z.array(userSchema) },
       async handler(req, res) {
         const admin = adminOf(ctx, req);
-        res.json(await ctx.db.withTenant(admin.tenantId, (tx) => listManageableUsers(tx, admin)));
+        res.json(await listManageableUsers(ctx, admin));
       },
     }),
     route({
@@ -61,10 +53,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
         checkGrants(admin.scope, body.roles);
         // Temporary until first sign-in, but guessable before then: the common-password rule applies to it too.
         const passwordHash = await hashNewPassword(body.password, 'password', body);
-        const user = await ctx.db
-          .withTenant(admin.tenantId, (tx) => createUser(tx, admin, { ...body, passwordHash }))
-          .catch(mapWriteError);
-        res.status(201).json(user);
+        res.status(201).json(await createUser(ctx, admin, { ...body, passwordHash }));
       },
     }),
     route({
@@ -85,12 +74,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
             { use: 'POST /api/v1/users/:id/password-reset' },
           );
         }
-        const user = await ctx.db
-          .withTenant(admin.tenantId, (tx) => updateUser(tx, admin, params.id, patch))
-          .catch(mapWriteError);
-        ctx.access.forget(admin.tenantId, user.id);
-        void ctx.events.wake();
-        res.json(user);
+        res.json(await updateUser(ctx, admin, params.id, patch));
       },
     }),
     route({
@@ -104,9 +88,7 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
         const password = temporaryPassword();
         // Generated, never chosen: no policy to check.
         const passwordHash = await hashPassword(password);
-        await ctx.db.withTenant(admin.tenantId, (tx) => resetPassword(tx, admin, params.id, passwordHash));
-        ctx.access.forget(admin.tenantId, params.id);
-        void ctx.events.wake();
+        await resetPassword(ctx, admin, params.id, passwordHash);
         res.setHeader('Cache-Control', 'no-store');
         res.json({ temporaryPassword: password, passwordChangeRequired: true });
       },

@@ -11,22 +11,16 @@ import {
 } from '@atrium/protocol';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { recordAudit } from '../../audit/record';
 import type { AppContext } from '../../context';
 import { forbidden, notFound } from '../../http/errors';
 import { type RouteDef, route, userOf } from '../../http/routes';
 import { hasSiteRole } from '../../tenancy/access';
-import {
-  type Actor,
-  cancelVisit,
-  checkIn,
-  checkOut,
-  createVisit,
-  qrTokenFor,
-  settle,
-  updateVisit,
-} from '../../visits/service';
-import { listVisits, loadVisit, onSite } from '../../visits/views';
+import type { Actor } from '../../visits/actor';
+import { checkInByStaff } from '../../visits/check-in';
+import { checkOutByStaff } from '../../visits/check-out';
+import { cancelVisit, createVisit, updateVisit } from '../../visits/manage';
+import { visitQrToken } from '../../visits/qr-tokens';
+import { findVisit, listVisits, onSite, recordVisitorViewed } from '../../visits/views';
 
 const idParams = z.object({ id: id('a visit id') });
 const staffScanSchema = z.object({ idempotencyKey: z.uuid().optional() });
@@ -43,7 +37,7 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
   /** Loads a visit the caller may see: staff of its site, or its host. */
   async function visibleVisit(req: Parameters<RouteDef['handler']>[0], id: string, staffOnly = false) {
     const user = userOf(req);
-    const visit = await ctx.db.withTenant(user.tenantId, (tx) => loadVisit(tx, id));
+    const visit = await findVisit(ctx.db, user.tenantId, id);
     if (!visit) throw notFound('visit');
     const staff = hasSiteRole(user, visit.siteId, STAFF);
     if (!staff && (staffOnly || visit.hostUserId !== user.userId)) {
@@ -67,10 +61,7 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
         )
           ? null
           : user.roles.filter((g) => g.role !== 'member').map((g) => g.siteId!);
-        const visits = await ctx.db.withTenant(user.tenantId, (tx) =>
-          listVisits(tx, { ...q, staffSiteIds, hostUserId: user.userId }),
-        );
-        res.json(visits);
+        res.json(await listVisits(ctx.db, user.tenantId, { ...q, staffSiteIds, hostUserId: user.userId }));
       },
     }),
     route({
@@ -86,13 +77,7 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
         if (hostUserId !== user.userId && !hasSiteRole(user, body.siteId, STAFF)) {
           throw forbidden('Only reception staff can register visitors for another host.');
         }
-        const signer = await ctx.keys.qrSigningKey(user.tenantId);
-        const created = await ctx.db.withTenant(user.tenantId, async (tx) => {
-          const visit = await createVisit(ctx, tx, actorOf(req), { ...body, hostUserId });
-          return { ...visit, qrToken: (await qrTokenFor(tx, signer, visit.id))! };
-        });
-        void ctx.events.wake();
-        res.status(201).json(created);
+        res.status(201).json(await createVisit(ctx, user.tenantId, actorOf(req), { ...body, hostUserId }));
       },
     }),
     route({
@@ -103,18 +88,7 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       response: { status: 200, schema: visitSchema },
       async handler(req, res, { params }) {
         const { user, visit } = await visibleVisit(req, params.id);
-        await ctx.db.withTenant(user.tenantId, (tx) =>
-          recordAudit(tx, {
-            actorType: 'user',
-            actorId: user.userId,
-            action: 'visitor.viewed',
-            targetType: 'visitor',
-            targetId: visit.visitorId,
-            outcome: 'success',
-            ip: req.ip ?? null,
-            details: { visitId: visit.id },
-          }),
-        );
+        await recordVisitorViewed(ctx.db, user.tenantId, actorOf(req), visit);
         res.json(visit);
       },
     }),
@@ -131,11 +105,7 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
         if (hostUserId && hostUserId !== user.userId && !hasSiteRole(user, visit.siteId, STAFF)) {
           throw forbidden('Only reception staff can hand a visit to another host.');
         }
-        const updated = await ctx.db.withTenant(user.tenantId, (tx) =>
-          updateVisit(ctx, tx, actorOf(req), visit.id, body),
-        );
-        void ctx.events.wake();
-        res.json(updated);
+        res.json(await updateVisit(ctx, user.tenantId, actorOf(req), visit.id, body));
       },
     }),
     route({
@@ -146,9 +116,7 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       response: { status: 200, schema: visitSchema, description: 'The visit, now cancelled.' },
       async handler(req, res, { params }) {
         const { user, visit } = await visibleVisit(req, params.id);
-        const cancelled = await ctx.db.withTenant(user.tenantId, (tx) => cancelVisit(tx, actorOf(req), visit.id));
-        void ctx.events.wake();
-        res.json(cancelled);
+        res.json(await cancelVisit(ctx, user.tenantId, actorOf(req), visit.id));
       },
     }),
     route({
@@ -159,8 +127,7 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       response: { status: 200, contentType: ['image/svg+xml', 'image/png'], description: "The visit's QR code." },
       async handler(req, res, { params, query }) {
         const { user, visit } = await visibleVisit(req, params.id);
-        const signer = await ctx.keys.qrSigningKey(user.tenantId);
-        const token = await ctx.db.withTenant(user.tenantId, (tx) => qrTokenFor(tx, signer, visit.id));
+        const token = await visitQrToken(ctx, user.tenantId, visit.id);
         if (!token || visit.status !== 'expected') throw notFound('QR code (the visit is no longer expected)');
         const options = { errorCorrectionLevel: 'M' as const, margin: 4 };
         res.setHeader('Cache-Control', 'no-store');
@@ -179,22 +146,7 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       response: { status: 201, alsoStatus: [200], schema: checkInResponseSchema },
       async handler(req, res, { params, body: input }) {
         const { user, visit } = await visibleVisit(req, params.id, true);
-        const now = ctx.now();
-        const { status, body } = await settle(
-          ctx.db.withTenant(user.tenantId, (tx) =>
-            checkIn(ctx, tx, {
-              siteId: visit.siteId,
-              visitId: visit.id,
-              jti: null,
-              idempotencyKey: input.idempotencyKey ?? crypto.randomUUID(),
-              occurredAt: now,
-              offline: false,
-              kioskId: null,
-              actor: actorOf(req),
-            }),
-          ),
-        );
-        void ctx.events.wake();
+        const { status, body } = await checkInByStaff(ctx, user.tenantId, actorOf(req), visit, input.idempotencyKey);
         res.status(status).json(body);
       },
     }),
@@ -206,21 +158,7 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       response: { status: 200, schema: visitCheckedOutSchema },
       async handler(req, res, { params, body }) {
         const { user, visit } = await visibleVisit(req, params.id, true);
-        await settle(
-          ctx.db.withTenant(user.tenantId, (tx) =>
-            checkOut(tx, {
-              visitId: visit.id,
-              siteId: null,
-              idempotencyKey: body.idempotencyKey ?? crypto.randomUUID(),
-              occurredAt: ctx.now(),
-              offline: false,
-              kioskId: null,
-              actor: actorOf(req),
-              reason: 'staff',
-            }),
-          ),
-        );
-        void ctx.events.wake();
+        await checkOutByStaff(ctx, user.tenantId, actorOf(req), visit.id, body.idempotencyKey);
         res.json({ id: visit.id, status: 'checked_out' });
       },
     }),
@@ -232,12 +170,8 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
       response: { status: 200, schema: z.array(onSiteEntrySchema) },
       async handler(req, res, { params }) {
         const user = userOf(req);
-        const siteId = params.id;
-        if (!hasSiteRole(user, siteId, STAFF)) throw notFound('site');
-        const list = await ctx.db.withTenant(user.tenantId, async (tx) => {
-          const [site] = await tx.query('SELECT 1 FROM sites WHERE id = $1', [siteId]);
-          return site ? onSite(tx, siteId) : undefined;
-        });
+        if (!hasSiteRole(user, params.id, STAFF)) throw notFound('site');
+        const list = await onSite(ctx.db, user.tenantId, params.id);
         if (!list) throw notFound('site');
         res.json(list);
       },

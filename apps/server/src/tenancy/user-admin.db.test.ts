@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
+import { seedTenant } from '../../test/fixtures';
+import type { CreatedTenant } from './tenants';
+import {
+  createUser,
+  listManageableUsers,
+  resetPassword,
+  type UserAdmin,
+  type UserAdminDeps,
+  updateUser,
+} from './user-admin';
+
+let t: TestDatabase;
+let tenant: CreatedTenant;
+let admin: UserAdmin;
+let deps: UserAdminDeps;
+const forgotten: string[] = [];
+let wakes = 0;
+
+beforeAll(async () => {
+  t = await freshDatabase();
+  tenant = await seedTenant(t.db, 'users');
+  admin = {
+    userId: tenant.adminUserId,
+    tenantId: tenant.tenantId,
+    scope: { kind: 'tenant' },
+    ip: null,
+    now: new Date(),
+  };
+  deps = {
+    db: t.db,
+    access: { forget: (_tenantId, userId) => void forgotten.push(userId) },
+    events: {
+      wake: async () => {
+        wakes += 1;
+      },
+    },
+  };
+});
+afterAll(() => t?.close());
+
+describe(`the user admin services on ${testBackend()}`, () => {
+  it('creates a user with roles, lists them by scope, and refuses a second account on the same email', async () => {
+    const input = { email: 'Host@Example.org', name: 'Host', passwordHash: 'x', roles: [] };
+    const roles = [{ role: 'receptionist' as const, siteId: tenant.siteId }];
+    const user = await createUser(deps, admin, { ...input, roles });
+    expect(user).toMatchObject({ email: 'host@example.org', status: 'active', mfaEnabled: false, roles });
+
+    const siteAdmin: UserAdmin = { ...admin, scope: { kind: 'sites', siteIds: new Set([tenant.siteId]) } };
+    expect((await listManageableUsers(deps, siteAdmin)).map((u) => u.id)).toEqual([user.id]);
+    await expect(createUser(deps, admin, { ...input, roles })).rejects.toMatchObject({ code: 'email_taken' });
+  });
+
+  it('tells this replica and the others once a change to someone’s access has committed', async () => {
+    const user = await createUser(deps, admin, { email: 'b@example.org', name: 'B', passwordHash: 'x', roles: [] });
+    const before = wakes;
+    expect(await updateUser(deps, admin, user.id, { status: 'disabled' })).toMatchObject({ status: 'disabled' });
+    await resetPassword(deps, admin, user.id, 'y');
+    expect(forgotten.slice(-2)).toEqual([user.id, user.id]);
+    expect(wakes).toBe(before + 2);
+    await expect(updateUser(deps, admin, admin.userId, { status: 'disabled' })).rejects.toMatchObject({
+      code: 'cannot_change_self',
+    });
+  });
+});
