@@ -22,18 +22,6 @@ async function discovered(server: TestServer) {
   if (!server.ctx.oidc?.configuration) throw new Error('the IdP was never discovered');
 }
 
-async function serverFor(overrides: Parameters<TestIdp['settings']>[1]) {
-  const port = await freePort();
-  return {
-    port,
-    start: () =>
-      startTestServer({
-        port,
-        config: { PUBLIC_URL: `http://127.0.0.1:${port}`, oidc: idp.settings(`http://127.0.0.1:${port}`, overrides) },
-      }),
-  };
-}
-
 beforeAll(async () => {
   const [main, noAutoCreate] = [await freePort(), await freePort()];
   const callback = (port: number) => `http://127.0.0.1:${port}/api/v1/auth/oidc/callback`;
@@ -278,15 +266,49 @@ describe(`single sign-on against a real OpenID Provider on ${testBackend()}`, ()
     });
   });
 
-  it('starts with the IdP down, says so at sign-in, and never crashes', async () => {
-    const { start } = await serverFor({ issuer: new URL(`http://127.0.0.1:${await freePort()}`) });
-    const down = await start();
+  it('starts with the IdP down, says so at sign-in, and signs people in once it is up', async () => {
+    const [port, idpPort] = [await freePort(), await freePort()];
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const late = await startTestIdp({ redirectUris: [`${publicUrl}/api/v1/auth/oidc/callback`], port: idpPort });
+    await late.stop();
+    const down = await startTestServer({ port, config: { PUBLIC_URL: publicUrl, oidc: late.settings(publicUrl) } });
+    let up: TestIdp | undefined;
     try {
+      await bootstrap(down.db, { ATRIUM_ADMIN_EMAIL: ADMIN, ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD });
       const res = await new SsoBrowser().request(`${down.url}/api/v1/auth/oidc/start`);
       expect(res.res.status).toBe(302);
       expect(fragmentOf(res.location)).toEqual({ sso_error: 'sso_unavailable' });
+      // Discovery is retried with backoff: the IdP coming up later is found without a restart.
+      up = await startTestIdp({ redirectUris: [`${publicUrl}/api/v1/auth/oidc/callback`], port: idpPort });
+      up.accounts.set('lena', { email: 'lena@example.com' });
+      await discovered(down);
+      const { fragment } = await signIn('lena', { server: down });
+      expect((await exchange(fragment.sso_code!, down)).status).toBe(200);
     } finally {
       await down.stop();
+      await up?.stop();
+    }
+  });
+
+  it('refuses a disabled account', async () => {
+    idp.accounts.set('dora', { email: 'dora@example.com' });
+    const first = await jsonOf<TokenPair>(await exchange((await signIn('dora')).fragment.sso_code!));
+    expect((await api(s, adminToken).patch(`/users/${first.user.id}`, { status: 'disabled' })).status).toBe(200);
+    expect((await signIn('dora')).fragment).toEqual({ sso_error: 'sso_account_disabled' });
+  });
+
+  it('answers 404 sso_not_configured without OIDC_ISSUER', async () => {
+    const plain = await startTestServer();
+    try {
+      const res = await fetch(`${plain.url}/api/v1/auth/oidc/start`, { redirect: 'manual' });
+      expect(res.status).toBe(404);
+      expect((await errorOf(res)).code).toBe('sso_not_configured');
+      expect(await jsonOf<SsoInfo>(await api(plain).get('/auth/oidc'))).toEqual({
+        enabled: false,
+        passwordLogin: 'all',
+      });
+    } finally {
+      await plain.stop();
     }
   });
 });
