@@ -2,8 +2,9 @@
  * The core journey with no way out of the machine: run by airgap.process.test.ts inside a fresh network namespace that
  * has only a loopback interface, so any outbound call (DNS, ACME, a CDN font, a licence check) would fail the step that
  * needs it. Starts the real server on the embedded database and the real agent from the seed's environment variables,
- * then: sign in, register a visit, pair a kiosk, check in, and log on to the WiFi with radclient. Prints one JSON line
- * per step and exits non-zero on the first failure.
+ * then: sign in, sign in again through single sign-on with an OpenID Provider on loopback, register a visit, pair a
+ * kiosk, check in, and log on to the WiFi with radclient. Prints one JSON line per step and exits non-zero on the first
+ * failure.
  */
 
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { radclient } from '@atrium/agent/testing/radius';
+import { fragmentOf, SsoBrowser, startTestIdp } from '@atrium/server/testing/oidc';
 import { freePort, type ServerProcess, spawnServer } from '@atrium/server/testing/process';
 
 const PASSWORD = 'air gapped password 1';
@@ -45,16 +47,31 @@ async function main() {
     await freePort(),
     await freePort(),
   ];
+  const base = `http://127.0.0.1:${port}`;
+  // The company's IdP on the local network: here an OpenID Provider on loopback.
+  const idp = await startTestIdp({ redirectUris: [`${base}/api/v1/auth/oidc/callback`] });
+  children.push({
+    kill: () => {
+      void idp.stop();
+      return true;
+    },
+  });
+  idp.accounts.set('rita', { email: 'rita@example.com', groups: ['lobby'] });
   const server: ServerProcess = spawnServer({
     PORT: String(port),
     AGENT_TLS_PORT: String(agentTlsPort),
     DATA_DIR: path.join(dir, 'data'),
     ATRIUM_ADMIN_PASSWORD: PASSWORD,
     LOG_LEVEL: 'warn',
+    PUBLIC_URL: base,
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: idp.clientId,
+    OIDC_CLIENT_SECRET: idp.clientSecret,
+    OIDC_SCOPES: 'openid email profile groups',
+    OIDC_ROLE_MAP: JSON.stringify({ lobby: 'receptionist@Main office' }),
   });
   children.push(server.child);
   await server.waitFor('Kiosk:', 90_000);
-  const base = `http://127.0.0.1:${port}`;
   step('server started', { database: 'pglite' });
 
   for (const page of ['/', '/kiosk/']) {
@@ -70,6 +87,16 @@ async function main() {
   const token = login.accessToken as string;
   const [site] = (await call(base, 'GET', '/sites', undefined, token)) as unknown as Array<{ id: string }>;
   step('signed in');
+
+  const browser = new SsoBrowser();
+  const callback = await browser.signInAtIdp(`${base}/api/v1/auth/oidc/start`, 'rita', {
+    callbackPrefix: `${base}/api/v1/auth/oidc/callback`,
+  });
+  const code = fragmentOf((await browser.request(callback)).location).sso_code;
+  if (!code) throw new Error('single sign-on gave no code');
+  const sso = await call(base, 'POST', '/auth/oidc/exchange', { code });
+  const ssoRoles = (sso.user as { roles: Array<{ role: string }> }).roles.map((grant) => grant.role);
+  step('signed in with single sign-on', { roles: ssoRoles });
 
   const visit = await call(
     base,

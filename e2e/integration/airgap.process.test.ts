@@ -58,7 +58,7 @@ describe('air-gapped operation', { timeout: 180_000 }, () => {
     expect(routes.trim()).toBe('');
   });
 
-  it('with only loopback: start, sign in, register a visit, pair a kiosk, check in, and get onto the WiFi', async () => {
+  it('with only loopback: start, sign in (password and SSO), register a visit, pair a kiosk, check in, and get onto the WiFi', async () => {
     const started = performance.now();
     const { code, steps, stderr } = await runIsolated();
     const failed = steps.find((s) => s.step === 'failed');
@@ -68,6 +68,7 @@ describe('air-gapped operation', { timeout: 180_000 }, () => {
       'server started',
       'apps served',
       'signed in',
+      'signed in with single sign-on',
       'visit registered',
       'agent connected',
       'kiosk paired',
@@ -76,6 +77,7 @@ describe('air-gapped operation', { timeout: 180_000 }, () => {
       'done',
     ]);
     expect(steps[0]).toEqual({ step: 'network', interfaces: ['lo'] });
+    expect(steps.find((s) => s.step === 'signed in with single sign-on')).toMatchObject({ roles: ['receptionist'] });
     expect(code).toBe(0);
     console.log(`air-gapped journey: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
