@@ -261,3 +261,26 @@ describe('api client: sign-in and errors', () => {
     expect(store.get()).toBeNull();
   });
 });
+
+describe('api client: single sign-on', () => {
+  it('trades the callback code for a session without a bearer token, and reports a spent code by its code', async () => {
+    const store = memoryStore(null);
+    const sent: Array<{ url: string; auth: string | null; body: unknown }> = [];
+    let used = false;
+    const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      sent.push({
+        url: String(input),
+        auth: new Headers(init?.headers).get('Authorization'),
+        body: JSON.parse(String(init?.body)),
+      });
+      if (used) return json(401, { error: { code: 'sso_handoff_invalid', message: 'expired or used' } });
+      used = true;
+      return json(200, pair(7));
+    });
+    const api = createApiClient({ fetch: fetch as unknown as typeof globalThis.fetch, store, now: () => 0 });
+    await api.completeSso('tenant.code');
+    expect(store.get()).toMatchObject({ accessToken: 'access-7', refreshToken: 'refresh-7', expiresAt: 900_000 });
+    expect(sent).toEqual([{ url: '/api/v1/auth/oidc/exchange', auth: null, body: { code: 'tenant.code' } }]);
+    await expect(api.completeSso('tenant.code')).rejects.toMatchObject({ code: 'sso_handoff_invalid' });
+  });
+});
