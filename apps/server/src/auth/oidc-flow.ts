@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record';
 import type { SecretBox } from '../crypto/secret-box';
 import type { EventDispatcher } from '../events/outbox';
 import { notConfigured, unauthorized } from '../http/errors';
-import { type AccountRefusal, type IdpIdentity, matchAccount, tenantForSignIn } from './oidc-accounts';
+import { type AccountMatch, type IdpIdentity, matchAccount, tenantForSignIn } from './oidc-accounts';
 import type { OidcClient } from './oidc-client';
 import { issueSession, type RequestInfo, type SessionDeps } from './sessions';
 
@@ -101,6 +101,8 @@ function openFlow(deps: Pick<SsoDeps, 'box' | 'now'>, sealed: string | undefined
 function classify(error: unknown): ErrorCode {
   if (error instanceof client.AuthorizationResponseError) return 'sso_denied';
   if (error instanceof client.ResponseBodyError) return 'sso_code_rejected';
+  // fetch() failing (IdP unreachable, timeout) mid-flow: the same as the IdP being down.
+  if (error instanceof TypeError || (error as Error).name === 'TimeoutError') return 'sso_unavailable';
   const cause = (error as { cause?: { message?: string; cause?: { claim?: string } } }).cause;
   const text = `${(error as Error).message ?? ''} ${cause?.message ?? ''}`;
   if (cause?.cause?.claim === 'nonce' || /"nonce"/.test(text)) return 'sso_nonce_mismatch';
@@ -168,9 +170,9 @@ export async function finishSsoSignIn(
   const tenantId = await tenantForSignIn(deps.db, identity?.emailVerified ? identity.email : undefined);
   if (!tenantId) return failed(oidc, 'sso_no_account');
   const outcome = await deps.db.withTenant(tenantId, async (tx) => {
-    const match = identity
+    const match: AccountMatch | { ok: false; reason: ErrorCode; userId?: undefined } = identity
       ? await matchAccount(tx, { settings: oidc.settings, logger: deps.logger }, tenantId, identity)
-      : { ok: false as const, reason: reason as AccountRefusal };
+      : { ok: false, reason: reason ?? 'sso_invalid_response' };
     const base = {
       action: 'auth.login',
       targetType: 'user',
