@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ErrorCode, TokenPair } from '@atrium/protocol';
+import type { ErrorCode, SsoInfo, TokenPair } from '@atrium/protocol';
 import { compactUuid, expandUuid } from '@atrium/qr-token';
 import * as client from 'openid-client';
 import type { Logger } from 'pino';
@@ -56,6 +56,11 @@ const failed = (oidc: OidcClient, code: ErrorCode): Redirect => ({
 function configured(oidc: OidcClient | undefined): OidcClient {
   if (!oidc) throw notConfigured('sso_not_configured', 'Single sign-on is not set up on this server.');
   return oidc;
+}
+
+/** What the sign-in page needs to know: is single sign-on on, and who may still use a password. */
+export function ssoInfo(oidc: OidcClient | undefined): SsoInfo {
+  return { enabled: oidc !== undefined, passwordLogin: oidc?.settings.passwordLogin ?? 'all' };
 }
 
 /** Starts the authorization code flow with PKCE (S256), state and nonce. */

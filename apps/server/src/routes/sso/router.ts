@@ -6,6 +6,7 @@ import {
   FLOW_COOKIE_PATH,
   finishSsoSignIn,
   type Redirect,
+  ssoInfo,
   startSsoSignIn,
 } from '../../auth/oidc-flow';
 import type { AppContext } from '../../context';
@@ -44,8 +45,7 @@ export function ssoRoutes(ctx: AppContext): RouteDef[] {
       auth: { public: true },
       response: { status: 200, schema: ssoInfoSchema },
       handler(_req, res) {
-        const settings = ctx.oidc?.settings;
-        res.json({ enabled: settings !== undefined, passwordLogin: settings?.passwordLogin ?? 'all' });
+        res.json(ssoInfo(ctx.oidc));
       },
     }),
     route({
