@@ -19,7 +19,7 @@ export interface AccountDeps {
   db: Database;
   box: SecretBox;
   now: () => Date;
-  events: EventDispatcher;
+  events: Pick<EventDispatcher, 'wake'>;
   access: Pick<UserAccess, 'forget'>;
 }
 
