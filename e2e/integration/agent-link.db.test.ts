@@ -63,12 +63,15 @@ const authEvent = (i: number): AgentEvent => ({
 
 async function recordedAuths(): Promise<string[]> {
   const rows = await s.db.withTenant(tenantId, (tx) =>
-    tx.query<{ reason: string }>(
-      "SELECT details->>'reason' AS reason FROM audit_events WHERE action = 'radius.auth' AND actor_id = $1",
-      [agentId],
-    ),
+    tx
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'radius.auth')
+      .where('actor_id', '=', agentId)
+      .$narrowType<{ details: { reason: string } }>()
+      .execute(),
   );
-  return rows.map((row) => row.reason);
+  return rows.map((row) => row.details.reason);
 }
 
 async function until(check: () => Promise<boolean> | boolean, timeoutMs = 150_000) {

@@ -170,16 +170,16 @@ describe(`site agent end to end on ${testBackend()}`, () => {
 
     // The result travels back to the server and is stored with the voucher.
     const until = Date.now() + 5000;
-    let rows: Array<{ result: string; acct_session_id: string }> = [];
+    let rows: Array<{ result: string; acct_session_id: string | null }> = [];
     while (rows.length === 0 && Date.now() < until) {
       rows = await s.db.withTenant(office.tenantId, (tx) =>
-        tx.query('SELECT result, acct_session_id FROM session_terminations'),
+        tx.selectFrom('session_terminations').select(['result', 'acct_session_id']).execute(),
       );
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(rows).toEqual([{ result: 'ack', acct_session_id: 'sess-1' }]);
     const sessions = await s.db.withTenant(office.tenantId, (tx) =>
-      tx.query<{ calling_station_id: string }>('SELECT calling_station_id FROM radius_sessions'),
+      tx.selectFrom('radius_sessions').select('calling_station_id').execute(),
     );
     expect(sessions.map((r) => r.calling_station_id)).toContain('AA-BB-CC-DD-EE-01');
   });
@@ -206,9 +206,11 @@ describe(`site agent end to end on ${testBackend()}`, () => {
     await waitWhile(() => agent.link.buffer.length > 0);
     expect(agent.link.buffer.length).toBe(0);
     const sessions = await s.db.withTenant(office.tenantId, (tx) =>
-      tx.query(
-        "SELECT acct_session_id, nas_identifier FROM radius_sessions WHERE calling_station_id = 'AA-BB-CC-DD-EE-02'",
-      ),
+      tx
+        .selectFrom('radius_sessions')
+        .select(['acct_session_id', 'nas_identifier'])
+        .where('calling_station_id', '=', 'AA-BB-CC-DD-EE-02')
+        .execute(),
     );
     expect(sessions).toEqual([{ acct_session_id: 'AB', nas_identifier: 'ap' }]);
 

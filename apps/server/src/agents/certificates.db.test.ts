@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../test/actors';
 import { type Bundle, TestAgent } from '../../test/agent-client';
@@ -87,17 +88,19 @@ async function online(bundle: Bundle, via: 'direct' | 'proxy' = 'direct') {
 
 async function auditActions(agentId: string) {
   const rows = await s.db.withTenant(w.tenantId, (tx) =>
-    tx.query<{ action: string }>('SELECT action FROM audit_events WHERE target_id = $1 ORDER BY id', [agentId]),
+    tx.selectFrom('audit_events').select('action').where('target_id', '=', agentId).orderBy('id').execute(),
   );
   return rows.map((row) => row.action);
 }
 
 async function expiringEvents(agentId: string) {
   return s.db.withTenant(w.tenantId, (tx) =>
-    tx.query<{ site_id: string; payload: Record<string, unknown> }>(
-      "SELECT site_id, payload FROM events WHERE type = 'agent.certificate_expiring' AND payload->>'agentId' = $1",
-      [agentId],
-    ),
+    tx
+      .selectFrom('events')
+      .select(['site_id', 'payload'])
+      .where('type', '=', 'agent.certificate_expiring')
+      .where(sql<string>`payload->>'agentId'`, '=', agentId)
+      .execute(),
   );
 }
 

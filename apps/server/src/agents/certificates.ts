@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import { recordAudit } from '../audit/record';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { emit } from '../events/outbox';
 import { conflict, notFound } from '../http/errors';
 import type { AgentAdmin, AgentIssuerDeps, CertifiedAgent } from './registry';
@@ -22,10 +23,12 @@ export async function renewAgentCertificate(
   agentId: string,
 ): Promise<CertifiedAgent> {
   return deps.db.withTenant(admin.tenantId, async (tx) => {
-    const [agent] = await tx.query<{ id: string; site_id: string; name: string; revoked_at: Date | null }>(
-      'SELECT id, site_id, name, revoked_at FROM agents WHERE id = $1 FOR UPDATE',
-      [agentId],
-    );
+    const agent = await tx
+      .selectFrom('agents')
+      .select(['id', 'site_id', 'name', 'revoked_at'])
+      .where('id', '=', agentId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!agent || !admin.mayManage(agent.site_id)) throw notFound('agent');
     if (agent.revoked_at) throw conflict('agent_revoked', 'This agent has been revoked: register a new agent instead.');
     const now = deps.now();
@@ -37,11 +40,16 @@ export async function renewAgentCertificate(
       days: deps.config.AGENT_CERT_DAYS,
     });
     // As at registration, the private key is returned once and never stored.
-    await tx.query(
-      `UPDATE agents SET pending_cert_serial = $2, pending_cert_fingerprint = $3, pending_not_after = $4,
-              pending_issued_at = $5 WHERE id = $1`,
-      [agent.id, cert.serial, cert.fingerprint, cert.notAfter, now],
-    );
+    await tx
+      .updateTable('agents')
+      .set({
+        pending_cert_serial: cert.serial,
+        pending_cert_fingerprint: cert.fingerprint,
+        pending_not_after: cert.notAfter,
+        pending_issued_at: now,
+      })
+      .where('id', '=', agent.id)
+      .execute();
     await recordAudit(tx, {
       actorType: 'user',
       actorId: admin.userId,
@@ -61,26 +69,39 @@ export async function renewAgentCertificate(
  * connection makes it the current one, after which the old certificate is refused.
  */
 export async function agentForCertificate(
-  tx: Queryable,
+  tx: Tx,
   identity: { siteId: string; serial: string },
   now: Date,
 ): Promise<{ id: string; siteId: string; renewed: boolean } | undefined> {
-  const [agent] = await tx.query<{ id: string; site_id: string; pending: boolean }>(
-    `SELECT id, site_id, pending_cert_serial = $1 AS pending FROM agents
-      WHERE revoked_at IS NULL
-        AND ((cert_serial = $1 AND not_after > $2) OR (pending_cert_serial = $1 AND pending_not_after > $2))
-      FOR UPDATE`,
-    [identity.serial, now],
-  );
+  const agent = await tx
+    .selectFrom('agents')
+    .select((eb) => ['id', 'site_id', eb('pending_cert_serial', '=', identity.serial).as('pending')])
+    .where('revoked_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('cert_serial', '=', identity.serial), eb('not_after', '>', now)]),
+        eb.and([eb('pending_cert_serial', '=', identity.serial), eb('pending_not_after', '>', now)]),
+      ]),
+    )
+    .forUpdate()
+    .executeTakeFirst();
   if (!agent || agent.site_id !== identity.siteId) return undefined;
   if (agent.pending) {
-    await tx.query(
-      `UPDATE agents SET cert_serial = pending_cert_serial, cert_fingerprint = pending_cert_fingerprint,
-              not_after = pending_not_after, pending_cert_serial = NULL, pending_cert_fingerprint = NULL,
-              pending_not_after = NULL, pending_issued_at = NULL, cert_expiry_warned_on = NULL
-        WHERE id = $1`,
-      [agent.id],
-    );
+    await tx
+      .updateTable('agents')
+      // The pending columns are set: the row was found by its pending serial.
+      .set((eb) => ({
+        cert_serial: eb.ref('pending_cert_serial').$notNull(),
+        cert_fingerprint: eb.ref('pending_cert_fingerprint').$notNull(),
+        not_after: eb.ref('pending_not_after').$notNull(),
+        pending_cert_serial: null,
+        pending_cert_fingerprint: null,
+        pending_not_after: null,
+        pending_issued_at: null,
+        cert_expiry_warned_on: null,
+      }))
+      .where('id', '=', agent.id)
+      .execute();
     await recordAudit(tx, {
       actorType: 'agent',
       actorId: agent.id,
@@ -92,7 +113,7 @@ export async function agentForCertificate(
     });
     await emit(tx, 'agent.certificate_renewed', agent.site_id, { agentId: agent.id, serial: identity.serial });
   }
-  return { id: agent.id, siteId: agent.site_id, renewed: agent.pending };
+  return { id: agent.id, siteId: agent.site_id, renewed: agent.pending === true };
 }
 
 /**
@@ -106,13 +127,17 @@ export async function warnExpiringCertificates(
   const now = deps.now();
   const day = now.toISOString().slice(0, 10);
   return deps.db.withTenant(tenantId, async (tx) => {
-    const rows = await tx.query<{ id: string; site_id: string }>(
-      `UPDATE agents SET cert_expiry_warned_on = $1::date
-        WHERE revoked_at IS NULL AND not_after > $2 AND not_after <= $3
-          AND cert_expiry_warned_on IS DISTINCT FROM $1::date
-        RETURNING id, site_id`,
-      [day, now, new Date(now.getTime() + CERT_WARNING_DAYS * DAY_MS)],
-    );
+    // The UTC day as a date: a Date parameter would be a timestamp, cast in the session's zone.
+    const today = sql<Date>`${day}::date`;
+    const rows = await tx
+      .updateTable('agents')
+      .set({ cert_expiry_warned_on: today })
+      .where('revoked_at', 'is', null)
+      .where('not_after', '>', now)
+      .where('not_after', '<=', new Date(now.getTime() + CERT_WARNING_DAYS * DAY_MS))
+      .where('cert_expiry_warned_on', 'is distinct from', today)
+      .returning(['id', 'site_id'])
+      .execute();
     for (const row of rows) await emit(tx, 'agent.certificate_expiring', row.site_id, { agentId: row.id });
     return rows.length;
   });

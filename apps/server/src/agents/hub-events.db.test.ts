@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CreatedVisit } from '@atrium/protocol';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, api, pairKiosk, scan, signInAdmin } from '../../test/actors';
@@ -105,35 +106,35 @@ async function waitForAcks(ids: string[]) {
 
 const sessions = () =>
   s.db.withTenant(tenantId, (tx) =>
-    tx.query<{
-      acct_session_id: string;
-      nas_identifier: string | null;
-      started_at: Date;
-      session_time: number | null;
-      input_octets: number | null;
-      terminate_cause: number | null;
-    }>(
-      'SELECT acct_session_id, nas_identifier, started_at, session_time, input_octets, terminate_cause FROM radius_sessions',
-    ),
+    tx
+      .selectFrom('radius_sessions')
+      .select(['acct_session_id', 'nas_identifier', 'started_at', 'session_time', 'input_octets', 'terminate_cause'])
+      .execute(),
   );
 
 const audit = (action: string) =>
   s.db.withTenant(tenantId, (tx) =>
-    tx.query<{ outcome: string; details: Record<string, unknown> }>(
-      'SELECT outcome, details FROM audit_events WHERE action = $1 AND actor_id = $2 ORDER BY id',
-      [action, agentId],
-    ),
+    tx
+      .selectFrom('audit_events')
+      .select(['outcome', 'details'])
+      .where('action', '=', action)
+      .where('actor_id', '=', agentId)
+      .orderBy('id')
+      .$castTo<{ outcome: string; details: Record<string, unknown> }>()
+      .execute(),
   );
 
 describe(`agent events the database cannot store, on ${testBackend()}`, () => {
   it('cleans or rejects each bad event, acks it, records its batch-mates, and keeps the link and voucher delivery going', async () => {
     const { voucher: earlier } = await checkIn('Grace Hopper');
     const [voucherRow] = await s.db.withTenant(tenantId, (tx) =>
-      tx.query<{ id: string }>('SELECT id FROM vouchers WHERE username = $1', [earlier.username]),
+      tx.selectFrom('vouchers').select('id').where('username', '=', earlier.username).execute(),
     );
     // A value no cleaning rule foresees: the database refuses this one session id, as a future constraint might.
     await s.db.asOwner((tx) =>
-      tx.query("ALTER TABLE radius_sessions ADD CONSTRAINT test_refuses_poison CHECK (acct_session_id <> 'poison')"),
+      sql`ALTER TABLE radius_sessions ADD CONSTRAINT test_refuses_poison CHECK (acct_session_id <> 'poison')`.execute(
+        tx,
+      ),
     );
     const receivedFrom = clock.now();
     // A status first keeps the hub busy, so the frames after it arrive while it records and land in one batch.
@@ -181,14 +182,17 @@ describe(`agent events the database cannot store, on ${testBackend()}`, () => {
     expect(byId.has('poison')).toBe(false);
 
     const [authRow] = await s.db.withTenant(tenantId, (tx) =>
-      tx.query<{ details: { reason: string } }>(
-        "SELECT details FROM audit_events WHERE action = 'radius.auth' AND actor_id = $1",
-        [agentId],
-      ),
+      tx
+        .selectFrom('audit_events')
+        .select('details')
+        .where('action', '=', 'radius.auth')
+        .where('actor_id', '=', agentId)
+        .$narrowType<{ details: { reason: string } }>()
+        .execute(),
     );
     expect(authRow!.details.reason).toBe('bad\ufffd');
     const [termination] = await s.db.withTenant(tenantId, (tx) =>
-      tx.query('SELECT acct_session_id, error_cause, detail FROM session_terminations'),
+      tx.selectFrom('session_terminations').select(['acct_session_id', 'error_cause', 'detail']).execute(),
     );
     expect(termination).toEqual({ acct_session_id: 'sess', error_cause: null, detail: 'firewall said \ufffd' });
 
@@ -257,9 +261,11 @@ describe(`agent events the database cannot store, on ${testBackend()}`, () => {
     const reconcile = await again.next('vouchers.reconcile');
     expect(reconcile.vouchers.length).toBeGreaterThan(0);
     const [row] = await s.db.withTenant(tenantId, (tx) =>
-      tx.query<{ version: string }>("SELECT last_status->>'agentVersion' AS version FROM agents WHERE id = $1", [
-        agentId,
-      ]),
+      tx
+        .selectFrom('agents')
+        .select(sql<string>`last_status->>'agentVersion'`.as('version'))
+        .where('id', '=', agentId)
+        .execute(),
     );
     expect(row!.version).toBe('v1\ufffd');
     again.close();

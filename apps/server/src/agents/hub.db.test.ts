@@ -78,10 +78,13 @@ async function visitAndCheckIn() {
 
 async function activeVouchers() {
   return s.db.withTenant(tenantId, (tx) =>
-    tx.query<{ id: string; version: number }>(
-      "SELECT id, version FROM vouchers WHERE site_id = $1 AND status = 'active' ORDER BY id",
-      [siteId],
-    ),
+    tx
+      .selectFrom('vouchers')
+      .select(['id', 'version'])
+      .where('site_id', '=', siteId)
+      .where('status', '=', 'active')
+      .orderBy('id')
+      .execute(),
   );
 }
 
@@ -98,7 +101,7 @@ describe(`agent hub on ${testBackend()}`, () => {
       ATRIUM_SITE_ID: siteId,
     });
     const [row] = await s.db.withTenant(tenantId, (tx) =>
-      tx.query<Record<string, unknown>>('SELECT * FROM agents WHERE id = $1', [reg.agent.id]),
+      tx.selectFrom('agents').selectAll().where('id', '=', reg.agent.id).execute(),
     );
     expect(JSON.stringify(row)).not.toContain('PRIVATE KEY');
     await api(s, await admin()).delete(`/agents/${reg.agent.id}`);
@@ -260,10 +263,10 @@ describe(`agent hub on ${testBackend()}`, () => {
     expect((await connect({ cert: otherTenant.certPem, key: otherTenant.keyPem }).closed).code).toBe(4003);
     const reg = await register();
     const [row] = await s.db.withTenant(tenantId, (tx) =>
-      tx.query<{ cert_serial: string }>('SELECT cert_serial FROM agents WHERE id = $1', [reg.agent.id]),
+      tx.selectFrom('agents').select('cert_serial').where('id', '=', reg.agent.id).execute(),
     );
     await s.db.withTenant(tenantId, (tx) =>
-      tx.query('UPDATE agents SET site_id = $2 WHERE id = $1', [reg.agent.id, annexId]),
+      tx.updateTable('agents').set({ site_id: annexId }).where('id', '=', reg.agent.id).execute(),
     );
     expect(row!.cert_serial).toHaveLength(32);
     expect((await connect(reg.bundle).closed).code).toBe(4003);

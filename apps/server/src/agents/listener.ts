@@ -3,13 +3,22 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { ErrorCode } from '@atrium/protocol';
+import type { Logger } from 'pino';
 import proxyaddr from 'proxy-addr';
 import { WebSocketServer } from 'ws';
-import type { AppContext } from '../context';
+import type { ContextConfig } from '../context';
 import { errorBody } from '../http/errors';
-import { type AgentIdentity, peerIdentity } from './ca';
+import { type AgentIdentity, type CertificateAuthority, peerIdentity } from './ca';
+import type { AgentHub } from './hub';
 
 export const AGENT_PATH = '/agent/ws';
+
+/** What the agent endpoints use: the instance CA, the hub that takes the link, the clock. */
+export interface AgentEndpointDeps {
+  ca: CertificateAuthority;
+  hub: Pick<AgentHub, 'accept'>;
+  now: () => Date;
+}
 /** Agent → server frames are small (status, RADIUS events); a reconcile only flows the other way. */
 const MAX_AGENT_FRAME = 1024 * 1024;
 
@@ -29,16 +38,19 @@ function pathOf(req: IncomingMessage) {
  * /agent/ws on the main port, behind a trusted reverse proxy that verified the client certificate and passes it in
  * X-Client-Cert. The header counts only from TRUSTED_PROXY addresses, and the certificate is verified again here.
  */
-export function attachProxiedAgentEndpoint(ctx: AppContext, server: Server): WebSocketServer {
+export function attachProxiedAgentEndpoint(
+  deps: AgentEndpointDeps & { config: Pick<ContextConfig, 'TRUSTED_PROXY'>; logger: Logger },
+  server: Server,
+): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME });
-  const trusted = proxyaddr.compile(ctx.config.TRUSTED_PROXY);
+  const trusted = proxyaddr.compile(deps.config.TRUSTED_PROXY);
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {});
     if (pathOf(req) !== AGENT_PATH) return refuse(socket, 404, 'not_found', 'No WebSocket endpoint here.');
     const from = req.socket.remoteAddress ?? '';
     const header = req.headers['x-client-cert'];
-    if (ctx.config.TRUSTED_PROXY.length === 0 || !trusted(from, 0)) {
-      ctx.logger.warn({ from }, 'agent connection refused: not through a trusted proxy');
+    if (deps.config.TRUSTED_PROXY.length === 0 || !trusted(from, 0)) {
+      deps.logger.warn({ from }, 'agent connection refused: not through a trusted proxy');
       return refuse(socket, 403, 'untrusted_proxy', 'Agents connect with a client certificate, through the TLS proxy.');
     }
     if (typeof header !== 'string' || header.trim() === '') {
@@ -49,9 +61,9 @@ export function attachProxiedAgentEndpoint(ctx: AppContext, server: Server): Web
         'This endpoint needs a client certificate from the instance CA.',
       );
     }
-    const check = ctx.ca.verifyAgentCert(header, ctx.now());
+    const check = deps.ca.verifyAgentCert(header, deps.now());
     if (!check.ok) {
-      ctx.logger.warn({ reason: check.reason }, 'agent connection refused: certificate');
+      deps.logger.warn({ reason: check.reason }, 'agent connection refused: certificate');
       return refuse(socket, 401, 'invalid_client_certificate', `The client certificate was refused (${check.reason}).`);
     }
     const identity: AgentIdentity = {
@@ -60,23 +72,23 @@ export function attachProxiedAgentEndpoint(ctx: AppContext, server: Server): Web
       serial: check.serial,
       fingerprint: check.fingerprint,
     };
-    wss.handleUpgrade(req, socket, head, (ws) => void ctx.hub.accept(ws, identity));
+    wss.handleUpgrade(req, socket, head, (ws) => void deps.hub.accept(ws, identity));
   });
   return wss;
 }
 
 /** A direct mTLS listener for deployments without the proxy: node verifies the chain against the instance CA. */
 export async function startDirectAgentListener(
-  ctx: AppContext,
+  deps: AgentEndpointDeps,
   options: { port: number; host: string; hostnames: string[] },
 ) {
-  const serverCert = await ctx.ca.issueServerCert({ hostnames: options.hostnames, now: ctx.now() });
+  const serverCert = await deps.ca.issueServerCert({ hostnames: options.hostnames, now: deps.now() });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME });
   const server = https.createServer(
     {
       cert: serverCert.certPem,
       key: serverCert.keyPem,
-      ca: ctx.ca.certPem,
+      ca: deps.ca.certPem,
       requestCert: true,
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
@@ -93,11 +105,11 @@ export async function startDirectAgentListener(
     const identity = peerIdentity((req.socket as TLSSocket).getPeerCertificate(true));
     if (!identity)
       return refuse(socket, 401, 'invalid_client_certificate', 'The client certificate carries no agent identity.');
-    wss.handleUpgrade(req, socket, head, (ws) => void ctx.hub.accept(ws, identity));
+    wss.handleUpgrade(req, socket, head, (ws) => void deps.hub.accept(ws, identity));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
-  return { server, wss, caCertPem: ctx.ca.certPem };
+  return { server, wss, caCertPem: deps.ca.certPem };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { agentMessageSchema } from '@atrium/protocol';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
@@ -14,8 +15,10 @@ let agent: ReportingAgent;
 beforeAll(async () => {
   t = await freshDatabase();
   const tenant = await seedTenant(t.db, 'recorder');
-  const [row] = await t.db.withTenant(tenant.tenantId, (tx) => tx.query<{ id: string }>('SELECT id FROM agents'));
-  agent = { id: row!.id, tenantId: tenant.tenantId, siteId: tenant.siteId };
+  const row = await t.db.withTenant(tenant.tenantId, (tx) =>
+    tx.selectFrom('agents').select('id').executeTakeFirstOrThrow(),
+  );
+  agent = { id: row.id, tenantId: tenant.tenantId, siteId: tenant.siteId };
 });
 afterAll(() => t?.close());
 
@@ -43,16 +46,20 @@ const acct = (id: string, fields: Record<string, unknown> = {}) =>
 const sessionIds = async () =>
   (
     await t.db.withTenant(agent.tenantId, (tx) =>
-      tx.query<{ acct_session_id: string }>('SELECT acct_session_id FROM radius_sessions ORDER BY acct_session_id'),
+      tx.selectFrom('radius_sessions').select('acct_session_id').orderBy('acct_session_id').execute(),
     )
   ).map((row) => row.acct_session_id);
 
 const auditOf = (action: string) =>
   t.db.withTenant(agent.tenantId, (tx) =>
-    tx.query<{ outcome: string; details: Record<string, unknown> }>(
-      'SELECT outcome, details FROM audit_events WHERE action = $1 AND actor_id = $2 ORDER BY id',
-      [action, agent.id],
-    ),
+    tx
+      .selectFrom('audit_events')
+      .select(['outcome', 'details'])
+      .where('action', '=', action)
+      .where('actor_id', '=', agent.id)
+      .orderBy('id')
+      .$castTo<{ outcome: string; details: Record<string, unknown> }>()
+      .execute(),
   );
 
 describe(`recording what agents report, on ${testBackend()}`, () => {
@@ -90,7 +97,7 @@ describe(`recording what agents report, on ${testBackend()}`, () => {
       { outcome: 'failure', details: expect.objectContaining({ reason: 'unknown_user', method: 'pap' }) },
     ]);
     const [row] = await t.db.withTenant(agent.tenantId, (tx) =>
-      tx.query<{ last_status: Record<string, unknown> }>('SELECT last_status FROM agents WHERE id = $1', [agent.id]),
+      tx.selectFrom('agents').select('last_status').where('id', '=', agent.id).execute(),
     );
     expect(row!.last_status).toMatchObject({ agentVersion: '1.2.3', uptimeSeconds: 42 });
     expect(row!.last_status).not.toHaveProperty('type');
@@ -100,7 +107,9 @@ describe(`recording what agents report, on ${testBackend()}`, () => {
     const cleaned = acct('nul', { acctSessionId: 'N\u0000UL' });
     expect(cleaned.cleaned).toEqual(['acctSessionId']);
     await t.db.asOwner((tx) =>
-      tx.query("ALTER TABLE radius_sessions ADD CONSTRAINT test_refuses_poison CHECK (acct_session_id <> 'poison')"),
+      sql`ALTER TABLE radius_sessions ADD CONSTRAINT test_refuses_poison CHECK (acct_session_id <> 'poison')`.execute(
+        tx,
+      ),
     );
     const outcomes = await recordAgentEvents(t.db, agent, [acct('before'), cleaned, acct('poison'), acct('after')]);
     expect(outcomes.map((o) => (typeof o === 'object' ? o.rejected : o))).toEqual([
@@ -134,10 +143,7 @@ describe(`recording what agents report, on ${testBackend()}`, () => {
     await recordConnection({ db: t.db, events }, agent, true);
     const connected = (state: boolean) =>
       t.db.withTenant(agent.tenantId, (tx) =>
-        tx.query<{ connected: boolean }>('SELECT connected FROM agents WHERE id = $1 AND connected = $2', [
-          agent.id,
-          state,
-        ]),
+        tx.selectFrom('agents').select('connected').where('id', '=', agent.id).where('connected', '=', state).execute(),
       );
     expect(await connected(true)).toHaveLength(1);
     await recordConnection({ db: t.db, events }, agent, false);

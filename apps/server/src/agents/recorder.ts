@@ -1,6 +1,7 @@
 import type { AgentMessage } from '@atrium/protocol';
+import { sql } from 'kysely';
 import { recordAudit } from '../audit/record';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { type EventDispatcher, emit } from '../events/outbox';
 import type { StorableEvent } from './storable';
 
@@ -60,17 +61,18 @@ export async function recordAgentEvents(
   return db.withTenant(agent.tenantId, async (tx) => {
     const outcomes: RecordOutcome[] = [];
     for (const item of batch) {
-      await tx.query('SAVEPOINT agent_event');
+      // Savepoints on a bound transaction: Kysely has builders only for transactions it opened itself.
+      await sql`SAVEPOINT agent_event`.execute(tx);
       try {
         const fresh = await record(tx, agent, item);
-        await tx.query('RELEASE SAVEPOINT agent_event');
+        await sql`RELEASE SAVEPOINT agent_event`.execute(tx);
         outcomes.push(fresh ? 'recorded' : 'duplicate');
       } catch (error) {
         // The rollback and the rejection entry succeeding show the database is fine: the event is what it refuses.
         if (isTransient(error)) throw error;
-        await tx.query('ROLLBACK TO SAVEPOINT agent_event');
+        await sql`ROLLBACK TO SAVEPOINT agent_event`.execute(tx);
         outcomes.push(await recordRejection(tx, agent, item.message, error));
-        await tx.query('RELEASE SAVEPOINT agent_event');
+        await sql`RELEASE SAVEPOINT agent_event`.execute(tx);
       }
     }
     return outcomes;
@@ -84,25 +86,36 @@ export async function recordConnection(
   connected: boolean,
 ): Promise<void> {
   await deps.db.withTenant(agent.tenantId, async (tx) => {
-    await tx.query('UPDATE agents SET connected = $2, last_seen = now() WHERE id = $1', [agent.id, connected]);
+    await tx.updateTable('agents').set({ connected, last_seen: sql`now()` }).where('id', '=', agent.id).execute();
     await emit(tx, connected ? 'agent.connected' : 'agent.disconnected', agent.siteId, { agentId: agent.id });
   });
   void deps.events.wake();
 }
 
+/** Columns an accounting update keeps when the new packet leaves them out. */
+type KeptColumn = 'stopped_at' | 'session_time' | 'input_octets' | 'output_octets' | 'terminate_cause' | 'framed_ip';
+
+/** Whether the voucher an agent names is one of this tenant's (row level security hides the others). */
+async function voucherExists(tx: Tx, voucherId: string): Promise<boolean> {
+  const row = await tx.selectFrom('vouchers').select('id').where('id', '=', voucherId).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Keeps an event's id; false when it was kept before (a resend). Status and acks carry no id worth keeping. */
-async function isFresh(tx: Queryable, agent: ReportingAgent, message: AgentMessage): Promise<boolean> {
+async function isFresh(tx: Tx, agent: ReportingAgent, message: AgentMessage): Promise<boolean> {
   if (message.type === 'agent.status' || message.type === 'ack') return true;
-  const rows = await tx.query(
-    `INSERT INTO agent_event_ids (tenant_id, agent_id, event_id) VALUES (app_current_tenant(), $1, $2)
-     ON CONFLICT DO NOTHING RETURNING 1`,
-    [agent.id, message.id],
-  );
-  return rows.length > 0;
+  const kept = await tx
+    .insertInto('agent_event_ids')
+    // The RLS helper: the tenant the transaction was opened for.
+    .values({ tenant_id: sql<string>`app_current_tenant()`, agent_id: agent.id, event_id: message.id })
+    .onConflict((oc) => oc.doNothing())
+    .returning('event_id')
+    .executeTakeFirst();
+  return kept !== undefined;
 }
 
 /** Returns false for an event already recorded (a resend). */
-async function record(tx: Queryable, agent: ReportingAgent, { message, cleaned }: ReportedEvent): Promise<boolean> {
+async function record(tx: Tx, agent: ReportingAgent, { message, cleaned }: ReportedEvent): Promise<boolean> {
   if (!(await isFresh(tx, agent, message))) return false;
   if (cleaned.length > 0 && message.type !== 'agent.status' && message.type !== 'ack') {
     await recordAudit(tx, {
@@ -116,10 +129,11 @@ async function record(tx: Queryable, agent: ReportingAgent, { message, cleaned }
   switch (message.type) {
     case 'agent.status': {
       const { v: _v, id: _id, type: _type, ...status } = message;
-      await tx.query('UPDATE agents SET last_status = $2, last_seen = now() WHERE id = $1', [
-        agent.id,
-        JSON.stringify(status),
-      ]);
+      await tx
+        .updateTable('agents')
+        .set({ last_status: JSON.stringify(status), last_seen: sql`now()` })
+        .where('id', '=', agent.id)
+        .execute();
       return true;
     }
     case 'radius.auth': {
@@ -136,58 +150,65 @@ async function record(tx: Queryable, agent: ReportingAgent, { message, cleaned }
     }
     case 'radius.acct': {
       if (message.status === 'accounting-on' || message.status === 'accounting-off') return true;
-      const voucher = message.voucherId
-        ? (await tx.query('SELECT 1 FROM vouchers WHERE id = $1', [message.voucherId])).length > 0
-        : false;
-      await tx.query(
-        `INSERT INTO radius_sessions (tenant_id, site_id, voucher_id, acct_session_id, nas_ip, nas_identifier, calling_station_id,
-                                      framed_ip, started_at, updated_at, stopped_at, session_time, input_octets, output_octets, terminate_cause)
-         VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (site_id, acct_session_id, nas_ip) DO UPDATE SET
-           updated_at = excluded.updated_at, stopped_at = coalesce(excluded.stopped_at, radius_sessions.stopped_at),
-           session_time = coalesce(excluded.session_time, radius_sessions.session_time),
-           input_octets = coalesce(excluded.input_octets, radius_sessions.input_octets),
-           output_octets = coalesce(excluded.output_octets, radius_sessions.output_octets),
-           terminate_cause = coalesce(excluded.terminate_cause, radius_sessions.terminate_cause),
-           framed_ip = coalesce(excluded.framed_ip, radius_sessions.framed_ip)`,
-        [
-          agent.siteId,
-          voucher ? message.voucherId : null,
-          message.acctSessionId,
-          message.nasIp ?? '',
-          message.nasIdentifier,
-          message.callingStationId,
-          message.framedIp,
-          new Date(message.at),
-          message.status === 'stop' ? new Date(message.at) : null,
-          message.sessionTime,
-          message.inputOctets,
-          message.outputOctets,
-          message.terminateCause,
-        ],
-      );
+      const voucher = message.voucherId ? await voucherExists(tx, message.voucherId) : false;
+      const at = new Date(message.at);
+      await tx
+        .insertInto('radius_sessions')
+        .values({
+          tenant_id: sql<string>`app_current_tenant()`,
+          site_id: agent.siteId,
+          voucher_id: voucher ? message.voucherId : null,
+          acct_session_id: message.acctSessionId,
+          nas_ip: message.nasIp ?? '',
+          nas_identifier: message.nasIdentifier,
+          calling_station_id: message.callingStationId,
+          framed_ip: message.framedIp,
+          started_at: at,
+          updated_at: at,
+          stopped_at: message.status === 'stop' ? at : null,
+          session_time: message.sessionTime,
+          input_octets: message.inputOctets,
+          output_octets: message.outputOctets,
+          terminate_cause: message.terminateCause,
+        })
+        .onConflict((oc) =>
+          oc.columns(['site_id', 'acct_session_id', 'nas_ip']).doUpdateSet((eb) => {
+            const kept = <C extends KeptColumn>(column: C) =>
+              eb.fn.coalesce(eb.ref(`excluded.${column}`), eb.ref(`radius_sessions.${column}`));
+            return {
+              updated_at: eb.ref('excluded.updated_at'),
+              stopped_at: kept('stopped_at'),
+              session_time: kept('session_time'),
+              input_octets: kept('input_octets'),
+              output_octets: kept('output_octets'),
+              terminate_cause: kept('terminate_cause'),
+              framed_ip: kept('framed_ip'),
+            };
+          }),
+        )
+        .execute();
       return true;
     }
     case 'session.terminate.result': {
-      const [voucher] = await tx.query('SELECT 1 FROM vouchers WHERE id = $1', [message.voucherId]);
-      if (!voucher) return true;
-      const [row] = await tx.query<{ id: string }>(
-        `INSERT INTO session_terminations (tenant_id, site_id, voucher_id, acct_session_id, terminator, result, error_cause, detail, occurred_at)
-         VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [
-          agent.siteId,
-          message.voucherId,
-          message.acctSessionId,
-          message.terminator,
-          message.result,
-          message.errorCause,
-          message.detail,
-          new Date(message.at),
-        ],
-      );
+      if (!(await voucherExists(tx, message.voucherId))) return true;
+      const row = await tx
+        .insertInto('session_terminations')
+        .values({
+          tenant_id: sql<string>`app_current_tenant()`,
+          site_id: agent.siteId,
+          voucher_id: message.voucherId,
+          acct_session_id: message.acctSessionId,
+          terminator: message.terminator,
+          result: message.result,
+          error_cause: message.errorCause,
+          detail: message.detail,
+          occurred_at: new Date(message.at),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       if (message.result !== 'ack' && message.result !== 'no_session') {
         await emit(tx, 'session.terminate_failed', agent.siteId, {
-          terminationId: row!.id,
+          terminationId: row.id,
           voucherId: message.voucherId,
           result: message.result,
         });
@@ -204,13 +225,13 @@ async function record(tx: Queryable, agent: ReportingAgent, { message, cleaned }
  * even that be refused, the event is still dropped (and logged by the caller): no event may hold up the link.
  */
 async function recordRejection(
-  tx: Queryable,
+  tx: Tx,
   agent: ReportingAgent,
   message: AgentMessage,
   error: unknown,
 ): Promise<RecordOutcome> {
   const { sqlstate, reason } = rejectionReason(error);
-  await tx.query('SAVEPOINT agent_event_rejection');
+  await sql`SAVEPOINT agent_event_rejection`.execute(tx);
   try {
     const fresh = await isFresh(tx, agent, message);
     if (fresh) {
@@ -222,12 +243,12 @@ async function recordRejection(
         details: { eventId: message.id, eventType: message.type, sqlstate, reason },
       });
     }
-    await tx.query('RELEASE SAVEPOINT agent_event_rejection');
+    await sql`RELEASE SAVEPOINT agent_event_rejection`.execute(tx);
     if (!fresh) return 'duplicate';
   } catch (recordingError) {
     if (isTransient(recordingError)) throw recordingError;
-    await tx.query('ROLLBACK TO SAVEPOINT agent_event_rejection');
-    await tx.query('RELEASE SAVEPOINT agent_event_rejection');
+    await sql`ROLLBACK TO SAVEPOINT agent_event_rejection`.execute(tx);
+    await sql`RELEASE SAVEPOINT agent_event_rejection`.execute(tx);
   }
   return { rejected: reason, error };
 }

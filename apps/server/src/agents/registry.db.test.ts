@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
@@ -40,10 +41,13 @@ afterAll(async () => {
 
 const auditOf = (action: string) =>
   t.db.withTenant(tenantAdmin.tenantId, (tx) =>
-    tx.query<{ target_id: string; ip: string; details: Record<string, unknown> }>(
-      'SELECT target_id, host(ip) AS ip, details FROM audit_events WHERE action = $1 ORDER BY id',
-      [action],
-    ),
+    tx
+      .selectFrom('audit_events')
+      // inet as its bare address.
+      .select(['target_id', sql<string>`host(ip)`.as('ip'), 'details'])
+      .where('action', '=', action)
+      .orderBy('id')
+      .execute(),
   );
 
 const notFoundError = { status: 404, code: 'not_found' };
@@ -54,7 +58,7 @@ describe(`the agent registry on ${testBackend()}`, () => {
     expect(agent).toEqual({ id: expect.any(String), siteId: annex, name: 'Annex AP' });
     expect(deps.ca.verifyAgentCert(cert.certPem)).toMatchObject({ ok: true, siteId: annex, serial: cert.serial });
     const [row] = await t.db.withTenant(tenantAdmin.tenantId, (tx) =>
-      tx.query<Record<string, unknown>>('SELECT * FROM agents WHERE id = $1', [agent.id]),
+      tx.selectFrom('agents').selectAll().where('id', '=', agent.id).execute(),
     );
     expect(row).toMatchObject({ cert_serial: cert.serial, not_after: cert.notAfter });
     expect(JSON.stringify(row)).not.toContain('PRIVATE KEY');

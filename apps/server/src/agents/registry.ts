@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentStatusView, AgentView } from '@atrium/protocol';
+import { sql } from 'kysely';
 import { recordAudit } from '../audit/record';
 import type { ContextConfig } from '../context';
 import type { Database } from '../db';
@@ -49,14 +50,23 @@ export async function registerAgent(
     days: deps.config.AGENT_CERT_DAYS,
   });
   await deps.db.withTenant(admin.tenantId, async (tx) => {
-    const [site] = await tx.query('SELECT 1 FROM sites WHERE id = $1', [siteId]);
+    const site = await tx.selectFrom('sites').select('id').where('id', '=', siteId).executeTakeFirst();
     if (!site) throw notFound('site');
     // The private key is returned once and never stored; serial and fingerprint identify the agent from now on.
-    await tx.query(
-      `INSERT INTO agents (id, tenant_id, site_id, name, cert_serial, cert_fingerprint, not_after, created_by)
-       VALUES ($1, app_current_tenant(), $2, $3, $4, $5, $6, $7)`,
-      [agentId, siteId, name, cert.serial, cert.fingerprint, cert.notAfter, admin.userId],
-    );
+    await tx
+      .insertInto('agents')
+      .values({
+        id: agentId,
+        // The RLS helper: the tenant the transaction was opened for.
+        tenant_id: sql<string>`app_current_tenant()`,
+        site_id: siteId,
+        name,
+        cert_serial: cert.serial,
+        cert_fingerprint: cert.fingerprint,
+        not_after: cert.notAfter,
+        created_by: admin.userId,
+      })
+      .execute();
     await recordAudit(tx, {
       actorType: 'user',
       actorId: admin.userId,
@@ -77,21 +87,23 @@ export async function listAgents(
   admin: Pick<AgentAdmin, 'tenantId' | 'mayManage'>,
 ): Promise<AgentView[]> {
   const rows = await deps.db.withTenant(admin.tenantId, (tx) =>
-    tx.query<{
-      id: string;
-      site_id: string;
-      name: string;
-      connected: boolean;
-      last_status: AgentStatusView | null;
-      last_seen: Date | null;
-      revoked_at: Date | null;
-      not_after: Date;
-      pending_not_after: Date | null;
-      created_at: Date;
-    }>(
-      `SELECT id, site_id, name, connected, last_status, last_seen, revoked_at, not_after, pending_not_after, created_at
-         FROM agents ORDER BY created_at DESC`,
-    ),
+    tx
+      .selectFrom('agents')
+      .select([
+        'id',
+        'site_id',
+        'name',
+        'connected',
+        'last_status',
+        'last_seen',
+        'revoked_at',
+        'not_after',
+        'pending_not_after',
+        'created_at',
+      ])
+      .orderBy('created_at', 'desc')
+      .$narrowType<{ last_status: AgentStatusView | null }>()
+      .execute(),
   );
   const now = deps.now();
   return rows
@@ -120,13 +132,18 @@ export async function revokeAgent(
   agentId: string,
 ): Promise<void> {
   await deps.db.withTenant(admin.tenantId, async (tx) => {
-    const [agent] = await tx.query<{ site_id: string }>('SELECT site_id FROM agents WHERE id = $1 FOR UPDATE', [
-      agentId,
-    ]);
+    const agent = await tx
+      .selectFrom('agents')
+      .select('site_id')
+      .where('id', '=', agentId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!agent || !admin.mayManage(agent.site_id)) throw notFound('agent');
-    await tx.query('UPDATE agents SET revoked_at = coalesce(revoked_at, now()), connected = false WHERE id = $1', [
-      agentId,
-    ]);
+    await tx
+      .updateTable('agents')
+      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', sql<Date>`now()`), connected: false }))
+      .where('id', '=', agentId)
+      .execute();
     await recordAudit(tx, {
       actorType: 'user',
       actorId: admin.userId,

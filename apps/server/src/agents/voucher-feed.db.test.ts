@@ -19,8 +19,7 @@ beforeAll(async () => {
   const tenant = await seedTenant(t.db, 'feed');
   site = { tenantId: tenant.tenantId, siteId: tenant.siteId };
   await t.db.withTenant(site.tenantId, async (tx) => {
-    const [visit] = await tx.query<{ id: string }>('SELECT id FROM visits');
-    const visitId = visit!.id;
+    const { id: visitId } = await tx.selectFrom('visits').select('id').executeTakeFirstOrThrow();
     // The fixture's own voucher is sealed with another key: revoke it, as this feed could not open it.
     await revokeVisitVouchers(tx, visitId);
     const now = Date.now();

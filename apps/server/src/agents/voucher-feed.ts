@@ -1,6 +1,8 @@
 import type { AgentVoucher } from '@atrium/protocol';
+import type { Selectable } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box';
-import type { Database } from '../db';
+import type { Database, Tx } from '../db';
+import type { Vouchers } from '../db/schema';
 import { voucherContext } from '../visits/vouchers';
 
 /** Reads vouchers as an agent receives them: the password opened, ready to answer RADIUS. */
@@ -9,16 +11,13 @@ export interface VoucherFeedDeps {
   box: SecretBox;
 }
 
-interface VoucherRow {
-  id: string;
-  username: string;
-  password_sealed: string;
-  valid_from: Date;
-  valid_until: Date;
-  version: number;
-}
+type VoucherRow = Pick<
+  Selectable<Vouchers>,
+  'id' | 'username' | 'password_sealed' | 'valid_from' | 'valid_until' | 'version'
+>;
 
-const COLUMNS = 'id, username, password_sealed, valid_from, valid_until, version';
+const selectVouchers = (tx: Tx) =>
+  tx.selectFrom('vouchers').select(['id', 'username', 'password_sealed', 'valid_from', 'valid_until', 'version']);
 
 function toAgentVoucher(box: SecretBox, row: VoucherRow): AgentVoucher {
   return {
@@ -38,10 +37,12 @@ export async function activeVouchers(
   now: Date,
 ): Promise<AgentVoucher[]> {
   const rows = await deps.db.withTenant(site.tenantId, (tx) =>
-    tx.query<VoucherRow>(
-      `SELECT ${COLUMNS} FROM vouchers WHERE site_id = $1 AND status = 'active' AND valid_until > $2 ORDER BY id`,
-      [site.siteId, now],
-    ),
+    selectVouchers(tx)
+      .where('site_id', '=', site.siteId)
+      .where('status', '=', 'active')
+      .where('valid_until', '>', now)
+      .orderBy('id')
+      .execute(),
   );
   return rows.map((row) => toAgentVoucher(deps.box, row));
 }
@@ -54,7 +55,10 @@ export async function vouchersToPush(
 ): Promise<Map<string, AgentVoucher>> {
   if (ids.length === 0) return new Map();
   const rows = await deps.db.withTenant(tenantId, (tx) =>
-    tx.query<VoucherRow>(`SELECT ${COLUMNS} FROM vouchers WHERE id = ANY($1::uuid[]) AND status = 'active'`, [ids]),
+    selectVouchers(tx)
+      .where('id', '=', (eb) => eb.fn.any(eb.val(ids)))
+      .where('status', '=', 'active')
+      .execute(),
   );
   return new Map(rows.map((row) => [row.id, toAgentVoucher(deps.box, row)]));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testClock } from '../../test/clock';
 import { testBackend } from '../../test/db';
@@ -37,11 +38,21 @@ async function holder(): Promise<AccountHolder> {
 
 async function auditOf(userId: string) {
   return s.db.withTenant(w.tenantId, (tx) =>
-    tx.query<Record<string, unknown>>(
-      `SELECT actor_type, actor_id, action, target_type, target_id, outcome, host(ip) AS ip, details
-         FROM audit_events WHERE target_id = $1 ORDER BY id`,
-      [userId],
-    ),
+    tx
+      .selectFrom('audit_events')
+      .select([
+        'actor_type',
+        'actor_id',
+        'action',
+        'target_type',
+        'target_id',
+        'outcome',
+        sql<string>`host(ip)`.as('ip'),
+        'details',
+      ])
+      .where('target_id', '=', userId)
+      .orderBy('id')
+      .execute(),
   );
 }
 

@@ -3,14 +3,25 @@ import type { Me, RecoveryCodes, TotpEnrolment } from '@atrium/protocol';
 import { sql } from 'kysely';
 import QRCode from 'qrcode';
 import { recordAudit } from '../audit/record';
-import type { AppContext } from '../context';
-import type { Tx } from '../db';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Database, Tx } from '../db';
+import type { EventDispatcher } from '../events/outbox';
 import { conflict, invalidInput } from '../http/errors';
 import { hashNewPassword, verifyPassword } from '../tenancy/passwords';
 import { rolesOf } from '../tenancy/users';
 import { announceAccessChange, revokeAllSessions } from './sessions';
 import { hashRecoveryCode } from './sign-in';
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';
+import type { UserAccess } from './user-access';
+
+/** What the account services use: the database, the TOTP secret box, the clock, and who to tell of a new password. */
+export interface AccountDeps {
+  db: Database;
+  box: SecretBox;
+  now: () => Date;
+  events: Pick<EventDispatcher, 'wake'>;
+  access: Pick<UserAccess, 'forget'>;
+}
 
 /** The signed-in user looking after their own account (the /me routes). */
 export interface AccountHolder {
@@ -26,8 +37,8 @@ const recoveryCode = () => {
 };
 
 /** The user's own profile, or undefined when the account no longer exists. */
-export async function loadMe(ctx: AppContext, user: Omit<AccountHolder, 'ip'>): Promise<Me | undefined> {
-  return ctx.db.withTenant(user.tenantId, async (tx) => {
+export async function loadMe(deps: AccountDeps, user: Omit<AccountHolder, 'ip'>): Promise<Me | undefined> {
+  return deps.db.withTenant(user.tenantId, async (tx) => {
     const row = await tx
       .selectFrom('users as u')
       .innerJoin('credentials as c', 'c.user_id', 'u.id')
@@ -55,8 +66,8 @@ export async function loadMe(ctx: AppContext, user: Omit<AccountHolder, 'ip'>): 
  * Checks a password the user typed against their own, reporting a mismatch on `field`. Read in a transaction of its
  * own so no row is held while the (deliberately slow) hash is verified.
  */
-async function checkOwnPassword(ctx: AppContext, user: AccountHolder, password: string, field: string) {
-  const cred = await ctx.db.withTenant(user.tenantId, (tx) =>
+async function checkOwnPassword(deps: AccountDeps, user: AccountHolder, password: string, field: string) {
+  const cred = await deps.db.withTenant(user.tenantId, (tx) =>
     tx.selectFrom('credentials').select('password_hash').where('user_id', '=', user.userId).executeTakeFirst(),
   );
   if (!cred || !(await verifyPassword(cred.password_hash, password))) {
@@ -81,16 +92,16 @@ async function auditOwn(tx: Tx, user: AccountHolder, action: string) {
  * through the access-change event, woken once the change is committed.
  */
 export async function changeOwnPassword(
-  ctx: AppContext,
+  deps: AccountDeps,
   user: AccountHolder,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
-  await checkOwnPassword(ctx, user, input.currentPassword, 'currentPassword');
+  await checkOwnPassword(deps, user, input.currentPassword, 'currentPassword');
   if (input.newPassword === input.currentPassword) {
     throw invalidInput('newPassword', 'must differ from your current password');
   }
   const hash = await hashNewPassword(input.newPassword, 'newPassword');
-  await ctx.db.withTenant(user.tenantId, async (tx) => {
+  await deps.db.withTenant(user.tenantId, async (tx) => {
     await tx
       .updateTable('credentials')
       .set({
@@ -105,17 +116,17 @@ export async function changeOwnPassword(
     await auditOwn(tx, user, 'user.password_changed');
     await announceAccessChange(tx, user.userId);
   });
-  ctx.access.forget(user.tenantId, user.userId);
-  void ctx.events.wake();
+  deps.access.forget(user.tenantId, user.userId);
+  void deps.events.wake();
 }
 
 /**
  * Starts (or restarts) setting up two-step sign-in: a new secret is stored, sealed, until confirmed with a code. The
  * secret is shown once, as text and as a QR code for the authenticator app.
  */
-export async function startTotpEnrolment(ctx: AppContext, user: AccountHolder): Promise<TotpEnrolment> {
+export async function startTotpEnrolment(deps: AccountDeps, user: AccountHolder): Promise<TotpEnrolment> {
   const secret = generateTotpSecret();
-  const email = await ctx.db.withTenant(user.tenantId, async (tx) => {
+  const email = await deps.db.withTenant(user.tenantId, async (tx) => {
     const row = await tx
       .selectFrom('users as u')
       .innerJoin('credentials as c', 'c.user_id', 'u.id')
@@ -125,7 +136,7 @@ export async function startTotpEnrolment(ctx: AppContext, user: AccountHolder): 
     if (row?.enabled) throw conflict('mfa_already_enabled', 'Two-step sign-in is already on. Turn it off first.');
     await tx
       .updateTable('credentials')
-      .set({ totp_secret: ctx.box.seal(secret, `totp:${user.userId}`), totp_last_step: null })
+      .set({ totp_secret: deps.box.seal(secret, `totp:${user.userId}`), totp_last_step: null })
       .where('user_id', '=', user.userId)
       .execute();
     return row!.email;
@@ -138,9 +149,9 @@ export async function startTotpEnrolment(ctx: AppContext, user: AccountHolder): 
  * Turns two-step sign-in on once the user proves their app shows the current code, and hands out a fresh set of
  * recovery codes (only their hashes are kept). The code's time step is recorded so it cannot be used again to sign in.
  */
-export async function confirmTotp(ctx: AppContext, user: AccountHolder, code: string): Promise<RecoveryCodes> {
+export async function confirmTotp(deps: AccountDeps, user: AccountHolder, code: string): Promise<RecoveryCodes> {
   const codes = Array.from({ length: RECOVERY_CODES }, recoveryCode);
-  await ctx.db.withTenant(user.tenantId, async (tx) => {
+  await deps.db.withTenant(user.tenantId, async (tx) => {
     const cred = await tx
       .selectFrom('credentials')
       .select(['totp_secret', 'totp_confirmed_at'])
@@ -149,7 +160,7 @@ export async function confirmTotp(ctx: AppContext, user: AccountHolder, code: st
       .executeTakeFirst();
     if (!cred?.totp_secret) throw conflict('mfa_not_started', 'Start the set-up of two-step sign-in first.');
     if (cred.totp_confirmed_at) throw conflict('mfa_already_enabled', 'Two-step sign-in is already on.');
-    const step = verifyTotp(ctx.box.open(cred.totp_secret, `totp:${user.userId}`).toString(), code, ctx.now());
+    const step = verifyTotp(deps.box.open(cred.totp_secret, `totp:${user.userId}`).toString(), code, deps.now());
     if (step === undefined) throw invalidInput('code', 'is not the current code of your authenticator app');
     await tx
       .updateTable('credentials')
@@ -169,9 +180,9 @@ export async function confirmTotp(ctx: AppContext, user: AccountHolder, code: st
 }
 
 /** Turns two-step sign-in off (the password must be given again) and drops the secret and recovery codes. */
-export async function disableTotp(ctx: AppContext, user: AccountHolder, password: string): Promise<void> {
-  await checkOwnPassword(ctx, user, password, 'password');
-  await ctx.db.withTenant(user.tenantId, async (tx) => {
+export async function disableTotp(deps: AccountDeps, user: AccountHolder, password: string): Promise<void> {
+  await checkOwnPassword(deps, user, password, 'password');
+  await deps.db.withTenant(user.tenantId, async (tx) => {
     await tx
       .updateTable('credentials')
       .set({ totp_secret: null, totp_confirmed_at: null, totp_last_step: null })

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TokenPair } from '@atrium/protocol';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testClock } from '../../test/clock';
 import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
@@ -31,10 +32,12 @@ const signIn = (userId: string): Promise<TokenPair> =>
 const member = () => addUser(t.db, tenant.tenantId, [{ role: 'member', siteId: tenant.siteId }], 'member');
 const auditOf = (action: string) =>
   t.db.withTenant(tenant.tenantId, (tx) =>
-    tx.query<{ actor_id: string; outcome: string; ip: string }>(
-      'SELECT actor_id, outcome, host(ip) AS ip FROM audit_events WHERE action = $1 ORDER BY id',
-      [action],
-    ),
+    tx
+      .selectFrom('audit_events')
+      .select(['actor_id', 'outcome', sql<string>`host(ip)`.as('ip')])
+      .where('action', '=', action)
+      .orderBy('id')
+      .execute(),
   );
 const ended = { status: 401, code: 'invalid_token' };
 
@@ -86,7 +89,7 @@ describe(`sessions on ${testBackend()}`, () => {
   it('a temporary password opens one sign-in, which refreshes but can still only choose a new password', async () => {
     const userId = await member();
     await t.db.withTenant(tenant.tenantId, (tx) =>
-      tx.query('UPDATE credentials SET must_change_password = true WHERE user_id = $1', [userId]),
+      tx.updateTable('credentials').set({ must_change_password: true }).where('user_id', '=', userId).execute(),
     );
     const session = await signIn(userId);
     expect(session.passwordChangeRequired).toBe(true);

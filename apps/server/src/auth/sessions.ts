@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TokenPair } from '@atrium/protocol';
 import { compactUuid, expandUuid } from '@atrium/qr-token';
+import { sql } from 'kysely';
 import { recordAudit } from '../audit/record';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { emit } from '../events/outbox';
 import { unauthorized } from '../http/errors';
 import { rolesOf } from '../tenancy/users';
@@ -42,50 +43,63 @@ function tenantOfRefreshToken(token: string): string | undefined {
  */
 export async function issueSession(
   deps: Omit<SessionDeps, 'db'>,
-  tx: Queryable,
+  tx: Tx,
   tenantId: string,
   userId: string,
   familyId: string | null,
 ): Promise<TokenPair> {
-  const [user] = await tx.query<{
-    email: string;
-    name: string;
-    must_change_password: boolean;
-    session_version: number;
-  }>(
-    `SELECT u.email, u.name, c.must_change_password, u.session_version
-       FROM users u JOIN credentials c ON c.user_id = u.id WHERE u.id = $1`,
-    [userId],
-  );
-  const passwordChangeRequired = user!.must_change_password;
+  const user = await tx
+    .selectFrom('users as u')
+    .innerJoin('credentials as c', 'c.user_id', 'u.id')
+    .select(['u.email', 'u.name', 'c.must_change_password', 'u.session_version'])
+    .where('u.id', '=', userId)
+    .executeTakeFirstOrThrow();
+  const passwordChangeRequired = user.must_change_password;
   if (passwordChangeRequired && familyId === null) {
-    const claimed = await tx.query(
-      `UPDATE credentials SET temporary_password_used_at = now()
-        WHERE user_id = $1 AND temporary_password_used_at IS NULL RETURNING 1`,
-      [userId],
-    );
-    if (claimed.length === 0) throw invalidCredentials();
+    const claimed = await tx
+      .updateTable('credentials')
+      .set({ temporary_password_used_at: sql`now()` })
+      .where('user_id', '=', userId)
+      .where('temporary_password_used_at', 'is', null)
+      .returning('user_id')
+      .executeTakeFirst();
+    if (!claimed) throw invalidCredentials();
   }
   const roles = await rolesOf(tx, userId);
   const refresh = newRefreshToken(tenantId);
-  await tx.query(
-    `INSERT INTO refresh_tokens (tenant_id, user_id, family_id, token_hash, expires_at)
-     VALUES ($1, $2, coalesce($3::uuid, gen_random_uuid()), $4, $5)`,
-    [tenantId, userId, familyId, refresh.hash, new Date(deps.now().getTime() + REFRESH_TOKEN_TTL_MS)],
-  );
+  await tx
+    .insertInto('refresh_tokens')
+    .values({
+      tenant_id: tenantId,
+      user_id: userId,
+      family_id: familyId ?? sql<string>`gen_random_uuid()`,
+      token_hash: refresh.hash,
+      expires_at: new Date(deps.now().getTime() + REFRESH_TOKEN_TTL_MS),
+    })
+    .execute();
   return {
     accessToken: await deps.tokens.signAccessToken({
       userId,
       tenantId,
       roles,
       passwordChangeRequired,
-      sessionVersion: user!.session_version,
+      sessionVersion: user.session_version,
     }),
     refreshToken: refresh.token,
     expiresIn: ACCESS_TOKEN_TTL_S,
-    user: { id: userId, email: user!.email, name: user!.name, roles },
+    user: { id: userId, email: user.email, name: user.name, roles },
     ...(passwordChangeRequired ? { passwordChangeRequired: true as const } : {}),
   };
+}
+
+/** Ends every session of one sign-in (a refresh family). */
+async function revokeFamily(tx: Tx, familyId: string): Promise<void> {
+  await tx
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: sql`now()` })
+    .where('family_id', '=', familyId)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 
 export async function refresh(deps: SessionDeps, token: string, info: RequestInfo): Promise<TokenPair> {
@@ -93,19 +107,13 @@ export async function refresh(deps: SessionDeps, token: string, info: RequestInf
   const tenantId = tenantOfRefreshToken(token);
   if (!tenantId) throw invalid();
   const outcome = await deps.db.withTenant(tenantId, async (tx) => {
-    const [row] = await tx.query<{
-      id: string;
-      user_id: string;
-      family_id: string;
-      expires_at: Date;
-      rotated_at: Date | null;
-      revoked_at: Date | null;
-      status: string;
-    }>(
-      `SELECT r.id, r.user_id, r.family_id, r.expires_at, r.rotated_at, r.revoked_at, u.status
-         FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1 FOR UPDATE OF r`,
-      [sha256(token)],
-    );
+    const row = await tx
+      .selectFrom('refresh_tokens as r')
+      .innerJoin('users as u', 'u.id', 'r.user_id')
+      .select(['r.id', 'r.user_id', 'r.family_id', 'r.expires_at', 'r.rotated_at', 'r.revoked_at', 'u.status'])
+      .where('r.token_hash', '=', sha256(token))
+      .forUpdate('r')
+      .executeTakeFirst();
     if (!row) return { ok: false as const };
     const base = {
       actorType: 'user' as const,
@@ -116,16 +124,14 @@ export async function refresh(deps: SessionDeps, token: string, info: RequestInf
     };
     if (row.rotated_at && !row.revoked_at) {
       // A rotated token came back: someone holds a copy. End every session of this sign-in.
-      await tx.query('UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [
-        row.family_id,
-      ]);
+      await revokeFamily(tx, row.family_id);
       await recordAudit(tx, { ...base, action: 'auth.refresh_reuse', outcome: 'denied' });
       return { ok: false as const };
     }
     if (row.revoked_at || row.rotated_at || row.expires_at <= deps.now() || row.status !== 'active') {
       return { ok: false as const };
     }
-    await tx.query('UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1', [row.id]);
+    await tx.updateTable('refresh_tokens').set({ rotated_at: sql`now()` }).where('id', '=', row.id).execute();
     return { ok: true as const, session: await issueSession(deps, tx, tenantId, row.user_id, row.family_id) };
   });
   if (!outcome.ok) throw invalid();
@@ -136,14 +142,13 @@ export async function logout(deps: { db: Database }, token: string, info: Reques
   const tenantId = tenantOfRefreshToken(token);
   if (!tenantId) return;
   await deps.db.withTenant(tenantId, async (tx) => {
-    const [row] = await tx.query<{ user_id: string; family_id: string }>(
-      'SELECT user_id, family_id FROM refresh_tokens WHERE token_hash = $1',
-      [sha256(token)],
-    );
+    const row = await tx
+      .selectFrom('refresh_tokens')
+      .select(['user_id', 'family_id'])
+      .where('token_hash', '=', sha256(token))
+      .executeTakeFirst();
     if (!row) return;
-    await tx.query('UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [
-      row.family_id,
-    ]);
+    await revokeFamily(tx, row.family_id);
     await recordAudit(tx, {
       actorType: 'user',
       actorId: row.user_id,
@@ -160,15 +165,24 @@ export async function logout(deps: { db: Database }, token: string, info: Reques
  * Ends every sign-in of a user (password change, disable, reset): refresh tokens are revoked, and the session version
  * moves on so access tokens already handed out stop working at their next request.
  */
-export async function revokeAllSessions(tx: Queryable, userId: string): Promise<void> {
-  await tx.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
-  await tx.query('UPDATE users SET session_version = session_version + 1 WHERE id = $1', [userId]);
+export async function revokeAllSessions(tx: Tx, userId: string): Promise<void> {
+  await tx
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: sql`now()` })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  await tx
+    .updateTable('users')
+    .set((eb) => ({ session_version: eb('session_version', '+', 1) }))
+    .where('id', '=', userId)
+    .execute();
 }
 
 /**
  * Tells every replica that a user's access changed (disabled, re-roled, sessions ended): they drop the cached view of
  * the user and close the user's live event streams. The last step of the transaction (see emit).
  */
-export async function announceAccessChange(tx: Queryable, userId: string): Promise<void> {
+export async function announceAccessChange(tx: Tx, userId: string): Promise<void> {
   await emit(tx, 'user.access_changed', null, { userId });
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testClock } from '../../test/clock';
@@ -6,6 +7,7 @@ import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
 import { seedTenant } from '../../test/fixtures';
 import { addUser } from '../../test/two-sites';
 import { SecretBox } from '../crypto/secret-box';
+import type { Tx } from '../db';
 import { RateLimits } from '../http/rate-limit';
 import { hashPassword } from '../tenancy/passwords';
 import type { CreatedTenant } from '../tenancy/tenants';
@@ -41,19 +43,21 @@ afterAll(() => t?.close());
 /** A user who signs in with PASSWORD, and their email. */
 async function user(label: string): Promise<{ userId: string; email: string }> {
   const userId = await addUser(t.db, tenant.tenantId, [{ role: 'member', siteId: tenant.siteId }], label, passwordHash);
-  const [row] = await t.db.withTenant(tenant.tenantId, (tx) =>
-    tx.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [userId]),
+  const row = await t.db.withTenant(tenant.tenantId, (tx) =>
+    tx.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow(),
   );
-  return { userId, email: row!.email };
+  return { userId, email: row.email };
 }
-const update = (sql: string, params: unknown[]) => t.db.withTenant(tenant.tenantId, (tx) => tx.query(sql, params));
+const inTenant = (fn: (tx: Tx) => Promise<unknown>) => t.db.withTenant(tenant.tenantId, fn);
 const loginAudit = (userId: string) =>
   t.db.withTenant(tenant.tenantId, (tx) =>
-    tx.query<{ action: string; outcome: string; ip: string; details: unknown }>(
-      `SELECT action, outcome, host(ip) AS ip, details FROM audit_events
-        WHERE actor_id = $1 AND action IN ('auth.login', 'auth.mfa') ORDER BY id`,
-      [userId],
-    ),
+    tx
+      .selectFrom('audit_events')
+      .select(['action', 'outcome', sql<string>`host(ip)`.as('ip'), 'details'])
+      .where('actor_id', '=', userId)
+      .where('action', 'in', ['auth.login', 'auth.mfa'])
+      .orderBy('id')
+      .execute(),
   );
 const refused = { status: 401, code: 'invalid_credentials' };
 
@@ -65,7 +69,7 @@ describe(`sign-in on ${testBackend()}`, () => {
     const session = await login(deps, email.toUpperCase(), PASSWORD, ip);
     expect(session).toMatchObject({ user: { id: userId, email } });
     await expect(login(deps, 'nobody@example.test', PASSWORD, ip)).rejects.toMatchObject(refused);
-    await update(`UPDATE users SET status = 'disabled' WHERE id = $1`, [userId]);
+    await inTenant((tx) => tx.updateTable('users').set({ status: 'disabled' }).where('id', '=', userId).execute());
     await expect(login(deps, email, PASSWORD, ip)).rejects.toMatchObject(refused);
     expect(await loginAudit(userId)).toEqual([
       { action: 'auth.login', outcome: 'failure', ip: ip.ip, details: { reason: 'wrong_password' } },
@@ -77,7 +81,9 @@ describe(`sign-in on ${testBackend()}`, () => {
   it('lets a temporary password in once', async () => {
     const ip = { ip: '198.51.100.41' };
     const { userId, email } = await user('Temp');
-    await update('UPDATE credentials SET must_change_password = true WHERE user_id = $1', [userId]);
+    await inTenant((tx) =>
+      tx.updateTable('credentials').set({ must_change_password: true }).where('user_id', '=', userId).execute(),
+    );
     expect(await login(deps, email, PASSWORD, ip)).toMatchObject({ passwordChangeRequired: true });
     await expect(login(deps, email, PASSWORD, ip)).rejects.toMatchObject(refused);
     expect((await loginAudit(userId)).map((row) => row.details)).toEqual([{}, { reason: 'temporary_password_spent' }]);
@@ -87,15 +93,17 @@ describe(`sign-in on ${testBackend()}`, () => {
     const ip = { ip: '198.51.100.42' };
     const { userId, email } = await user('Totp');
     const secret = generateTotpSecret();
-    await update('UPDATE credentials SET totp_secret = $2, totp_confirmed_at = now() WHERE user_id = $1', [
-      userId,
-      deps.box.seal(secret, `totp:${userId}`),
-    ]);
-    await update('INSERT INTO recovery_codes (tenant_id, user_id, code_hash) VALUES ($1, $2, $3)', [
-      tenant.tenantId,
-      userId,
-      hashRecoveryCode('abcde-12345'),
-    ]);
+    await inTenant(async (tx) => {
+      await tx
+        .updateTable('credentials')
+        .set({ totp_secret: deps.box.seal(secret, `totp:${userId}`), totp_confirmed_at: sql`now()` })
+        .where('user_id', '=', userId)
+        .execute();
+      await tx
+        .insertInto('recovery_codes')
+        .values({ tenant_id: tenant.tenantId, user_id: userId, code_hash: hashRecoveryCode('abcde-12345') })
+        .execute();
+    });
     const mfaToken = async () => {
       const step = await login(deps, email, PASSWORD, ip);
       if (!('mfaRequired' in step)) throw new Error('no second step');

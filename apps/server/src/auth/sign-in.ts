@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoginResponse, TokenPair } from '@atrium/protocol';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { type AuditEvent, recordAudit } from '../audit/record';
 import type { SecretBox } from '../crypto/secret-box';
@@ -77,10 +78,14 @@ export async function login(
   password: string,
   info: RequestInfo,
 ): Promise<LoginResponse> {
-  const [lookup] = await deps.db.withoutTenant((tx) =>
-    tx.query<{ tenant_id: string; user_id: string }>('SELECT tenant_id, user_id FROM app_login_lookup($1)', [
-      normalizeEmail(email),
-    ]),
+  // The app role reaches login emails only through a SECURITY DEFINER function.
+  const {
+    rows: [lookup],
+  } = await deps.db.withoutTenant((tx) =>
+    sql<{
+      tenant_id: string;
+      user_id: string;
+    }>`SELECT tenant_id, user_id FROM app_login_lookup(${normalizeEmail(email)})`.execute(tx),
   );
   const rules = signInRules(
     accountKey(lookup ? { userId: lookup.user_id } : { email: normalizeEmail(email) }),
@@ -93,14 +98,27 @@ export async function login(
     throw invalidCredentials();
   }
   const { tenant_id: tenantId, user_id: userId } = lookup;
-  const [cred] = await deps.db.withTenant(tenantId, (tx) =>
-    tx.query<{ password_hash: string | null; status: string; totp_confirmed_at: Date | null; temporary_used: boolean }>(
-      `SELECT c.password_hash, u.status, c.totp_confirmed_at,
-              c.must_change_password AND (c.temporary_password_used_at IS NOT NULL OR c.password_changed_at < $2)
-                AS temporary_used
-         FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.user_id = $1`,
-      [userId, new Date(deps.now().getTime() - TEMPORARY_PASSWORD_TTL_MS)],
-    ),
+  const temporaryExpired = new Date(deps.now().getTime() - TEMPORARY_PASSWORD_TTL_MS);
+  const cred = await deps.db.withTenant(tenantId, (tx) =>
+    tx
+      .selectFrom('credentials as c')
+      .innerJoin('users as u', 'u.id', 'c.user_id')
+      .select((eb) => [
+        'c.password_hash',
+        'u.status',
+        'c.totp_confirmed_at',
+        eb
+          .and([
+            eb.ref('c.must_change_password'),
+            eb.or([
+              eb('c.temporary_password_used_at', 'is not', null),
+              eb('c.password_changed_at', '<', temporaryExpired),
+            ]),
+          ])
+          .as('temporary_used'),
+      ])
+      .where('c.user_id', '=', userId)
+      .executeTakeFirst(),
   );
   const base = { actorType: 'user' as const, actorId: userId, targetType: 'user', targetId: userId, ip: info.ip };
   // An account without a password (single sign-on only) costs the same time as a wrong password.
@@ -172,11 +190,14 @@ export async function completeMfa(
   };
   const result = await deps.db
     .withTenant(who.tenantId, async (tx) => {
-      const [cred] = await tx.query<{ totp_secret: string | null; totp_last_step: number | null; status: string }>(
-        `SELECT c.totp_secret, c.totp_last_step, u.status FROM credentials c JOIN users u ON u.id = c.user_id
-          WHERE c.user_id = $1 AND c.totp_confirmed_at IS NOT NULL FOR UPDATE OF c`,
-        [who.userId],
-      );
+      const cred = await tx
+        .selectFrom('credentials as c')
+        .innerJoin('users as u', 'u.id', 'c.user_id')
+        .select(['c.totp_secret', 'c.totp_last_step', 'u.status'])
+        .where('c.user_id', '=', who.userId)
+        .where('c.totp_confirmed_at', 'is not', null)
+        .forUpdate('c')
+        .executeTakeFirst();
       if (!cred?.totp_secret || cred.status !== 'active') return { ok: false as const, reason: 'not_enrolled' };
       if (body.code) {
         const secret = deps.box.open(cred.totp_secret, `totp:${who.userId}`).toString();
@@ -184,13 +205,17 @@ export async function completeMfa(
         if (step === undefined) return { ok: false as const, reason: 'wrong_code' };
         if (cred.totp_last_step !== null && step <= cred.totp_last_step)
           return { ok: false as const, reason: 'replayed_code' };
-        await tx.query('UPDATE credentials SET totp_last_step = $2 WHERE user_id = $1', [who.userId, step]);
+        await tx.updateTable('credentials').set({ totp_last_step: step }).where('user_id', '=', who.userId).execute();
       } else {
-        const used = await tx.query(
-          `UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
-          [who.userId, hashRecoveryCode(body.recoveryCode!)],
-        );
-        if (used.length === 0) return { ok: false as const, reason: 'wrong_recovery_code' };
+        const used = await tx
+          .updateTable('recovery_codes')
+          .set({ used_at: sql`now()` })
+          .where('user_id', '=', who.userId)
+          .where('code_hash', '=', hashRecoveryCode(body.recoveryCode!))
+          .where('used_at', 'is', null)
+          .returning('id')
+          .executeTakeFirst();
+        if (!used) return { ok: false as const, reason: 'wrong_recovery_code' };
       }
       // The token is spent by the sign-in it completes, atomically with it: a second use (or a racing one) fails.
       const [spent] = await deps.limits.count([{ key: `mfa-token:${who.jti}`, limit: 1, windowSeconds: 3600 }], tx);

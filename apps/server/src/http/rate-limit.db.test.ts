@@ -41,7 +41,12 @@ describe(`database rate limits on ${testBackend()}`, () => {
     expect(await limits.hit([rule])).toBe(0);
     clock.advance(31_000);
     expect(await limits.sweep()).toBeGreaterThanOrEqual(2);
-    const [left] = await t.db.asOwner((tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM rate_limits'));
-    expect(left!.n).toBe(0);
+    const left = await t.db.asOwner((tx) =>
+      tx
+        .selectFrom('rate_limits')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    );
+    expect(left.n).toBe(0);
   });
 });

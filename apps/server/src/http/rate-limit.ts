@@ -1,4 +1,5 @@
-import type { Database, Queryable } from '../db';
+import { sql } from 'kysely';
+import type { Database, Tx } from '../db';
 
 /** One counter: at most `limit` attempts per fixed window of `windowSeconds` on `key`. */
 export interface LimitRule {
@@ -37,7 +38,7 @@ export const rule = (kind: keyof typeof LIMITS, subject: string): LimitRule => (
 /**
  * Fixed-window counters in the database (PostgreSQL or PGlite), so every replica shares them. Each attempt is counted
  * by one atomic upsert before anything is evaluated, so no amount of concurrency lets more through than the limit.
- * Raw SQL: rate_limits is closed to the app role and reached only through its SECURITY DEFINER functions.
+ * Raw `sql`: rate_limits is closed to the app role and reached only through its SECURITY DEFINER functions.
  */
 export class RateLimits {
   constructor(
@@ -46,36 +47,38 @@ export class RateLimits {
   ) {}
 
   /** Counts one attempt on every rule; `tx` joins the caller's transaction (it then rolls back with it). */
-  async count(rules: readonly LimitRule[], tx?: Queryable): Promise<LimitCount[]> {
+  async count(rules: readonly LimitRule[], tx?: Tx): Promise<LimitCount[]> {
     if (rules.length === 0) return [];
-    const run = (q: Queryable) =>
-      q.query<{ key: string; count: number; retry_after: number }>(
-        'SELECT key, count, retry_after FROM app_rate_limit_hit($1::text[], $2::integer[], $3)',
-        [rules.map((r) => r.key), rules.map((r) => r.windowSeconds), this.now()],
-      );
-    const rows = tx ? await run(tx) : await this.db.withoutTenant(run);
+    const keys = rules.map((r) => r.key);
+    const windows = rules.map((r) => r.windowSeconds);
+    const run = (on: Tx) =>
+      sql<{ key: string; count: number; retry_after: number }>`SELECT key, count, retry_after
+        FROM app_rate_limit_hit(${keys}::text[], ${windows}::integer[], ${this.now()})`.execute(on);
+    const { rows } = await (tx ? run(tx) : this.db.withoutTenant(run));
     return rows.map((row) => ({ key: row.key, count: row.count, retryAfter: row.retry_after }));
   }
 
   /** Counts one attempt on every rule; the seconds to wait when any is over its limit, else 0. */
-  async hit(rules: readonly LimitRule[], tx?: Queryable): Promise<number> {
+  async hit(rules: readonly LimitRule[], tx?: Tx): Promise<number> {
     return secondsToWait(rules, await this.count(rules, tx));
   }
 
   /** Gives back one attempt (it turned out not to count, e.g. a pairing code that was right). */
   async refund(keys: readonly string[]): Promise<void> {
-    await this.db.withoutTenant((tx) => tx.query('SELECT app_rate_limit_refund($1::text[], $2)', [keys, this.now()]));
+    await this.db.withoutTenant((tx) => sql`SELECT app_rate_limit_refund(${keys}::text[], ${this.now()})`.execute(tx));
   }
 
-  async reset(keys: readonly string[], tx?: Queryable): Promise<void> {
-    const run = (q: Queryable) => q.query('SELECT app_rate_limit_reset($1::text[])', [keys]);
+  async reset(keys: readonly string[], tx?: Tx): Promise<void> {
+    const run = (on: Tx) => sql`SELECT app_rate_limit_reset(${keys}::text[])`.execute(on);
     await (tx ? run(tx) : this.db.withoutTenant(run));
   }
 
   /** Deletes expired windows; returns how many. */
   async sweep(): Promise<number> {
-    const [row] = await this.db.withoutTenant((tx) =>
-      tx.query<{ swept: number }>('SELECT app_rate_limit_sweep($1) AS swept', [this.now()]),
+    const {
+      rows: [row],
+    } = await this.db.withoutTenant((tx) =>
+      sql<{ swept: number }>`SELECT app_rate_limit_sweep(${this.now()}) AS swept`.execute(tx),
     );
     return row?.swept ?? 0;
   }

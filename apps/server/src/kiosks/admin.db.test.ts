@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testClock } from '../../test/clock';
 import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
@@ -29,14 +30,19 @@ afterAll(() => t?.close());
 
 /** A kiosk that finished pairing (it holds a device token). */
 async function pairedKiosk(siteId: string, name: string): Promise<string> {
-  const [row] = await t.db.withTenant(tenantId, (tx) =>
-    tx.query<{ id: string }>(
-      `INSERT INTO kiosks (tenant_id, site_id, name, token_jti) VALUES (app_current_tenant(), $1, $2, gen_random_uuid())
-       RETURNING id`,
-      [siteId, name],
-    ),
+  const row = await t.db.withTenant(tenantId, (tx) =>
+    tx
+      .insertInto('kiosks')
+      .values({
+        tenant_id: sql<string>`app_current_tenant()`,
+        site_id: siteId,
+        name,
+        token_jti: sql<string>`gen_random_uuid()`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
   );
-  return row!.id;
+  return row.id;
 }
 
 const report = { appVersion: '1.2.3', outboxDepth: 4, lastSyncAt: null, online: true };
@@ -45,9 +51,12 @@ const heartbeat = (kioskId: string, siteId: string, at: Date) =>
 
 const revocations = () =>
   t.db.withTenant(tenantId, (tx) =>
-    tx.query<{ target_id: string; ip: string }>(
-      `SELECT target_id, host(ip) AS ip FROM audit_events WHERE action = 'kiosk.revoked' ORDER BY id`,
-    ),
+    tx
+      .selectFrom('audit_events')
+      .select(['target_id', sql<string>`host(ip)`.as('ip')])
+      .where('action', '=', 'kiosk.revoked')
+      .orderBy('id')
+      .execute(),
   );
 
 describe(`kiosk administration on ${testBackend()}`, () => {

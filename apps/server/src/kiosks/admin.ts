@@ -1,4 +1,5 @@
 import type { KioskHeartbeat, KioskView } from '@atrium/protocol';
+import { sql } from 'kysely';
 import { recordAudit } from '../audit/record';
 import type { Database } from '../db';
 import { notFound } from '../http/errors';
@@ -20,17 +21,14 @@ export async function listKiosks(
   manager: KioskManager,
 ): Promise<KioskView[]> {
   const rows = await deps.db.withTenant(manager.tenantId, (tx) =>
-    tx.query<{
-      id: string;
-      name: string;
-      site_id: string;
-      paired_at: Date;
-      last_seen: Date | null;
-      revoked_at: Date | null;
-      last_status: (KioskHeartbeat & { reportedAt: string }) | null;
-    }>(
-      'SELECT id, name, site_id, paired_at, last_seen, revoked_at, last_status FROM kiosks WHERE token_jti IS NOT NULL ORDER BY name, id',
-    ),
+    tx
+      .selectFrom('kiosks')
+      .select(['id', 'name', 'site_id', 'paired_at', 'last_seen', 'revoked_at', 'last_status'])
+      .where('token_jti', 'is not', null)
+      .orderBy('name')
+      .orderBy('id')
+      .$narrowType<{ last_status: (KioskHeartbeat & { reportedAt: string }) | null }>()
+      .execute(),
   );
   const now = deps.now().getTime();
   const window = onlineWindowMs(deps.config.KIOSK_HEARTBEAT_SECONDS);
@@ -51,9 +49,13 @@ export async function listKiosks(
 /** Revokes a kiosk for good (its device token stops working at once); revoking it again changes nothing but the audit. */
 export async function revokeKiosk(db: Database, manager: KioskManager, kioskId: string): Promise<void> {
   await db.withTenant(manager.tenantId, async (tx) => {
-    const [kiosk] = await tx.query<{ site_id: string }>('SELECT site_id FROM kiosks WHERE id = $1', [kioskId]);
+    const kiosk = await tx.selectFrom('kiosks').select('site_id').where('id', '=', kioskId).executeTakeFirst();
     if (!kiosk || !manager.manages(kiosk.site_id)) throw notFound('kiosk');
-    await tx.query('UPDATE kiosks SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1', [kioskId]);
+    await tx
+      .updateTable('kiosks')
+      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', sql<Date>`now()`) }))
+      .where('id', '=', kioskId)
+      .execute();
     await recordAudit(tx, {
       actorType: 'user',
       actorId: manager.userId,

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testClock } from '../../test/clock';
 import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
@@ -28,11 +29,23 @@ afterAll(() => t?.close());
 async function qrCode(siteId: string, revoked: boolean, expiresInMs: number): Promise<string> {
   const jti = randomUUID();
   await t.db.withTenant(tenant.tenantId, (tx) =>
-    tx.query(
-      `INSERT INTO qr_tokens (jti, tenant_id, visit_id, site_id, expires_at, revoked_at)
-       SELECT $1, tenant_id, id, $2, $3, CASE WHEN $4 THEN now() END FROM visits LIMIT 1`,
-      [jti, siteId, new Date(clock.now().getTime() + expiresInMs), revoked],
-    ),
+    tx
+      .insertInto('qr_tokens')
+      .columns(['jti', 'tenant_id', 'visit_id', 'site_id', 'expires_at', 'revoked_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('visits')
+          .select([
+            eb.val(jti).as('jti'),
+            'tenant_id',
+            'id',
+            eb.val(siteId).as('site_id'),
+            eb.val(new Date(clock.now().getTime() + expiresInMs)).as('expires_at'),
+            sql<Date | null>`CASE WHEN ${revoked} THEN now() END`.as('revoked_at'),
+          ])
+          .limit(1),
+      )
+      .execute(),
   );
   return jti;
 }

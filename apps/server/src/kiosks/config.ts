@@ -14,10 +14,14 @@ export async function kioskConfig(
 ): Promise<KioskConfig> {
   const config = await deps.db.withTenant(kiosk.tenantId, async (tx) => {
     const site = await loadSite(tx, kiosk.siteId);
-    const revoked = await tx.query<{ jti: string }>(
-      'SELECT jti FROM qr_tokens WHERE site_id = $1 AND revoked_at IS NOT NULL AND expires_at > $2 ORDER BY jti',
-      [kiosk.siteId, deps.now()],
-    );
+    const revoked = await tx
+      .selectFrom('qr_tokens')
+      .select('jti')
+      .where('site_id', '=', kiosk.siteId)
+      .where('revoked_at', 'is not', null)
+      .where('expires_at', '>', deps.now())
+      .orderBy('jti')
+      .execute();
     return { site: site!, revoked: revoked.map((r) => r.jti) };
   });
   return {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testClock } from '../../test/clock';
 import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
@@ -35,13 +36,15 @@ afterAll(() => t?.close());
 
 const auditOf = (action: string) =>
   t.db.withTenant(tenant.tenantId, (tx) =>
-    tx.query<{ actor_id: string; target_id: string | null; outcome: string; ip: string; details: unknown }>(
-      'SELECT actor_id, target_id, outcome, host(ip) AS ip, details FROM audit_events WHERE action = $1 ORDER BY id',
-      [action],
-    ),
+    tx
+      .selectFrom('audit_events')
+      .select(['actor_id', 'target_id', 'outcome', sql<string>`host(ip)`.as('ip'), 'details'])
+      .where('action', '=', action)
+      .orderBy('id')
+      .execute(),
   );
 const kioskNames = () =>
-  t.db.withTenant(tenant.tenantId, (tx) => tx.query<{ name: string }>('SELECT name FROM kiosks ORDER BY name'));
+  t.db.withTenant(tenant.tenantId, (tx) => tx.selectFrom('kiosks').select('name').orderBy('name').execute());
 
 describe(`kiosk pairing service on ${testBackend()}`, () => {
   it('binds the code to a new kiosk of the site, audits who paired it, and hands the kiosk its token once', async () => {

@@ -1,8 +1,10 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { KioskSummary, PairingTokenResponse } from '@atrium/protocol';
+import { type Selectable, sql } from 'kysely';
 import { recordAudit } from '../audit/record';
 import type { TokenService } from '../auth/tokens';
 import type { Database } from '../db';
+import type { PairingCodes } from '../db/schema';
 import { gone, invalidInput, notFound, rateLimited, slowDown, unavailable, unknownCode } from '../http/errors';
 import { type RateLimits, rule } from '../http/rate-limit';
 
@@ -26,15 +28,14 @@ export async function startPairing(deps: PairingDeps, ip: string | null) {
   const expiresAt = new Date(deps.now().getTime() + PAIRING_TTL_S * 1000);
   for (let attempt = 0; attempt < 20; attempt++) {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    // A code frees up once expired; stale rows holding it are cleared as we go.
-    const [row] = await deps.db.withoutTenant((tx) =>
-      tx.query<{ created: boolean }>('SELECT app_pairing_start($1, $2, $3, $4) AS created', [
-        code,
-        hash(deviceCode),
-        expiresAt,
-        deps.now(),
-      ]),
+    // A code frees up once expired; stale rows holding it are cleared as we go. The app role reaches pairing codes
+    // only through SECURITY DEFINER functions.
+    const { rows } = await deps.db.withoutTenant((tx) =>
+      sql<{
+        created: boolean;
+      }>`SELECT app_pairing_start(${code}, ${hash(deviceCode)}, ${expiresAt}, ${deps.now()}) AS created`.execute(tx),
     );
+    const [row] = rows;
     if (row?.created) return { code, deviceCode, expiresIn: PAIRING_TTL_S, interval: PAIRING_POLL_INTERVAL_S };
   }
   throw unavailable('pairing_busy', 'No pairing code is free right now. Try again in a minute.');
@@ -46,17 +47,15 @@ export async function pollPairing(
   deviceCode: string,
 ): Promise<{ status: 200 | 202; body: PairingTokenResponse }> {
   const now = deps.now();
-  const [row] = await deps.db.withoutTenant((tx) =>
-    tx.query<{
-      expires_at: Date;
-      last_poll_at: Date | null;
-      tenant_id: string | null;
-      kiosk_id: string | null;
-      delivered_at: Date | null;
-    }>('SELECT expires_at, last_poll_at, tenant_id, kiosk_id, delivered_at FROM app_pairing_poll($1, $2)', [
-      hash(deviceCode),
-      now,
-    ]),
+  // The app role reaches pairing codes only through SECURITY DEFINER functions.
+  const {
+    rows: [row],
+  } = await deps.db.withoutTenant((tx) =>
+    sql<
+      Pick<Selectable<PairingCodes>, 'expires_at' | 'last_poll_at' | 'tenant_id' | 'kiosk_id' | 'delivered_at'>
+    >`SELECT expires_at, last_poll_at, tenant_id, kiosk_id, delivered_at FROM app_pairing_poll(${hash(deviceCode)}, ${now})`.execute(
+      tx,
+    ),
   );
   if (!row) throw invalidInput('deviceCode', 'is not a pairing in progress');
   if (row.delivered_at || (!row.kiosk_id && row.expires_at <= now)) {
@@ -74,12 +73,18 @@ export async function pollPairing(
   const tenantId = row.tenant_id;
   const kioskId = row.kiosk_id;
   const kiosk = await deps.db.withTenant(tenantId, async (tx) => {
-    const [k] = await tx.query<KioskSummary>('SELECT id, name, site_id AS "siteId" FROM kiosks WHERE id = $1', [
-      kioskId,
-    ]);
+    const k = await tx
+      .selectFrom('kiosks')
+      .select(['id', 'name', 'site_id as siteId'])
+      .where('id', '=', kioskId)
+      .executeTakeFirst();
     if (!k) return undefined;
     const device = await deps.tokens.signDeviceToken({ kioskId, tenantId, siteId: k.siteId });
-    await tx.query('UPDATE kiosks SET token_jti = $2, last_seen = now() WHERE id = $1', [kioskId, device.jti]);
+    await tx
+      .updateTable('kiosks')
+      .set({ token_jti: device.jti, last_seen: sql`now()` })
+      .where('id', '=', kioskId)
+      .execute();
     return { summary: k, token: device.token };
   });
   if (!kiosk) throw gone('expired', 'This kiosk was removed before it finished pairing.');
@@ -104,18 +109,23 @@ export async function pairKiosk(
   const now = deps.now();
   try {
     const kiosk = await deps.db.withTenant(who.tenantId, async (tx) => {
-      const [site] = await tx.query('SELECT 1 FROM sites WHERE id = $1', [input.siteId]);
+      const site = await tx.selectFrom('sites').select('id').where('id', '=', input.siteId).executeTakeFirst();
       if (!site) throw notFound('site');
-      const [k] = await tx.query<KioskSummary>(
-        `INSERT INTO kiosks (tenant_id, site_id, name, paired_by) VALUES (app_current_tenant(), $1, $2, $3)
-         RETURNING id, name, site_id AS "siteId"`,
-        [input.siteId, input.name, who.userId],
-      );
-      const [bound] = await tx.query<{ ok: boolean }>('SELECT app_pairing_bind($1, $2, $3) AS ok', [
-        input.code,
-        k!.id,
-        now,
-      ]);
+      const k = await tx
+        .insertInto('kiosks')
+        // The RLS helper: the tenant the transaction was opened for.
+        .values({
+          tenant_id: sql<string>`app_current_tenant()`,
+          site_id: input.siteId,
+          name: input.name,
+          paired_by: who.userId,
+        })
+        .returning(['id', 'name', 'site_id as siteId'])
+        .executeTakeFirstOrThrow();
+      // The app role reaches pairing codes only through SECURITY DEFINER functions.
+      const {
+        rows: [bound],
+      } = await sql<{ ok: boolean }>`SELECT app_pairing_bind(${input.code}, ${k.id}, ${now}) AS ok`.execute(tx);
       // No kiosk shows this code (or another receptionist bound it a moment earlier): the new kiosk rolls back.
       if (!bound?.ok) throw new UnknownCode();
       await recordAudit(tx, {
@@ -123,12 +133,12 @@ export async function pairKiosk(
         actorId: who.userId,
         action: 'kiosk.paired',
         targetType: 'kiosk',
-        targetId: k!.id,
+        targetId: k.id,
         outcome: 'success',
         ip: who.ip,
         details: { siteId: input.siteId },
       });
-      return k!;
+      return k;
     });
     await deps.limits.refund(caps.map((c) => c.key));
     return kiosk;

@@ -252,10 +252,14 @@ describe(`users on ${testBackend()}`, () => {
     const rita = await signIn('rita@example.com', 'a long enough pw');
     expect(rita.user.roles).toEqual([{ role: 'receptionist', siteId: site!.id }]);
     expect((await get('/users', rita.accessToken)).status).toBe(403);
-    const [hash] = await s.db.withTenant(admin.user.id && (await s.db.tenantIds())[0]!, (tx) =>
-      tx.query<{ password_hash: string }>('SELECT password_hash FROM credentials WHERE user_id = $1', [rita.user.id]),
+    const hash = await s.db.withTenant(admin.user.id && (await s.db.tenantIds())[0]!, (tx) =>
+      tx
+        .selectFrom('credentials')
+        .select('password_hash')
+        .where('user_id', '=', rita.user.id)
+        .executeTakeFirstOrThrow(),
     );
-    expect(hash!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(hash.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 
     // Disabling ends her sessions at once.
     const disable = await fetch(`${s.url}/api/v1/users/${rita.user.id}`, {

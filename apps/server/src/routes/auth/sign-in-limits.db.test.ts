@@ -44,12 +44,15 @@ const nextWindow = () => clock.advance(15 * 60_000 + 1000);
 const countOf = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
 
 async function failedSignIns(): Promise<number> {
-  const [row] = await a.db.asOwner((tx) =>
-    tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.login' AND outcome = 'failure'`,
-    ),
+  const row = await a.db.asOwner((tx) =>
+    tx
+      .selectFrom('audit_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('action', '=', 'auth.login')
+      .where('outcome', '=', 'failure')
+      .executeTakeFirstOrThrow(),
   );
-  return row!.n;
+  return row.n;
 }
 
 describe(`sign-in limits under concurrency on ${testBackend()}`, () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, signInAdmin } from '../../../test/actors';
 import { testClock } from '../../../test/clock';
@@ -46,12 +47,15 @@ async function liveCode() {
 
 /** Wrong codes the server actually looked up: each leaves one audited `kiosk.pair` failure. */
 async function evaluatedGuesses(): Promise<number> {
-  const [row] = await a.db.asOwner((tx) =>
-    tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'kiosk.pair' AND details->>'reason' = 'unknown_code'`,
-    ),
+  const row = await a.db.asOwner((tx) =>
+    tx
+      .selectFrom('audit_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('action', '=', 'kiosk.pair')
+      .where(sql<string>`details->>'reason'`, '=', 'unknown_code')
+      .executeTakeFirstOrThrow(),
   );
-  return row!.n;
+  return row.n;
 }
 
 const statusCounts = (statuses: number[]) => {
