@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'password_change_required',
   'forbidden',
   'walk_ins_disabled',
+  'staff_pin_wrong',
+  'staff_pin_not_set',
   // The agent endpoint (/agent/ws): certificates and upgrades (401, 403, 426)
   'client_certificate_required',
   'invalid_client_certificate',

@@ -371,6 +371,21 @@ export const de: Messages = {
   'settings.walkInsPerKiosk': 'Besucher ohne Anmeldung je Kiosk und Zeitraum',
   'settings.walkInsPerSite': 'Besucher ohne Anmeldung je Standort und Zeitraum',
   'settings.walkInWindow': 'Zeitraum für Besucher ohne Anmeldung (Minuten)',
+  'settings.staffPinTitle': 'Personal-PIN für Kioske',
+  'settings.staffPinIsSet':
+    'Eine PIN ist gesetzt. Das Personal gibt sie am Kiosk ein, um vom Server abgelehnte Scans zu sehen.',
+  'settings.staffPinNotSet':
+    'Keine PIN gesetzt: Die Personalansicht der Kioske dieses Standorts lässt sich nicht öffnen.',
+  'settings.staffPin': 'Neue PIN',
+  'settings.staffPinHint': '4 bis 8 Ziffern. Nach dem Speichern lässt sie sich nicht mehr anzeigen.',
+  'settings.staffPinFormat': 'Geben Sie 4 bis 8 Ziffern ein.',
+  'settings.staffPinSet': 'PIN setzen',
+  'settings.staffPinChange': 'PIN ändern',
+  'settings.staffPinRemove': 'PIN entfernen',
+  'settings.staffPinRemoveQuestion':
+    'Personal-PIN entfernen? Dann zeigen die Kioske ihre Personalansicht niemandem mehr.',
+  'settings.staffPinSaved': 'Die Personal-PIN ist gespeichert.',
+  'settings.staffPinRemoved': 'Die Personal-PIN ist entfernt.',
   'settings.saveSite': '{site} speichern',
   'settings.addSite': 'Standort hinzufügen',
   'settings.addSiteSubmit': 'Standort hinzufügen',

@@ -63,6 +63,9 @@ const REASON_FOR_CODE: Record<ErrorCode, RefusalReason> = {
   invalid_client_certificate: 'unknown',
   untrusted_proxy: 'unknown',
   upgrade_required: 'unknown',
+  // The staff unlock answers these to its own dialog, never to a visitor's screen.
+  staff_pin_wrong: 'unknown',
+  staff_pin_not_set: 'unknown',
   // Staff sign-in and administration: a kiosk never calls those routes.
   invalid_credentials: 'unknown',
   invalid_code: 'unknown',

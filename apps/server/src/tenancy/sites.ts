@@ -5,6 +5,7 @@ import type { Database } from '../db';
 import { notFound } from '../http/errors';
 import { DEFAULT_RETENTION_DAYS } from '../privacy/retention';
 import { siteSettings } from '../visits/settings';
+import { hashPassword } from './passwords';
 
 /** Who is changing sites or tenant settings, for the audit trail. */
 export interface SiteActor {
@@ -20,13 +21,16 @@ export type SitePatch = z.infer<typeof updateSiteSchema>;
 
 type SiteRow = { id: string; name: string; timezone: string; wifi_ssid: string; settings: unknown };
 
-const withSettings = (row: SiteRow): SiteWithSettings => ({
-  id: row.id,
-  name: row.name,
-  timezone: row.timezone,
-  wifiSsid: row.wifi_ssid,
-  settings: siteSettings(row.settings),
-});
+const withSettings = (row: SiteRow): SiteWithSettings => {
+  const { staffPinHash, ...settings } = siteSettings(row.settings);
+  return {
+    id: row.id,
+    name: row.name,
+    timezone: row.timezone,
+    wifiSsid: row.wifi_ssid,
+    settings: { ...settings, staffPinSet: staffPinHash !== null },
+  };
+};
 
 export async function listSites(db: Database, tenantId: string, visible: VisibleSites): Promise<Site[]> {
   return db.withTenant(tenantId, (tx) =>
@@ -114,7 +118,10 @@ export async function updateSite(
   id: string,
   patch: SitePatch,
 ): Promise<SiteWithSettings> {
-  const { name, timezone, wifiSsid, ...settings } = patch;
+  const { name, timezone, wifiSsid, staffPin, ...rest } = patch;
+  // Hashed before the transaction opens: argon2 takes a while and holds no row.
+  const settings =
+    staffPin === undefined ? rest : { ...rest, staffPinHash: staffPin === null ? null : await hashPassword(staffPin) };
   return db.withTenant(actor.tenantId, async (tx) => {
     const [row] = await tx.query<SiteRow>(
       `UPDATE sites SET name = coalesce($2, name), timezone = coalesce($3, timezone), wifi_ssid = coalesce($4, wifi_ssid),
