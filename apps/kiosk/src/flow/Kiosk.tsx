@@ -68,11 +68,6 @@ export function Kiosk({ device }: { device: PairedDevice }) {
   useInactivity(UPDATE_AFTER_REST_MS, () => void updates.install(), atRest && updateWaiting);
   useInactivity(LOCALE_RESET_MS, resetLocale, atRest && locale !== restingLocale);
 
-  function retryAction(retry: ScanMode | 'walk_in' | null): (() => void) | null {
-    if (retry === null) return null;
-    return retry === 'walk_in' ? () => dispatch({ type: 'walk_in' }) : () => dispatch({ type: 'scan', mode: retry });
-  }
-
   const site = cached?.config.site;
   return (
     <div className="kiosk">
@@ -116,7 +111,13 @@ export function Kiosk({ device }: { device: PairedDevice }) {
           />
         )}
         {screen.name === 'error' && (
-          <ErrorScreen reason={screen.reason} onRetry={retryAction(screen.retry)} onDone={goHome} />
+          <ErrorScreen
+            key={`${screen.reason}:${screen.attempt}`}
+            reason={screen.reason}
+            attempt={screen.attempt}
+            onAction={dispatch}
+            onDone={goHome}
+          />
         )}
       </main>
       <StatusBar kioskName={device.kiosk.name} />
