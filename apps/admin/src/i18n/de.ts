@@ -144,6 +144,8 @@ export const de: Messages = {
   'visits.col.host': 'Gastgeber',
   'visits.col.arrival': 'Ankunft',
   'visits.col.status': 'Status',
+  'visits.col.departure': 'Abreise',
+  'visits.col.checkedIn': 'Eingecheckt',
   'visits.col.site': 'Standort',
   'visits.empty.today': 'Für heute werden keine Besucher erwartet.',
   'visits.empty.filtered': 'Keine Besuche passen zu diesen Filtern.',
@@ -202,6 +204,10 @@ export const de: Messages = {
   'onsite.title': 'Jetzt im Haus',
   'onsite.count.one': '{count} Person im Haus',
   'onsite.count.other': '{count} Personen im Haus',
+  'onsite.arrived': '{name} ist angekommen.',
+  'onsite.left': '{name} ist gegangen.',
+  'onsite.checkingOut': 'Auschecken in {seconds} s',
+  'onsite.undo': 'Rückgängig',
   'onsite.empty': 'In {site} ist gerade niemand eingecheckt.',
   'onsite.col.name': 'Name',
   'onsite.col.host': 'Gastgeber',
@@ -411,6 +417,8 @@ export const de: Messages = {
   'account.mfaQrAlt': 'QR-Code, der Atrium zu einer Authenticator-App hinzufügt',
   'account.mfaSecret': 'Schlüssel zum Abtippen',
   'account.mfaCode': 'Code aus der App',
+  'account.mfaCodeWrong':
+    'Das ist nicht der aktuelle Code: Geben Sie den neuesten 6-stelligen Code ein, den Ihre Authenticator-App anzeigt.',
   'account.mfaConfirm': 'Einschalten',
   'account.recoveryTitle': 'Ihre Wiederherstellungscodes',
   'account.recoveryIntro':
