@@ -9,13 +9,17 @@ import { markResultShown } from './timing';
 interface ErrorScreenProps {
   reason: RefusalReason;
   attempt: Attempt | null;
+  /** For a code that is not valid yet: from when it is (ISO). */
+  validFrom?: string;
+  /** The site's zone, for that time. */
+  timeZone?: string;
   onAction: (action: NonNullable<RefusalAction>) => void;
   onDone: () => void;
 }
 
 /** A refusal: what happened as the title, why in one sentence, the one action that can help, and the way out. */
-export function ErrorScreen({ reason, attempt, onAction, onDone }: ErrorScreenProps) {
-  const { t } = useI18n();
+export function ErrorScreen({ reason, attempt, validFrom, timeZone, onAction, onDone }: ErrorScreenProps) {
+  const { t, when } = useI18n();
   useEffect(markResultShown, []);
   const { title, action } = refusalHelp(reason, attempt);
   const actionLabel =
@@ -33,7 +37,9 @@ export function ErrorScreen({ reason, attempt, onAction, onDone }: ErrorScreenPr
       <div className="screen-body">
         <AlertIcon className="hero-icon danger" />
         <ScreenHeading id="error-title" aria-describedby="error-message">
-          {t(`refusal.${title}`)}
+          {title === 'notYet' && validFrom
+            ? t('refusal.validFrom', { time: when(validFrom, timeZone) })
+            : t(`refusal.${title}`)}
         </ScreenHeading>
         <p className="message" id="error-message" data-testid="error-message">
           {t(`error.${reason}`)}

@@ -50,7 +50,8 @@ export function Kiosk({ device }: { device: PairedDevice }) {
       if (result.ok) {
         dispatch({ type: 'accepted', kind: mode, entryId: result.entryId, displayName: result.displayName });
       } else {
-        refused(reasonFromLocal(result.reason));
+        const validFrom = result.notBefore?.toISOString();
+        dispatch({ type: 'refused', reason: reasonFromLocal(result.reason), ...(validFrom ? { validFrom } : {}) });
       }
     } catch {
       refused('unknown');
@@ -115,6 +116,8 @@ export function Kiosk({ device }: { device: PairedDevice }) {
             key={`${screen.reason}:${screen.attempt}`}
             reason={screen.reason}
             attempt={screen.attempt}
+            validFrom={screen.validFrom}
+            timeZone={site?.timezone}
             onAction={dispatch}
             onDone={goHome}
           />

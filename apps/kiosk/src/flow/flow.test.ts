@@ -57,6 +57,13 @@ describe('kiosk flow', () => {
     expect(retried).toEqual({ name: 'scanning', mode: 'check_in' });
   });
 
+  it('keeps the time a code becomes valid for the refusal screen', () => {
+    const validFrom = '2025-03-10T08:45:00.000Z';
+    expect(
+      run({ type: 'scan', mode: 'check_in' }, { type: 'refused', reason: 'token_not_yet_valid', validFrom }),
+    ).toEqual({ name: 'error', reason: 'token_not_yet_valid', attempt: 'check_in', validFrom });
+  });
+
   it('turns the welcome screen into the server refusal only for the entry it shows', () => {
     const welcome: Screen = { name: 'welcome', entryId: 7, displayName: 'Ada L.', kind: 'check_in' };
     expect(flowReducer(welcome, { type: 'refused', reason: 'already_used', entryId: 8 })).toBe(welcome);

@@ -96,7 +96,7 @@ export type Screen =
   | { name: 'walk_in' }
   | { name: 'welcome'; entryId: number; displayName: string; kind: 'check_in' | 'walk_in' }
   | { name: 'checked_out'; entryId: number; displayName: string }
-  | { name: 'error'; reason: RefusalReason; attempt: Attempt | null };
+  | { name: 'error'; reason: RefusalReason; attempt: Attempt | null; validFrom?: string };
 
 export type FlowAction =
   | { type: 'scan'; mode: ScanMode }
@@ -104,7 +104,7 @@ export type FlowAction =
   | { type: 'scanned' }
   | { type: 'accepted'; kind: 'check_in' | 'check_out' | 'walk_in'; entryId: number; displayName: string }
   /** Refused locally (no entryId) or by the server for the entry the screen is waiting on. */
-  | { type: 'refused'; reason: RefusalReason; entryId?: number }
+  | { type: 'refused'; reason: RefusalReason; entryId?: number; validFrom?: string }
   | { type: 'home' };
 
 export const initialScreen: Screen = { name: 'idle' };
@@ -137,7 +137,9 @@ export function flowReducer(screen: Screen, action: FlowAction): Screen {
     case 'refused': {
       if (action.entryId === undefined) {
         const waiting = screen.name === 'scanning' || screen.name === 'checking' || screen.name === 'walk_in';
-        return waiting ? { name: 'error', reason: action.reason, attempt: attemptOf(screen) } : screen;
+        if (!waiting) return screen;
+        const refusal: Screen = { name: 'error', reason: action.reason, attempt: attemptOf(screen) };
+        return action.validFrom ? { ...refusal, validFrom: action.validFrom } : refusal;
       }
       if ((screen.name === 'welcome' || screen.name === 'checked_out') && screen.entryId === action.entryId) {
         return { name: 'error', reason: action.reason, attempt: attemptOf(screen) };

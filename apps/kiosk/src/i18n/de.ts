@@ -75,6 +75,7 @@ export const de: Messages = {
   'refusal.alreadyIn': 'Sie sind bereits eingecheckt',
   'refusal.notIn': 'Sie sind nicht eingecheckt',
   'refusal.notYet': 'Ihr Besuch hat noch nicht begonnen',
+  'refusal.validFrom': 'Sie können ab {time} einchecken',
   'refusal.expired': 'Dieser Code ist abgelaufen',
   'refusal.cancelled': 'Dieser Besuch wurde abgesagt',
   'refusal.otherSite': 'Dieser Code gilt für einen anderen Standort',

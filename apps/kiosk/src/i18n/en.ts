@@ -73,6 +73,7 @@ export const en = {
   'refusal.alreadyIn': 'You are already checked in',
   'refusal.notIn': 'You are not checked in',
   'refusal.notYet': 'Your visit has not started yet',
+  'refusal.validFrom': 'You can check in from {time}',
   'refusal.expired': 'This code has expired',
   'refusal.cancelled': 'This visit was cancelled',
   'refusal.otherSite': 'This code is for another location',
