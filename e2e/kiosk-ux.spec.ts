@@ -7,7 +7,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { backdateVisit } from './fixtures/atrium';
-import { decodePng } from './fixtures/camera';
+import { decodePng, showQr } from './fixtures/camera';
 import { KioskPage, TABLET_LANDSCAPE, TABLET_PORTRAIT } from './fixtures/kiosk';
 import { expect, test } from './fixtures/test';
 
@@ -300,7 +300,6 @@ test('item 19: keyboard and screen-reader users land on each new screen’s head
   await expect(focused(page)).toHaveAttribute('id', 'idle-title');
 
   const visit = await staff.preRegister('Kim Keys');
-  const { showQr } = await import('./fixtures/camera');
   showQr(kiosk.cameraFile, visit.qrToken);
   await tabTo(page, 'start-scan');
   await page.keyboard.press('Enter');
@@ -341,5 +340,21 @@ test('item 19: keyboard and screen-reader users land on each new screen’s head
   await expect(title).toHaveAccessibleName('Sie sind nicht eingecheckt');
   await expect(page.locator('html')).toHaveAttribute('lang', 'de');
   await expectAccessible(page, 'refusal (de)');
+  await tabTo(page, 'done');
+  await page.keyboard.press('Enter');
+
+  // Back at the start (in the tablet's language again). Offline the heading describes the offline notice; when the WiFi details arrive it takes focus again with them.
+  const later = await staff.preRegister('Lea Later');
+  showQr(kiosk.cameraFile, later.qrToken);
+  await context.setOffline(true);
+  await tabTo(page, 'start-scan');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('offline-welcome')).toBeVisible({ timeout: 15_000 });
+  await expect(welcome).toBeFocused();
+  await expect(welcome).toHaveAccessibleDescription(/offline/);
+  await context.setOffline(false);
+  await expect(page.getByTestId('welcome')).toHaveAttribute('data-state', 'accepted', { timeout: 20_000 });
+  await expect(welcome).toBeFocused();
+  await expect(welcome).toHaveAccessibleDescription(/Username/);
   await context.close();
 });

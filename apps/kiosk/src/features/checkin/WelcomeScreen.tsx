@@ -47,8 +47,9 @@ export function WelcomeScreen({ entryId, displayName, timeZone, onRefused, onDon
     >
       <div className="screen-body">
         <CheckIcon className="hero-icon ok" />
-        {/* The details are the heading's description, so they are read out with it when it takes focus. */}
+        {/* The details are the heading's description, read out with it when it takes focus: again when they change. */}
         <ScreenHeading
+          key={entry.state}
           id="welcome-title"
           aria-describedby={result ? 'welcome-lead welcome-voucher' : 'offline-welcome'}
           data-testid="welcome-title"
