@@ -136,6 +136,12 @@ test('item 13: today lists times only, in a stable order, with departure and che
   await expect(adaRow.getByTestId('visit-checked-in')).toHaveText(/^\d{2}:\d{2}$/);
   const audit = await call<{ items: unknown[] }>('GET', `/audit?action=visit.checked_in&targetId=${ada.id}`);
   expect(audit.items).toHaveLength(1);
+
+  // The same on the visit's own page.
+  await rows.filter({ hasText: 'Bea Babbage' }).locator('.row-link').click();
+  await page.getByTestId('checkin-button').dblclick();
+  await expect(page.getByTestId('checkout-button')).toBeVisible();
+  await expect(page.locator('.notice-error')).toHaveCount(0);
   await page.context().close();
 });
 
@@ -296,7 +302,7 @@ test('item 18: keyboard focus is never hidden under the sticky top bar, and focu
     const search = document.querySelector<HTMLInputElement>('[data-testid="visits-search"]')!;
     search.focus();
     const style = getComputedStyle(search);
-    const page = getComputedStyle(document.body).backgroundColor;
+    const page = getComputedStyle(document.documentElement).backgroundColor;
     return {
       ring: Math.min(ratio(style.outlineColor, page), ratio(style.outlineColor, 'rgb(255, 255, 255)')),
       border: ratio(getComputedStyle(document.querySelector('select')!).borderTopColor, 'rgb(255, 255, 255)'),

@@ -302,6 +302,23 @@ test('item 19: keyboard and screen-reader users land on each new screen’s head
   const visit = await staff.preRegister('Kim Keys');
   showQr(kiosk.cameraFile, visit.qrToken);
   await tabTo(page, 'start-scan');
+  // The focus ring stands out 3:1 from the page (WCAG 1.4.11).
+  const ring = await page.evaluate(() => {
+    const rgb = (css: string) => (css.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+    const lum = (c: number[]) => {
+      const [r, g, b] = c.map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const [a, b] = [
+      lum(rgb(getComputedStyle(document.activeElement!).outlineColor)),
+      lum(rgb(getComputedStyle(document.documentElement).backgroundColor)),
+    ];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  });
+  expect(ring).toBeGreaterThanOrEqual(3);
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('welcome')).toHaveAttribute('data-state', 'accepted', { timeout: 15_000 });
   const welcome = page.getByTestId('welcome-title');

@@ -11,7 +11,7 @@ import { Empty, LoadError, Loading } from '../../ui/states';
 import { TableWrap } from '../../ui/TableWrap';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
-import { useCheckIn, useCheckOut, useVisits, VISIT_LIST_LIMIT, VISIT_STATUSES, type VisitFilters } from './queries';
+import { useVisitStatusChange, useVisits, VISIT_LIST_LIMIT, VISIT_STATUSES, type VisitFilters } from './queries';
 
 type When = 'today' | 'upcoming' | 'all';
 const WHENS: readonly When[] = ['today', 'upcoming', 'all'];
@@ -235,22 +235,10 @@ export function VisitsPage() {
   );
 }
 
-/**
- * Reception's one-click check-in / check-out from the list. A click counts once: the button stays disabled from the
- * click until the list shows the new status (or the request failed), so a double click never sends it twice.
- */
+/** Reception's one-click check-in / check-out from the list (a double click counts once). */
 function QuickAction({ visit }: { visit: Visit }) {
   const { t, errorMessage } = useI18n();
-  const checkIn = useCheckIn();
-  const checkOut = useCheckOut();
-  const [sentAt, setSentAt] = useState<VisitStatus | null>(null);
-  const error = checkIn.error ?? checkOut.error;
-  const waiting = sentAt === visit.status && !error;
-  const send = (mutation: typeof checkIn) => {
-    if (waiting || mutation.isPending) return;
-    setSentAt(visit.status);
-    mutation.mutate(visit.id);
-  };
+  const { checkIn, checkOut, waiting, error } = useVisitStatusChange(visit);
   if (visit.status !== 'expected' && visit.status !== 'checked_in') return null;
   return (
     <>
@@ -259,7 +247,7 @@ function QuickAction({ visit }: { visit: Visit }) {
           type="button"
           className="btn btn-secondary btn-small"
           disabled={waiting}
-          onClick={() => send(checkIn)}
+          onClick={checkIn}
           aria-label={`${t('visit.checkIn')}: ${visit.visitor.name}`}
           data-testid="checkin-button"
         >
@@ -270,7 +258,7 @@ function QuickAction({ visit }: { visit: Visit }) {
           type="button"
           className="btn btn-secondary btn-small"
           disabled={waiting}
-          onClick={() => send(checkOut)}
+          onClick={checkOut}
           aria-label={`${t('visit.checkOut')}: ${visit.visitor.name}`}
           data-testid="checkout-button"
         >
