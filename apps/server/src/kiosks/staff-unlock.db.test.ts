@@ -51,6 +51,13 @@ describe(`kiosk staff unlock on ${testBackend()}`, () => {
     expect(wrong.status).toBe(403);
     expect((await errorOf(wrong)).code).toBe('staff_pin_wrong');
     expect((await unlock('4711')).status).toBe(204);
+    // Each attempt is in the audit log, by kiosk, without the PIN.
+    const audit = await jsonOf<{ items: Array<{ actorId: string; outcome: string; details: unknown }> }>(
+      await api(s, admin).get(`/audit?action=kiosk.staff_unlock&targetId=${siteId}`),
+    );
+    expect(audit.items.map((e) => e.outcome).sort()).toEqual(['denied', 'denied', 'success', 'success']);
+    expect(audit.items.every((e) => e.actorId === kiosk.kioskId)).toBe(true);
+    expect(JSON.stringify(audit.items)).not.toContain('4711');
   });
 
   it('refuses a PIN that is not 4 to 8 digits when an admin sets it', async () => {
