@@ -21,6 +21,19 @@ async function expectAccessible(page: Page, screen: string): Promise<void> {
 
 const focused = (page: Page) => page.locator(':focus');
 
+/** WCAG contrast ratio of two computed CSS colours (rgb()/rgba(), alpha ignored). */
+function contrast(first: string, second: string): number {
+  const lum = (css: string) => {
+    const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
+      const s = Number(v) / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const [x, y] = [lum(first), lum(second)];
+  return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+}
+
 /** Presses Tab until the element with `testId` has focus (keyboard only, as a switch or keyboard user would). */
 async function tabTo(page: Page, testId: string): Promise<void> {
   for (let i = 0; i < 15; i++) {
@@ -303,22 +316,11 @@ test('item 19: keyboard and screen-reader users land on each new screen’s head
   showQr(kiosk.cameraFile, visit.qrToken);
   await tabTo(page, 'start-scan');
   // The focus ring stands out 3:1 from the page (WCAG 1.4.11).
-  const ring = await page.evaluate(() => {
-    const rgb = (css: string) => (css.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
-    const lum = (c: number[]) => {
-      const [r, g, b] = c.map((v) => {
-        const s = v / 255;
-        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-    };
-    const [a, b] = [
-      lum(rgb(getComputedStyle(document.activeElement!).outlineColor)),
-      lum(rgb(getComputedStyle(document.documentElement).backgroundColor)),
-    ];
-    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-  });
-  expect(ring).toBeGreaterThanOrEqual(3);
+  const ring = await page.evaluate(() => [
+    getComputedStyle(document.activeElement!).outlineColor,
+    getComputedStyle(document.documentElement).backgroundColor,
+  ]);
+  expect(contrast(ring[0]!, ring[1]!)).toBeGreaterThanOrEqual(3);
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('welcome')).toHaveAttribute('data-state', 'accepted', { timeout: 15_000 });
   const welcome = page.getByTestId('welcome-title');
@@ -373,5 +375,39 @@ test('item 19: keyboard and screen-reader users land on each new screen’s head
   await expect(page.getByTestId('welcome')).toHaveAttribute('data-state', 'accepted', { timeout: 20_000 });
   await expect(welcome).toBeFocused();
   await expect(welcome).toHaveAccessibleDescription(/Username/);
+  await context.close();
+});
+
+test('item 18 (kiosk): walk-in fields have borders and focus rings of at least 3:1', async ({
+  kioskBrowser,
+  server,
+  staff,
+  cameraFile,
+}) => {
+  const site = await staff.createSite(`Walk-in ${Date.now()}`);
+  await staff.updateSite(site.id, { walkInsAllowed: true });
+  const context = await kioskBrowser.newContext({ viewport: TABLET_PORTRAIT, locale: 'en-GB' });
+  const kiosk = await KioskPage.open(context, server.baseUrl, cameraFile);
+  await kiosk.pair(staff, 'Lobby walk-in contrast', site.id);
+  const page = kiosk.page;
+  await tabTo(page, 'start-walkin');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Sign in without a QR code' })).toBeFocused();
+  await tabTo(page, 'walkin-name');
+  const colours = await page.getByTestId('walkin-name').evaluate((input) => {
+    const style = getComputedStyle(input);
+    return {
+      border: style.borderTopColor,
+      ring: style.outlineColor,
+      field: style.backgroundColor,
+      page: getComputedStyle(document.documentElement).backgroundColor,
+    };
+  });
+  // The resting border against the white field and the page; the focus ring against the page.
+  const idle = await page.getByTestId('walkin-email').evaluate((input) => getComputedStyle(input).borderTopColor);
+  expect(contrast(idle, colours.field)).toBeGreaterThanOrEqual(3);
+  expect(contrast(idle, colours.page)).toBeGreaterThanOrEqual(3);
+  expect(contrast(colours.ring, colours.page)).toBeGreaterThanOrEqual(3);
+  await expectAccessible(page, 'walk-in');
   await context.close();
 });
