@@ -182,7 +182,9 @@ for (const database of ['postgres', 'pglite'] as const) {
 
       await test.step('checking out rejects the voucher and the controller receives a Disconnect-Request', async () => {
         await row.getByTestId('checkout-button').click();
-        await expect(row).toHaveCount(0);
+        // Sent once the few seconds to undo it have passed.
+        await expect(row.getByTestId('checkout-undo')).toBeVisible();
+        await expect(row).toHaveCount(0, { timeout: 20_000 });
         await expect.poll(() => nas.requests.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
         const request = nas.requests[0]!;
         expect(decode(request).code).toBe(Code.DisconnectRequest);

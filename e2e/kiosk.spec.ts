@@ -204,7 +204,10 @@ test('refuses replayed, expired, not yet valid, wrong-site and cancelled codes w
   await expect(kiosk.page.getByTestId('voucher-password')).toBeVisible();
   await kiosk.done();
   expect(await kiosk.scan(used.qrToken)).toBe('error');
-  await kiosk.expectError('already_used', 'This QR code has already been used to check in. Please ask at reception.');
+  await kiosk.expectError(
+    'already_used',
+    'This QR code has already been used to check in. If you are leaving, check out instead.',
+  );
   await expectAccessible(kiosk.page, 'error');
   await screenshots(kiosk.page, 'kiosk-error');
   await kiosk.done();
@@ -278,7 +281,7 @@ test('offline: a scan is queued, survives a reload served by the service worker,
   await kiosk.done();
 
   expect(await kiosk.scan(visit.qrToken)).toBe('welcome');
-  await expect(kiosk.page.getByTestId('offline-welcome')).toContainText('as soon as it is back online');
+  await expect(kiosk.page.getByTestId('offline-welcome')).toContainText('Reception can give them to you');
   await expect(kiosk.page.getByTestId('voucher-password')).toHaveCount(0);
   await expect(kiosk.queuedCount()).toHaveText('1');
   await expectAccessible(kiosk.page, 'offline welcome');
@@ -411,7 +414,7 @@ test('two kiosks offline accept the same code; after sync the server holds one c
   await second.context.setOffline(false);
   await expect(second.queuedCount()).toHaveText('0', { timeout: 20_000 });
   // The second kiosk keeps the refusal for staff to follow up.
-  await expect(second.page.getByTestId('rejected-count')).toHaveText('1 not accepted');
+  await expect(second.page.getByTestId('rejected-count')).toHaveText('Staff: 1 to follow up');
 
   expect(await checkInRows(server, visit.id)).toEqual([{ kind: 'check_in', kiosk_id: firstId, offline: true }]);
   const conflicts = await staff.audit('visit.replay_conflict', visit.id);

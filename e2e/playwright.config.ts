@@ -8,7 +8,14 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: '.',
-  testMatch: ['kiosk.spec.ts', 'admin.spec.ts', 'golden-journey.spec.ts', 'sso.spec.ts'],
+  testMatch: [
+    'kiosk.spec.ts',
+    'kiosk-ux.spec.ts',
+    'admin.spec.ts',
+    'admin-ux.spec.ts',
+    'golden-journey.spec.ts',
+    'sso.spec.ts',
+  ],
   globalSetup: './global-setup.ts',
   fullyParallel: true,
   workers: 2,

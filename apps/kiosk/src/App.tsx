@@ -10,9 +10,9 @@ export function App() {
   const { session, outbox } = useServices();
   const device = useSyncExternalStore(session.subscribe, session.getSnapshot);
 
-  // What waited in the outbox while the kiosk was unpaired goes out with the new token.
+  // A new pairing or a revocation emptied the staff list; what waited in the outbox goes out with the new token.
   useEffect(() => {
-    if (device) void outbox.flush({ force: true });
+    void outbox.load().then(() => device && outbox.flush({ force: true }));
   }, [device, outbox]);
 
   const paired = useCallback((next: PairedDevice) => void session.pair(next), [session]);

@@ -99,6 +99,10 @@ export function createKioskApi(options: KioskApiOptions) {
     async heartbeat(body: KioskHeartbeat): Promise<void> {
       await request<unknown>('POST', '/kiosk/heartbeat', body, true);
     },
+    /** Checks the site's staff PIN (204, or 403 staff_pin_wrong / staff_pin_not_set, 429 after too many). */
+    async staffUnlock(pin: string): Promise<void> {
+      await request<unknown>('POST', '/kiosk/staff-unlock', { pin }, true);
+    },
     /** Sends one outbox entry; resolves with the status (201, or 200 for a retry the server already handled). */
     submit(kind: keyof typeof KIND_PATHS, body: ScanRequest | WalkInRequest): Promise<ApiResponse<unknown>> {
       return request<unknown>('POST', `/kiosk/${KIND_PATHS[kind]}`, body, true);

@@ -164,7 +164,12 @@ export const siteSettingsViewSchema = z.object({
   walkInsPerKiosk: z.number().int(),
   walkInsPerSite: z.number().int(),
   walkInWindowMinutes: z.number().int(),
+  /** Whether kiosks of this site can be unlocked for staff (the PIN itself is stored hashed and never shown). */
+  staffPinSet: z.boolean(),
 });
+
+/** The site's staff PIN for kiosks: 4 to 8 digits. */
+export const staffPinSchema = secret({ max: 8 }).regex(/^\d{4,8}$/, 'must be 4 to 8 digits');
 
 export const createSiteSchema = z.object({
   name: text({ max: 200 }),
@@ -185,6 +190,8 @@ export const updateSiteSchema = z
     walkInsPerSite: int({ min: 1, max: 100_000 }).optional(),
     walkInWindowMinutes: int({ min: 1, max: 24 * 60 }).optional(),
     keyMaxAgeSeconds: int({ min: 60, max: 30 * 24 * 3600 }).optional(),
+    /** Sets the staff PIN that unlocks kiosk staff views; null removes it. */
+    staffPin: staffPinSchema.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change', path: ['name'] });
 

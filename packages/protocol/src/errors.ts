@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'forbidden',
   'walk_ins_disabled',
   'password_login_disabled',
+  'staff_pin_wrong',
+  'staff_pin_not_set',
   // The agent endpoint (/agent/ws): certificates and upgrades (401, 403, 426)
   'client_certificate_required',
   'invalid_client_certificate',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from './errors';
-import { flag, id, int, text, timestamp, token } from './primitives';
+import { flag, id, int, secret, text, timestamp, token } from './primitives';
 import { visitorInputSchema, voucherSchema } from './visits';
 
 export const pairingStartResponseSchema = z.object({
@@ -97,6 +97,9 @@ export const walkInRequestSchema = z.object({
   occurredAt: timestamp(),
   offline: flag().optional(),
 });
+
+/** `POST /kiosk/staff-unlock`: the site's staff PIN, typed in at the kiosk to open what only staff may see. */
+export const staffUnlockRequestSchema = z.object({ pin: secret({ max: 64 }) });
 
 /** Codes the kiosk shows a human message for (de + en). */
 export const KIOSK_ERROR_CODES = [

@@ -86,7 +86,11 @@ describe('verifyVisitToken', () => {
 
     it('token_not_yet_valid before the arrival window', async () => {
       const now = new Date(NOT_BEFORE.getTime() - 3600 * SECOND);
-      await expect(verifyAt(token, now)).resolves.toEqual({ ok: false, reason: 'token_not_yet_valid' });
+      await expect(verifyAt(token, now)).resolves.toEqual({
+        ok: false,
+        reason: 'token_not_yet_valid',
+        notBefore: NOT_BEFORE,
+      });
     });
 
     it('wrong_site at another site, even when also expired', async () => {
@@ -119,7 +123,10 @@ describe('verifyVisitToken', () => {
 
     it('accepts from 60 s before nbf and rejects at 61 s before', async () => {
       expect((await verifyAt(token, at(NOT_BEFORE, -60))).ok).toBe(true);
-      await expect(verifyAt(token, at(NOT_BEFORE, -61))).resolves.toEqual({ ok: false, reason: 'token_not_yet_valid' });
+      await expect(verifyAt(token, at(NOT_BEFORE, -61))).resolves.toMatchObject({
+        ok: false,
+        reason: 'token_not_yet_valid',
+      });
     });
 
     it('honours a custom tolerance', async () => {
@@ -129,6 +136,7 @@ describe('verifyVisitToken', () => {
       await expect(verifyAt(token, at(NOT_BEFORE, -1), 0)).resolves.toEqual({
         ok: false,
         reason: 'token_not_yet_valid',
+        notBefore: NOT_BEFORE,
       });
     });
   });

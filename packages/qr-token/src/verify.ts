@@ -20,7 +20,10 @@ export interface VisitTokenClaims {
   kid: string;
 }
 
-export type VerifyVisitTokenResult = { ok: true; claims: VisitTokenClaims } | { ok: false; reason: VisitTokenFailure };
+/** A refusal; one for a correctly signed code that is not valid yet says from when it is (the signed `nbf`). */
+export type VerifyVisitTokenResult =
+  | { ok: true; claims: VisitTokenClaims }
+  | { ok: false; reason: VisitTokenFailure; notBefore?: Date };
 
 export interface VerifyVisitTokenOptions {
   /**
@@ -113,6 +116,10 @@ export async function verifyVisitToken(
     });
     return readClaims(payload, protectedHeader.kid, expandUuid(siteCompact)!);
   } catch (error) {
-    return { ok: false, reason: failureReason(error) };
+    const reason = failureReason(error);
+    const nbf = error instanceof errors.JWTClaimValidationFailed ? error.payload.nbf : undefined;
+    return reason === 'token_not_yet_valid' && typeof nbf === 'number'
+      ? { ok: false, reason, notBefore: new Date(nbf * 1000) }
+      : { ok: false, reason };
   }
 }

@@ -9,6 +9,8 @@ import type { MessageKey } from './en';
 export const NOT_FOR_ADMIN = [
   'kiosk_revoked',
   'walk_ins_disabled',
+  'staff_pin_wrong',
+  'staff_pin_not_set',
   'pairing_busy',
   'expired',
   'slow_down',

@@ -3,7 +3,8 @@ import { useI18n } from '../i18n';
 
 /**
  * A destructive action that asks first, in place: the button turns into the question with "yes" and "no".
- * Focus moves to the question's "no" button and back to the trigger, so keyboard users keep their place.
+ * Focus moves to the question's "no" button and back to the trigger, so keyboard users keep their place; Escape
+ * answers "no".
  */
 export function ConfirmButton({
   label,
@@ -48,7 +49,15 @@ export function ConfirmButton({
     );
   }
   return (
-    <fieldset className="confirm">
+    <fieldset
+      className="confirm"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.stopPropagation();
+          setAsking(false);
+        }
+      }}
+    >
       <legend className="confirm-question">{question}</legend>
       <button
         type="button"

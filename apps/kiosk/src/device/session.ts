@@ -3,10 +3,10 @@ import type { CachedConfig, PairedDevice } from './types';
 
 export interface DeviceStorage {
   load(): Promise<{ device: PairedDevice | null; config: CachedConfig | null }>;
-  /** Stores a new pairing and drops the previous one's config (it may be for another site). */
+  /** Stores a new pairing and drops the previous one's config (it may be for another site) and its staff list. */
   pair(device: PairedDevice): Promise<void>;
   saveConfig(config: CachedConfig): Promise<void>;
-  /** Forgets token and config; the outbox and used jtis stay, they are sent after the next pairing. */
+  /** Forgets token, config and the staff list; the outbox and used jtis stay, they are sent after the next pairing. */
   forget(): Promise<void>;
 }
 
@@ -17,8 +17,9 @@ export function idbDeviceStorage(db: KioskDb): DeviceStorage {
       return { device: device ?? null, config: config ?? null };
     },
     async pair(device) {
-      const tx = db.transaction(['device', 'config'], 'readwrite');
+      const tx = db.transaction(['device', 'config', 'rejections'], 'readwrite');
       await tx.objectStore('config').delete('current');
+      await tx.objectStore('rejections').clear();
       await tx.objectStore('device').put(device, 'current');
       await tx.done;
     },
@@ -26,7 +27,8 @@ export function idbDeviceStorage(db: KioskDb): DeviceStorage {
       await db.put('config', config, 'current');
     },
     async forget() {
-      const tx = db.transaction(['device', 'config'], 'readwrite');
+      const tx = db.transaction(['device', 'config', 'rejections'], 'readwrite');
+      await tx.objectStore('rejections').clear();
       await tx.objectStore('device').delete('current');
       await tx.objectStore('config').delete('current');
       await tx.done;

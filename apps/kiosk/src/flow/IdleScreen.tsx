@@ -2,6 +2,7 @@ import { useI18n } from '../i18n';
 import type { ScanMode } from '../scan/verify';
 import { QrIcon } from '../ui/icons';
 import { LanguageSwitch } from '../ui/LanguageSwitch';
+import { ScreenHeading } from '../ui/ScreenHeading';
 
 interface IdleScreenProps {
   siteName: string | null;
@@ -20,7 +21,7 @@ export function IdleScreen({ siteName, walkInsAllowed, onScan, onWalkIn }: IdleS
       </div>
       <div className="screen-body">
         <QrIcon className="hero-icon" />
-        <h1 id="idle-title">{t('idle.title')}</h1>
+        <ScreenHeading id="idle-title">{t('idle.title')}</ScreenHeading>
         <p className="lead">{t('idle.hint')}</p>
         <button
           type="button"

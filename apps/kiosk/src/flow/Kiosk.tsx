@@ -50,7 +50,8 @@ export function Kiosk({ device }: { device: PairedDevice }) {
       if (result.ok) {
         dispatch({ type: 'accepted', kind: mode, entryId: result.entryId, displayName: result.displayName });
       } else {
-        refused(reasonFromLocal(result.reason));
+        const validFrom = result.notBefore?.toISOString();
+        dispatch({ type: 'refused', reason: reasonFromLocal(result.reason), ...(validFrom ? { validFrom } : {}) });
       }
     } catch {
       refused('unknown');
@@ -67,11 +68,6 @@ export function Kiosk({ device }: { device: PairedDevice }) {
   const updateWaiting = useSyncExternalStore(updates.subscribe, updates.getSnapshot);
   useInactivity(UPDATE_AFTER_REST_MS, () => void updates.install(), atRest && updateWaiting);
   useInactivity(LOCALE_RESET_MS, resetLocale, atRest && locale !== restingLocale);
-
-  function retryAction(retry: ScanMode | 'walk_in' | null): (() => void) | null {
-    if (retry === null) return null;
-    return retry === 'walk_in' ? () => dispatch({ type: 'walk_in' }) : () => dispatch({ type: 'scan', mode: retry });
-  }
 
   const site = cached?.config.site;
   return (
@@ -116,7 +112,15 @@ export function Kiosk({ device }: { device: PairedDevice }) {
           />
         )}
         {screen.name === 'error' && (
-          <ErrorScreen reason={screen.reason} onRetry={retryAction(screen.retry)} onDone={goHome} />
+          <ErrorScreen
+            key={`${screen.reason}:${screen.attempt}`}
+            reason={screen.reason}
+            attempt={screen.attempt}
+            validFrom={screen.validFrom}
+            timeZone={site?.timezone}
+            onAction={dispatch}
+            onDone={goHome}
+          />
         )}
       </main>
       <StatusBar kioskName={device.kiosk.name} />

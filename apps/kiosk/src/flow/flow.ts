@@ -63,6 +63,9 @@ const REASON_FOR_CODE: Record<ErrorCode, RefusalReason> = {
   invalid_client_certificate: 'unknown',
   untrusted_proxy: 'unknown',
   upgrade_required: 'unknown',
+  // The staff unlock answers these to its own dialog, never to a visitor's screen.
+  staff_pin_wrong: 'unknown',
+  staff_pin_not_set: 'unknown',
   // Staff sign-in and administration: a kiosk never calls those routes.
   invalid_credentials: 'unknown',
   invalid_code: 'unknown',
@@ -98,14 +101,17 @@ export function reasonFromCode(code: string): RefusalReason {
   return isErrorCode(code) ? REASON_FOR_CODE[code] : 'unknown';
 }
 
+/** What the visitor was doing when a refusal came: the error screen offers what helps with that. */
+export type Attempt = ScanMode | 'walk_in';
+
 export type Screen =
   | { name: 'idle' }
   | { name: 'scanning'; mode: ScanMode }
   | { name: 'checking'; mode: ScanMode }
   | { name: 'walk_in' }
-  | { name: 'welcome'; entryId: number; displayName: string }
+  | { name: 'welcome'; entryId: number; displayName: string; kind: 'check_in' | 'walk_in' }
   | { name: 'checked_out'; entryId: number; displayName: string }
-  | { name: 'error'; reason: RefusalReason; retry: ScanMode | 'walk_in' | null };
+  | { name: 'error'; reason: RefusalReason; attempt: Attempt | null; validFrom?: string };
 
 export type FlowAction =
   | { type: 'scan'; mode: ScanMode }
@@ -113,14 +119,16 @@ export type FlowAction =
   | { type: 'scanned' }
   | { type: 'accepted'; kind: 'check_in' | 'check_out' | 'walk_in'; entryId: number; displayName: string }
   /** Refused locally (no entryId) or by the server for the entry the screen is waiting on. */
-  | { type: 'refused'; reason: RefusalReason; entryId?: number }
+  | { type: 'refused'; reason: RefusalReason; entryId?: number; validFrom?: string }
   | { type: 'home' };
 
 export const initialScreen: Screen = { name: 'idle' };
 
-function retryFor(screen: Screen): ScanMode | 'walk_in' | null {
+function attemptOf(screen: Screen): Attempt | null {
   if (screen.name === 'scanning' || screen.name === 'checking') return screen.mode;
   if (screen.name === 'walk_in') return 'walk_in';
+  if (screen.name === 'welcome') return screen.kind;
+  if (screen.name === 'checked_out') return 'check_out';
   return null;
 }
 
@@ -140,19 +148,79 @@ export function flowReducer(screen: Screen, action: FlowAction): Screen {
       if (screen.name !== 'checking' && screen.name !== 'walk_in') return screen;
       return action.kind === 'check_out'
         ? { name: 'checked_out', entryId: action.entryId, displayName: action.displayName }
-        : { name: 'welcome', entryId: action.entryId, displayName: action.displayName };
+        : { name: 'welcome', entryId: action.entryId, displayName: action.displayName, kind: action.kind };
     case 'refused': {
       if (action.entryId === undefined) {
         const waiting = screen.name === 'scanning' || screen.name === 'checking' || screen.name === 'walk_in';
-        return waiting ? { name: 'error', reason: action.reason, retry: retryFor(screen) } : screen;
+        if (!waiting) return screen;
+        const refusal: Screen = { name: 'error', reason: action.reason, attempt: attemptOf(screen) };
+        return action.validFrom ? { ...refusal, validFrom: action.validFrom } : refusal;
       }
       if ((screen.name === 'welcome' || screen.name === 'checked_out') && screen.entryId === action.entryId) {
-        return { name: 'error', reason: action.reason, retry: null };
+        return { name: 'error', reason: action.reason, attempt: attemptOf(screen) };
       }
       return screen;
     }
     case 'home':
       return initialScreen;
+  }
+}
+
+/** The heading of a refusal screen: what happened, in a few words. Each has a `refusal.<title>` text. */
+export type RefusalTitle =
+  | 'alreadyIn'
+  | 'notIn'
+  | 'notYet'
+  | 'expired'
+  | 'cancelled'
+  | 'otherSite'
+  | 'notOurs'
+  | 'camera'
+  | 'busy'
+  | 'askReception';
+
+/** The one thing that can help after a refusal, besides going back to the start. */
+export type RefusalAction = { type: 'scan'; mode: ScanMode } | { type: 'walk_in' } | null;
+
+/**
+ * Each refusal's own title and the one action that can help: a code already used to check in can still check out, a
+ * check-out without a check-in can check in, a bad read or a busy camera can be tried again; for the rest only
+ * reception can help, and the screen says so instead of offering "try again".
+ */
+export function refusalHelp(
+  reason: RefusalReason,
+  attempt: Attempt | null,
+): { title: RefusalTitle; action: RefusalAction } {
+  const again: RefusalAction =
+    attempt === null ? null : attempt === 'walk_in' ? { type: 'walk_in' } : { type: 'scan', mode: attempt };
+  switch (reason) {
+    case 'already_used':
+      return attempt === 'check_in'
+        ? { title: 'alreadyIn', action: { type: 'scan', mode: 'check_out' } }
+        : { title: 'askReception', action: null };
+    case 'not_checked_in':
+      return { title: 'notIn', action: { type: 'scan', mode: 'check_in' } };
+    case 'token_not_yet_valid':
+      return { title: 'notYet', action: null };
+    case 'token_expired':
+      return { title: 'expired', action: null };
+    case 'visit_cancelled':
+      return { title: 'cancelled', action: null };
+    case 'wrong_site':
+      return { title: 'otherSite', action: null };
+    case 'invalid_token':
+      return { title: 'notOurs', action: again };
+    case 'camera_busy':
+    case 'camera_failed':
+      return { title: 'camera', action: again };
+    case 'camera_denied':
+    case 'no_camera':
+    case 'scanner_unavailable':
+      return { title: 'camera', action: null };
+    case 'rate_limited':
+      return { title: 'busy', action: again };
+    default:
+      return { title: 'askReception', action: null };
   }
 }
 

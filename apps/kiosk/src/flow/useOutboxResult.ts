@@ -20,8 +20,11 @@ export function useOutboxResult(
   const entry = useEntryState(outbox, entryId);
 
   useEffect(() => {
-    if (entry?.state === 'rejected') onRefused(reasonFromCode(entry.code), entryId);
-  }, [entry, entryId, onRefused]);
+    if (entry?.state !== 'rejected') return;
+    // The visitor is in front of the screen and reads the refusal, so it is not left on the staff list too.
+    void outbox.dismissRejection(entryId);
+    onRefused(reasonFromCode(entry.code), entryId);
+  }, [entry, entryId, onRefused, outbox]);
   useEffect(() => {
     if (entry?.state === 'accepted' || entry?.state === 'queued') markResultShown();
   }, [entry?.state]);

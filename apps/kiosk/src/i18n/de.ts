@@ -28,6 +28,7 @@ export const de: Messages = {
 
   'scan.title.check_in': 'Halten Sie Ihren QR-Code vor die Kamera',
   'scan.title.check_out': 'Auschecken: Halten Sie Ihren QR-Code vor die Kamera',
+  'scan.hint': 'Halten Sie den Code etwa 20 cm (eine Handlänge) vor die Kamera und bewegen Sie ihn nicht.',
   'scan.starting': 'Kamera wird gestartet …',
   'scan.videoLabel': 'Kamerabild',
   'scan.torchOn': 'Licht an',
@@ -45,7 +46,7 @@ export const de: Messages = {
   'welcome.password': 'Passwort',
   'welcome.validUntil': 'Gültig bis {time}',
   'welcome.offline':
-    'Sie sind eingecheckt. Dieser Kiosk ist gerade offline: Ihre WLAN-Zugangsdaten erscheinen hier, sobald er wieder online ist – oder fragen Sie am Empfang.',
+    'Sie sind eingecheckt. Dieser Kiosk ist gerade offline und kann Ihre Gast-WLAN-Zugangsdaten nicht anzeigen. Sie erhalten sie am Empfang.',
 
   'checkout.checking': 'Sie werden ausgecheckt …',
   'checkout.title': 'Auf Wiedersehen, {name}!',
@@ -70,7 +71,20 @@ export const de: Messages = {
   'result.stay': 'Auf dieser Seite bleiben',
   'result.done': 'Fertig',
   'result.tryAgain': 'Noch einmal versuchen',
-  'result.errorTitle': 'Das hat leider nicht geklappt',
+
+  'refusal.alreadyIn': 'Sie sind bereits eingecheckt',
+  'refusal.notIn': 'Sie sind nicht eingecheckt',
+  'refusal.notYet': 'Ihr Besuch hat noch nicht begonnen',
+  'refusal.validFrom': 'Sie können ab {time} einchecken',
+  'refusal.expired': 'Dieser Code ist abgelaufen',
+  'refusal.cancelled': 'Dieser Besuch wurde abgesagt',
+  'refusal.otherSite': 'Dieser Code gilt für einen anderen Standort',
+  'refusal.notOurs': 'Das ist kein Atrium-Code',
+  'refusal.camera': 'Die Kamera funktioniert nicht',
+  'refusal.busy': 'Bitte warten Sie einen Moment',
+  'refusal.askReception': 'Bitte fragen Sie am Empfang',
+  'refusal.checkOutInstead': 'Stattdessen auschecken',
+  'refusal.checkInInstead': 'Stattdessen einchecken',
 
   'error.invalid_token': 'Das ist kein gültiger Atrium-QR-Code. Bitte verwenden Sie den Code aus Ihrer Einladung.',
   'error.token_expired': 'Dieser QR-Code ist abgelaufen. Bitte fragen Sie am Empfang.',
@@ -78,9 +92,9 @@ export const de: Messages = {
     'Dieser QR-Code ist noch nicht gültig. Bitte kommen Sie näher an Ihrer Ankunftszeit wieder oder fragen Sie am Empfang.',
   'error.wrong_site':
     'Dieser QR-Code gilt für einen anderen Standort. Bitte prüfen Sie die Adresse in Ihrer Einladung.',
-  'error.already_used': 'Mit diesem QR-Code wurde bereits eingecheckt. Bitte fragen Sie am Empfang.',
+  'error.already_used': 'Mit diesem QR-Code wurde bereits eingecheckt. Wenn Sie gehen, checken Sie stattdessen aus.',
   'error.visit_cancelled': 'Dieser Besuch wurde abgesagt. Bitte fragen Sie am Empfang.',
-  'error.not_checked_in': 'Sie sind nicht eingecheckt, daher gibt es nichts auszuchecken.',
+  'error.not_checked_in': 'Sie sind noch nicht eingecheckt, daher gibt es nichts auszuchecken.',
   'error.kiosk_must_reconnect':
     'Dieser Kiosk muss sich erst wieder mit dem Server verbinden, bevor er QR-Codes annehmen kann. Bitte fragen Sie am Empfang.',
   'error.kiosk_revoked': 'Dieser Kiosk ist nicht mehr gekoppelt. Bitte fragen Sie am Empfang.',
@@ -103,7 +117,7 @@ export const de: Messages = {
   'status.unreachable': 'Server nicht erreichbar',
   'status.queued': 'warten auf Übertragung',
   'status.syncing': 'Wird übertragen …',
-  'status.rejected': '{count} nicht angenommen',
+  'status.staff': 'Personal: {count} zu klären',
   'status.kiosk': 'Kiosk „{name}“',
 
   'staff.clockSkew':
@@ -118,6 +132,17 @@ export const de: Messages = {
   'staff.rejectionsEmpty': 'Nichts nachzufassen.',
   'staff.rejectionsClear': 'Liste leeren',
   'staff.close': 'Schließen',
+  'staff.unlockTitle': 'Nur für Personal',
+  'staff.unlockHint': 'Geben Sie die Personal-PIN dieses Standorts ein, um die vom Server abgelehnten Scans zu sehen.',
+  'staff.pin': 'Personal-PIN',
+  'staff.unlock': 'Entsperren',
+  'staff.cancel': 'Abbrechen',
+  'staff.pinWrong': 'Das ist nicht die Personal-PIN.',
+  'staff.pinNotSet':
+    'Für diesen Standort ist keine Personal-PIN gesetzt. Ein Admin legt sie in Atrium unter Einstellungen fest.',
+  'staff.pinRateLimited': 'Zu viele falsche PINs. Bitte warten Sie einige Minuten.',
+  'staff.pinOffline': 'Der Kiosk muss online sein, um die PIN zu prüfen.',
+  'staff.pinFailed': 'Die PIN konnte nicht geprüft werden. Bitte versuchen Sie es erneut.',
   'staff.kind.check_in': 'Einchecken',
   'staff.kind.check_out': 'Auschecken',
   'staff.kind.walk_in': 'Anmeldung ohne Code',

@@ -28,6 +28,8 @@ export interface I18n {
   t(key: MessageKey, vars?: Vars): string;
   /** Date and time of day in the given IANA zone (the site's). */
   dateTime(iso: string | number, timeZone?: string): string;
+  /** Only the time of day when it is today in that zone, else date and time. */
+  when(iso: string, timeZone?: string): string;
 }
 
 const { I18nContextProvider, useI18n } = createI18nContext<I18n>();
@@ -46,6 +48,14 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const value = useMemo<I18n>(() => {
     const messages = CATALOGUES[locale];
     const tag = BCP47[locale];
+    /** A formatter in the site's zone; the tablet's zone for a zone name this browser does not know. */
+    const formatter = (options: Intl.DateTimeFormatOptions, timeZone?: string) => {
+      try {
+        return new Intl.DateTimeFormat(tag, { ...options, timeZone });
+      } catch {
+        return new Intl.DateTimeFormat(tag, options);
+      }
+    };
     return {
       locale,
       restingLocale,
@@ -61,6 +71,15 @@ export function I18nProvider({ children }: { children: ReactNode }) {
           // An unknown time zone name from the server: the tablet's zone is better than no time at all.
           return new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
         }
+      },
+      when(iso, timeZone) {
+        const date = new Date(iso);
+        if (Number.isNaN(date.getTime())) return iso;
+        const day = formatter({ dateStyle: 'short' }, timeZone);
+        const today = day.format(date) === day.format(new Date());
+        return formatter(today ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' }, timeZone).format(
+          date,
+        );
       },
     };
   }, [locale, restingLocale]);

@@ -64,6 +64,14 @@ export class IdbOutboxStore implements OutboxStore {
     return this.db.clear('rejections');
   }
 
+  async removeRejection(entryId: number): Promise<void> {
+    const tx = this.db.transaction('rejections', 'readwrite');
+    for (const rejection of await tx.store.getAll()) {
+      if (rejection.entryId === entryId) await tx.store.delete(rejection.id);
+    }
+    await tx.done;
+  }
+
   async isJtiUsed(jti: string): Promise<boolean> {
     return (await this.db.getKey('usedJtis', jti)) !== undefined;
   }

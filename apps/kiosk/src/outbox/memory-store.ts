@@ -59,6 +59,12 @@ export class MemoryOutboxStore implements OutboxStore {
     this.refused.length = 0;
   }
 
+  async removeRejection(entryId: number): Promise<void> {
+    const kept = this.refused.filter((r) => r.entryId !== entryId);
+    this.refused.length = 0;
+    this.refused.push(...kept);
+  }
+
   async isJtiUsed(jti: string): Promise<boolean> {
     return this.used.has(jti);
   }

@@ -168,6 +168,19 @@ describe('Outbox', () => {
     expect(outbox.getSnapshot().rejected).toBe(0);
   });
 
+  it('keeps off the staff list a refusal the visitor saw on screen, and only that one', async () => {
+    const refused: SendResult = { type: 'rejected', status: 409, code: 'already_used', message: 'Used.' };
+    const { outbox } = setup([refused, refused]);
+    const seen = await outbox.enqueue(checkIn('Ada'));
+    await outbox.enqueue(checkIn('Bob'));
+    await outbox.flush();
+    expect(outbox.getSnapshot().rejected).toBe(2);
+
+    await outbox.dismissRejection(seen.id);
+    expect((await outbox.rejections()).map((r) => r.displayName)).toEqual(['Bob']);
+    expect(outbox.getSnapshot().rejected).toBe(1);
+  });
+
   it('holds a check-in jti as used, refuses it a second time, and keeps check-outs out of it', async () => {
     const { outbox } = setup();
     await outbox.enqueue(checkIn('Ada', 'jti-1'));

@@ -111,6 +111,12 @@ export class Outbox {
     await this.refresh();
   }
 
+  /** The visitor saw this entry's refusal on screen: staff need not follow it up. */
+  async dismissRejection(entryId: number): Promise<void> {
+    await this.store.removeRejection(entryId);
+    await this.refresh();
+  }
+
   /** Reads the counts from the store (at start-up: what an earlier session left behind) and drops stale jtis. */
   async load(): Promise<void> {
     await this.store.pruneJtis(this.now());

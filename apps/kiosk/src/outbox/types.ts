@@ -66,6 +66,8 @@ export interface OutboxStore {
   reject(entry: OutboxEntry, rejection: Omit<OutboxRejection, 'id'>, freeJti: boolean): Promise<void>;
   rejections(): Promise<OutboxRejection[]>;
   clearRejections(): Promise<void>;
+  /** Drops the refusal of one entry (the visitor saw it on screen). */
+  removeRejection(entryId: number): Promise<void>;
   isJtiUsed(jti: string): Promise<boolean>;
   /** Forgets used jtis whose token expired before `before` (ms). */
   pruneJtis(before: number): Promise<void>;

@@ -10,7 +10,7 @@ export type LocalRefusal = VisitTokenFailure | 'visit_cancelled' | 'already_used
 
 export type LocalVerdict =
   | { ok: true; claims: VisitTokenClaims; serverNow: number }
-  | { ok: false; reason: LocalRefusal };
+  | { ok: false; reason: LocalRefusal; notBefore?: Date };
 
 export interface VerifyScanInput {
   token: string;

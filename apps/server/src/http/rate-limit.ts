@@ -28,6 +28,8 @@ export const LIMITS = {
   pairPerUser: { limit: 10, windowSeconds: 60 },
   pairPerIp: { limit: 20, windowSeconds: 60 },
   pairPerCode: { limit: 5, windowSeconds: 10 * 60 },
+  /** Staff PIN attempts on one kiosk (a right PIN clears them). */
+  staffUnlockPerKiosk: { limit: 5, windowSeconds: 5 * 60 },
 } as const;
 
 export const rule = (kind: keyof typeof LIMITS, subject: string): LimitRule => ({

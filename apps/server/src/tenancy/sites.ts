@@ -7,6 +7,7 @@ import type { Sites } from '../db/schema';
 import { notFound } from '../http/errors';
 import { DEFAULT_RETENTION_DAYS } from '../privacy/retention';
 import { siteSettings } from '../visits/settings';
+import { hashPassword } from './passwords';
 
 /** Who is changing sites or tenant settings, for the audit trail. */
 export interface SiteActor {
@@ -22,13 +23,16 @@ export type SitePatch = z.infer<typeof updateSiteSchema>;
 
 type SiteRow = Pick<Selectable<Sites>, 'id' | 'name' | 'timezone' | 'wifi_ssid' | 'settings'>;
 
-const withSettings = (row: SiteRow): SiteWithSettings => ({
-  id: row.id,
-  name: row.name,
-  timezone: row.timezone,
-  wifiSsid: row.wifi_ssid,
-  settings: siteSettings(row.settings),
-});
+const withSettings = (row: SiteRow): SiteWithSettings => {
+  const { staffPinHash, ...settings } = siteSettings(row.settings);
+  return {
+    id: row.id,
+    name: row.name,
+    timezone: row.timezone,
+    wifiSsid: row.wifi_ssid,
+    settings: { ...settings, staffPinSet: staffPinHash !== null },
+  };
+};
 
 const visibleSites = (tx: Tx, visible: VisibleSites) => {
   const query = tx.selectFrom('sites').orderBy('name').orderBy('id');
@@ -127,7 +131,10 @@ export async function updateSite(
   id: string,
   patch: SitePatch,
 ): Promise<SiteWithSettings> {
-  const { name, timezone, wifiSsid, ...settings } = patch;
+  const { name, timezone, wifiSsid, staffPin, ...rest } = patch;
+  // Hashed before the transaction opens: argon2 takes a while and holds no row.
+  const settings =
+    staffPin === undefined ? rest : { ...rest, staffPinHash: staffPin === null ? null : await hashPassword(staffPin) };
   return db.withTenant(actor.tenantId, async (tx) => {
     const row = await tx
       .updateTable('sites')

@@ -33,6 +33,8 @@ export const siteSettingsSchema = z.object({
     .min(60)
     .max(30 * 24 * 3600)
     .default(7 * 24 * 3600),
+  /** argon2id of the PIN that unlocks a kiosk's staff views; null while none is set. */
+  staffPinHash: z.string().nullable().default(null),
 });
 export type SiteSettings = z.infer<typeof siteSettingsSchema>;
 

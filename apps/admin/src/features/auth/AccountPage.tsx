@@ -145,6 +145,8 @@ function ConfirmTotp({
   const [localError, setLocalError] = useState<string | undefined>();
   const errors = fieldErrorsOf(confirm.error);
   const notStarted = (confirm.error as { code?: string } | null)?.code === 'mfa_not_started';
+  // A wrong code is one sentence at the field, in the reader's language, not a summary plus the server's words.
+  const wrongCode = errors.code !== undefined;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -174,9 +176,9 @@ function ConfirmTotp({
               {confirm.error instanceof Error ? confirm.error.message : ''}
             </Notice>
           ) : (
-            <FormError error={confirm.error} fields={['code']} />
+            !wrongCode && <FormError error={confirm.error} fields={['code']} />
           )}
-          <Field label={t('account.mfaCode')} error={localError ?? errors.code}>
+          <Field label={t('account.mfaCode')} error={localError ?? (wrongCode ? t('account.mfaCodeWrong') : undefined)}>
             {(a11y) => (
               <input
                 {...a11y}

@@ -2,6 +2,7 @@ import type { SiteWithSettings } from '@atrium/protocol';
 import { type FormEvent, useMemo, useState } from 'react';
 import { useI18n } from '../../i18n';
 import { isTenantAdmin } from '../../roles';
+import { ConfirmButton } from '../../ui/ConfirmButton';
 import { CheckboxField, Field } from '../../ui/Field';
 import { FormError, fieldErrorsOf, Notice } from '../../ui/Notice';
 import { Page, Section } from '../../ui/Page';
@@ -284,7 +285,85 @@ function SiteForm({ site }: { site: SiteWithSettings }) {
           </button>
         </div>
       </form>
+      <StaffPinForm site={site} />
     </Section>
+  );
+}
+
+/** The PIN staff type in at this site's kiosks to see what only staff may see; stored hashed, never shown again. */
+function StaffPinForm({ site }: { site: SiteWithSettings }) {
+  const { t } = useI18n();
+  const update = useUpdateSite();
+  const [localError, setLocalError] = useState<string | undefined>();
+  const [done, setDone] = useState<'set' | 'removed' | null>(null);
+  const errors = fieldErrorsOf(update.error);
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const pin = String(new FormData(formElement).get('staffPin') ?? '');
+    setDone(null);
+    update.reset();
+    if (!/^\d{4,8}$/.test(pin)) {
+      setLocalError(t('settings.staffPinFormat'));
+      return;
+    }
+    setLocalError(undefined);
+    update.mutate(
+      { id: site.id, change: { staffPin: pin } },
+      {
+        onSuccess: () => {
+          formElement.reset();
+          setDone('set');
+        },
+      },
+    );
+  }
+
+  return (
+    <form className="form staff-pin" onSubmit={submit} noValidate data-testid="staff-pin-form">
+      <h3>{t('settings.staffPinTitle')}</h3>
+      <p className="muted" data-testid="staff-pin-state">
+        {site.settings.staffPinSet ? t('settings.staffPinIsSet') : t('settings.staffPinNotSet')}
+      </p>
+      {done && (
+        <Notice tone="success">{t(done === 'set' ? 'settings.staffPinSaved' : 'settings.staffPinRemoved')}</Notice>
+      )}
+      <FormError error={update.error} fields={['staffPin']} />
+      <Field label={t('settings.staffPin')} hint={t('settings.staffPinHint')} error={localError ?? errors.staffPin}>
+        {(a11y) => (
+          <input
+            {...a11y}
+            name="staffPin"
+            type="password"
+            inputMode="numeric"
+            autoComplete="new-password"
+            maxLength={8}
+            className="input-narrow"
+            data-testid="staff-pin"
+          />
+        )}
+      </Field>
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={update.isPending}>
+          {site.settings.staffPinSet ? t('settings.staffPinChange') : t('settings.staffPinSet')}
+        </button>
+        {site.settings.staffPinSet && (
+          <ConfirmButton
+            label={t('settings.staffPinRemove')}
+            question={t('settings.staffPinRemoveQuestion')}
+            confirmLabel={t('settings.staffPinRemove')}
+            busy={update.isPending}
+            className="btn btn-secondary"
+            testId="staff-pin-remove"
+            onConfirm={() => {
+              setDone(null);
+              update.mutate({ id: site.id, change: { staffPin: null } }, { onSuccess: () => setDone('removed') });
+            }}
+          />
+        )}
+      </div>
+    </form>
   );
 }
 

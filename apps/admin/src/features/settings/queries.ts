@@ -3,7 +3,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api-provider';
 import { siteKeys } from '../sites/queries';
 
-export type SiteChange = Partial<Pick<Site, 'name' | 'timezone' | 'wifiSsid'> & SiteSettings>;
+export type SiteChange = Partial<Pick<Site, 'name' | 'timezone' | 'wifiSsid'> & Omit<SiteSettings, 'staffPinSet'>>;
+
+/** Sets the site's kiosk staff PIN, or removes it (null). */
+export type StaffPinChange = { staffPin: string | null };
 
 export const settingsKeys = {
   all: ['settings'] as const,
@@ -31,7 +34,7 @@ export function useUpdateSite() {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, change }: { id: string; change: SiteChange }) =>
+    mutationFn: ({ id, change }: { id: string; change: SiteChange | StaffPinChange }) =>
       api.patch<SiteWithSettings>(`/sites/${id}`, change),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: settingsKeys.all });

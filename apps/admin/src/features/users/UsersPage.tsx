@@ -293,7 +293,13 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
     );
   }
   return (
-    <div className="inline-form">
+    // biome-ignore lint/a11y/noStaticElementInteractions: Escape closes the question like its Close button.
+    <div
+      className="inline-form"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') onDone();
+      }}
+    >
       <p>{t('users.resetQuestion', { name: user.name })}</p>
       <div className="button-row">
         <button

@@ -11,7 +11,7 @@ import { LoadError, Loading } from '../../ui/states';
 import { useObjectUrl } from '../../ui/useObjectUrl';
 import { useUser } from '../auth/session';
 import { useSiteLookup } from '../sites/queries';
-import { useCancelVisit, useCheckIn, useCheckOut, useVisit, useVisitQr, useVisitQrPng } from './queries';
+import { useCancelVisit, useVisit, useVisitQr, useVisitQrPng, useVisitStatusChange } from './queries';
 import { visitListHref } from './VisitsPage';
 
 export function VisitDetailPage({ id }: { id: string }) {
@@ -57,10 +57,9 @@ function VisitDetail({ visit }: { visit: Visit }) {
   const qr = useVisitQr(visit.id, expected);
   const qrUrl = useObjectUrl(expected ? qr.data : undefined);
   const png = useVisitQrPng();
-  const checkIn = useCheckIn();
-  const checkOut = useCheckOut();
+  const change = useVisitStatusChange(visit);
   const cancel = useCancelVisit();
-  const actionError = checkIn.error ?? checkOut.error ?? cancel.error ?? png.error;
+  const actionError = change.error ?? cancel.error ?? png.error;
   const name = visit.visitor.name;
 
   const rows: Array<[string, string | null]> = [
@@ -80,8 +79,8 @@ function VisitDetail({ visit }: { visit: Visit }) {
       <div className="no-print">
         <BackLink />
         {params.get('created') === '1' && expected && <Notice tone="success">{t('visit.createdOk')}</Notice>}
-        {checkIn.isSuccess && <Notice tone="success">{t('visit.checkedInOk', { name })}</Notice>}
-        {checkOut.isSuccess && <Notice tone="success">{t('visit.checkedOutOk', { name })}</Notice>}
+        {change.checkedIn && <Notice tone="success">{t('visit.checkedInOk', { name })}</Notice>}
+        {change.checkedOut && <Notice tone="success">{t('visit.checkedOutOk', { name })}</Notice>}
         {cancel.isSuccess && <Notice tone="success">{t('visit.cancelledOk')}</Notice>}
         {actionError && <Notice tone="error">{errorMessage(actionError)}</Notice>}
 
@@ -106,8 +105,8 @@ function VisitDetail({ visit }: { visit: Visit }) {
                 <button
                   type="button"
                   className="btn btn-primary"
-                  disabled={checkIn.isPending}
-                  onClick={() => checkIn.mutate(visit.id)}
+                  disabled={change.waiting}
+                  onClick={change.checkIn}
                   data-testid="checkin-button"
                 >
                   {t('visit.checkIn')}
@@ -117,8 +116,8 @@ function VisitDetail({ visit }: { visit: Visit }) {
                 <button
                   type="button"
                   className="btn btn-primary"
-                  disabled={checkOut.isPending}
-                  onClick={() => checkOut.mutate(visit.id)}
+                  disabled={change.waiting}
+                  onClick={change.checkOut}
                   data-testid="checkout-button"
                 >
                   {t('visit.checkOut')}

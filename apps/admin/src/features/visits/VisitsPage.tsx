@@ -11,7 +11,7 @@ import { Empty, LoadError, Loading } from '../../ui/states';
 import { TableWrap } from '../../ui/TableWrap';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
-import { useCheckIn, useCheckOut, useVisits, VISIT_LIST_LIMIT, VISIT_STATUSES, type VisitFilters } from './queries';
+import { useVisitStatusChange, useVisits, VISIT_LIST_LIMIT, VISIT_STATUSES, type VisitFilters } from './queries';
 
 type When = 'today' | 'upcoming' | 'all';
 const WHENS: readonly When[] = ['today', 'upcoming', 'all'];
@@ -47,8 +47,17 @@ function useVisitFilters() {
   return { when, status, siteId, q, set };
 }
 
+/** One day's visits by arrival; ties (a group arriving together) by name, then id, so rows never swap on a refresh. */
+function byArrival(a: Visit, b: Visit): number {
+  return (
+    a.expectedArrival.localeCompare(b.expectedArrival) ||
+    a.visitor.name.localeCompare(b.visitor.name) ||
+    a.id.localeCompare(b.id)
+  );
+}
+
 export function VisitsPage() {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, time } = useI18n();
   const user = useUser();
   const sites = useSites();
   const siteOf = useSiteLookup();
@@ -79,9 +88,15 @@ export function VisitsPage() {
   const rows = useMemo(() => {
     const list = visits.data ?? [];
     // The server lists newest first; for one day the morning's first visitor belongs on top.
-    return filters.when === 'all' ? list : [...list].sort((a, b) => a.expectedArrival.localeCompare(b.expectedArrival));
+    return filters.when === 'all' ? list : [...list].sort(byArrival);
   }, [visits.data, filters.when]);
   const showSite = (sites.data?.length ?? 0) > 1;
+  // "Today" needs no date on every row; other lists may span days.
+  const when = (iso: string | null, siteId: string) => {
+    if (iso === null) return t('common.none');
+    const zone = siteOf(siteId)?.timezone;
+    return filters.when === 'today' ? time(iso, zone) : dateTime(iso, zone);
+  };
   const filtered = Boolean(filters.siteId || filters.status || filters.q || filters.when !== 'today');
 
   return (
@@ -170,14 +185,16 @@ export function VisitsPage() {
         </Empty>
       ) : (
         <TableWrap label={t('visits.title')} busy={visits.isFetching}>
-          <table className="table" data-testid="visits-table">
+          <table className="table table-visits" data-testid="visits-table">
             <thead>
               <tr>
                 <th scope="col">{t('visits.col.visitor')}</th>
                 <th scope="col">{t('visits.col.host')}</th>
                 {showSite && <th scope="col">{t('visits.col.site')}</th>}
                 <th scope="col">{t('visits.col.arrival')}</th>
+                <th scope="col">{t('visits.col.departure')}</th>
                 <th scope="col">{t('visits.col.status')}</th>
+                <th scope="col">{t('visits.col.checkedIn')}</th>
                 <th scope="col">
                   <span className="visually-hidden">{t('common.actions')}</span>
                 </th>
@@ -194,9 +211,13 @@ export function VisitsPage() {
                   </td>
                   <td>{visit.hostName ?? t('common.none')}</td>
                   {showSite && <td>{siteOf(visit.siteId)?.name ?? t('common.unknownSite')}</td>}
-                  <td>{dateTime(visit.expectedArrival, siteOf(visit.siteId)?.timezone)}</td>
+                  <td className="cell-time">{when(visit.expectedArrival, visit.siteId)}</td>
+                  <td className="cell-time">{when(visit.expectedDeparture, visit.siteId)}</td>
                   <td>
                     <VisitStatusBadge status={visit.status} />
+                  </td>
+                  <td className="cell-time" data-testid="visit-checked-in">
+                    {when(visit.checkedInAt, visit.siteId)}
                   </td>
                   <td className="cell-actions">
                     {hasRoleAt(user.roles, visit.siteId, STAFF_ROLES) && <QuickAction visit={visit} />}
@@ -214,12 +235,10 @@ export function VisitsPage() {
   );
 }
 
-/** Reception's one-click check-in / check-out from the list. */
+/** Reception's one-click check-in / check-out from the list (a double click counts once). */
 function QuickAction({ visit }: { visit: Visit }) {
   const { t, errorMessage } = useI18n();
-  const checkIn = useCheckIn();
-  const checkOut = useCheckOut();
-  const error = checkIn.error ?? checkOut.error;
+  const { checkIn, checkOut, waiting, error } = useVisitStatusChange(visit);
   if (visit.status !== 'expected' && visit.status !== 'checked_in') return null;
   return (
     <>
@@ -227,8 +246,8 @@ function QuickAction({ visit }: { visit: Visit }) {
         <button
           type="button"
           className="btn btn-secondary btn-small"
-          disabled={checkIn.isPending}
-          onClick={() => checkIn.mutate(visit.id)}
+          disabled={waiting}
+          onClick={checkIn}
           aria-label={`${t('visit.checkIn')}: ${visit.visitor.name}`}
           data-testid="checkin-button"
         >
@@ -238,8 +257,8 @@ function QuickAction({ visit }: { visit: Visit }) {
         <button
           type="button"
           className="btn btn-secondary btn-small"
-          disabled={checkOut.isPending}
-          onClick={() => checkOut.mutate(visit.id)}
+          disabled={waiting}
+          onClick={checkOut}
           aria-label={`${t('visit.checkOut')}: ${visit.visitor.name}`}
           data-testid="checkout-button"
         >

@@ -1,5 +1,6 @@
 import type { CreatedVisit, CreateVisitRequest, Visit, VisitStatus } from '@atrium/protocol';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useApi } from '../../api-provider';
 import { onsiteKeys } from '../onsite/queries';
 
@@ -104,6 +105,32 @@ export function useCheckIn() {
     mutationFn: (id: string) => api.post<unknown>(`/visits/${id}/check-in`, { idempotencyKey: idempotencyKey() }),
     onSettled: () => invalidate(),
   });
+}
+
+/**
+ * Check-in and check-out of one visit where a click counts once: from the click until the visit shows a new status
+ * (or the request failed), `waiting` holds and another click sends nothing, so a double click is never a second
+ * request that fails against the first one.
+ */
+export function useVisitStatusChange(visit: Pick<Visit, 'id' | 'status'>) {
+  const checkIn = useCheckIn();
+  const checkOut = useCheckOut();
+  const [sentAt, setSentAt] = useState<VisitStatus | null>(null);
+  const error = checkIn.error ?? checkOut.error;
+  const waiting = checkIn.isPending || checkOut.isPending || (sentAt === visit.status && !error);
+  const send = (mutation: typeof checkIn) => {
+    if (waiting) return;
+    setSentAt(visit.status);
+    mutation.mutate(visit.id);
+  };
+  return {
+    checkIn: () => send(checkIn),
+    checkOut: () => send(checkOut),
+    waiting,
+    error,
+    checkedIn: checkIn.isSuccess,
+    checkedOut: checkOut.isSuccess,
+  };
 }
 
 export function useCheckOut() {

@@ -4,6 +4,7 @@ import { useOutboxResult } from '../../flow/useOutboxResult';
 import { useI18n } from '../../i18n';
 import { AutoReturn } from '../../ui/AutoReturn';
 import { CheckIcon, CloudOffIcon, Spinner, WifiIcon } from '../../ui/icons';
+import { ScreenHeading } from '../../ui/ScreenHeading';
 
 interface WelcomeScreenProps {
   entryId: number;
@@ -27,7 +28,7 @@ export function WelcomeScreen({ entryId, displayName, timeZone, onRefused, onDon
       <section className="screen result" data-testid="checking" aria-busy="true">
         <div className="screen-body">
           <Spinner />
-          <p className="lead">{t('welcome.checking', { name: displayName })}</p>
+          <ScreenHeading className="lead">{t('welcome.checking', { name: displayName })}</ScreenHeading>
         </div>
       </section>
     );
@@ -46,11 +47,21 @@ export function WelcomeScreen({ entryId, displayName, timeZone, onRefused, onDon
     >
       <div className="screen-body">
         <CheckIcon className="hero-icon ok" />
-        <h1 id="welcome-title">{name ? t('welcome.title', { name }) : t('welcome.titleNoName')}</h1>
+        {/* The details are the heading's description, read out with it when it takes focus: again when they change. */}
+        <ScreenHeading
+          key={entry.state}
+          id="welcome-title"
+          aria-describedby={result ? 'welcome-lead welcome-voucher' : 'offline-welcome'}
+          data-testid="welcome-title"
+        >
+          {name ? t('welcome.title', { name }) : t('welcome.titleNoName')}
+        </ScreenHeading>
         {result ? (
           <>
-            <p className="lead">{t('welcome.checkedIn')}</p>
-            <div className="voucher" aria-live="polite">
+            <p className="lead" id="welcome-lead">
+              {t('welcome.checkedIn')}
+            </p>
+            <div className="voucher" id="welcome-voucher">
               <h2>
                 <WifiIcon className="icon" /> {t('welcome.wifiTitle')}
               </h2>
@@ -78,7 +89,7 @@ export function WelcomeScreen({ entryId, displayName, timeZone, onRefused, onDon
             </div>
           </>
         ) : (
-          <p className="notice" data-testid="offline-welcome" aria-live="polite">
+          <p className="notice" id="offline-welcome" data-testid="offline-welcome">
             <CloudOffIcon className="icon" />
             <span>{t('welcome.offline')}</span>
           </p>

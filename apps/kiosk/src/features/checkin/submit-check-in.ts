@@ -3,7 +3,9 @@ import type { Outbox } from '../../outbox/outbox';
 import { JtiAlreadyUsedError } from '../../outbox/types';
 import { type LocalRefusal, verifyScan } from '../../scan/verify';
 
-export type SubmitResult = { ok: true; entryId: number; displayName: string } | { ok: false; reason: LocalRefusal };
+export type SubmitResult =
+  | { ok: true; entryId: number; displayName: string }
+  | { ok: false; reason: LocalRefusal; notBefore?: Date };
 
 export interface SubmitDeps {
   outbox: Outbox;

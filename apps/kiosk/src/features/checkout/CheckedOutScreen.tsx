@@ -3,6 +3,7 @@ import { useOutboxResult } from '../../flow/useOutboxResult';
 import { useI18n } from '../../i18n';
 import { AutoReturn } from '../../ui/AutoReturn';
 import { CheckIcon, CloudOffIcon, Spinner } from '../../ui/icons';
+import { ScreenHeading } from '../../ui/ScreenHeading';
 
 interface CheckedOutScreenProps {
   entryId: number;
@@ -20,7 +21,7 @@ export function CheckedOutScreen({ entryId, displayName, onRefused, onDone }: Ch
       <section className="screen result" data-testid="checking" aria-busy="true">
         <div className="screen-body">
           <Spinner />
-          <p className="lead">{t('checkout.checking')}</p>
+          <ScreenHeading className="lead">{t('checkout.checking')}</ScreenHeading>
         </div>
       </section>
     );
@@ -35,13 +36,15 @@ export function CheckedOutScreen({ entryId, displayName, onRefused, onDone }: Ch
     >
       <div className="screen-body">
         <CheckIcon className="hero-icon ok" />
-        <h1 id="checkout-title">
+        <ScreenHeading id="checkout-title" aria-describedby="checkout-details">
           {displayName ? t('checkout.title', { name: displayName }) : t('checkout.titleNoName')}
-        </h1>
+        </ScreenHeading>
         {entry.state === 'accepted' ? (
-          <p className="lead">{t('checkout.done')}</p>
+          <p className="lead" id="checkout-details">
+            {t('checkout.done')}
+          </p>
         ) : (
-          <p className="notice" data-testid="offline-checkout">
+          <p className="notice" id="checkout-details" data-testid="offline-checkout">
             <CloudOffIcon className="icon" />
             <span>{t('checkout.queued')}</span>
           </p>

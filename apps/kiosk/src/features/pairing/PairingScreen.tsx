@@ -4,6 +4,7 @@ import { useServices } from '../../services';
 import { useNow } from '../../ui/hooks';
 import { Spinner } from '../../ui/icons';
 import { LanguageSwitch } from '../../ui/LanguageSwitch';
+import { ScreenHeading } from '../../ui/ScreenHeading';
 import { formatRemaining } from './pairing';
 import { usePairing } from './usePairing';
 
@@ -20,7 +21,7 @@ export function PairingScreen({ onPaired }: { onPaired: (device: PairedDevice) =
         <LanguageSwitch />
       </div>
       <div className="screen-body">
-        <h1 id="pairing-title">{t('pairing.title')}</h1>
+        <ScreenHeading id="pairing-title">{t('pairing.title')}</ScreenHeading>
         <p className="lead">{t('pairing.instructions')}</p>
         {code ? (
           <p className="pairing-code">

@@ -4,7 +4,7 @@ import { useOutboxSnapshot } from '../../outbox/useEntryState';
 import { useServices } from '../../services';
 import { RejectionsDialog } from './RejectionsDialog';
 
-/** Bottom line for visitors and staff: connection, what waits to be sent, what the server refused. */
+/** Bottom line for visitors and staff: connection, what waits to be sent, and the staff list behind a PIN. */
 export function StatusBar({ kioskName }: { kioskName: string | null }) {
   const { t } = useI18n();
   const { outbox, connectivity } = useServices();
@@ -18,9 +18,10 @@ export function StatusBar({ kioskName }: { kioskName: string | null }) {
         <span className="dot" aria-hidden="true" />
         {t(`status.${state}`)}
       </span>
-      <span className={`queue${queued > 0 ? ' has-items' : ''}`}>
+      {/* Shown only while something waits: "0 waiting" means nothing to a visitor. */}
+      <span className="queue has-items" hidden={queued === 0}>
         <span data-testid="queued-count">{queued}</span> {t('status.queued')}
-        {syncing && queued > 0 && <span className="syncing"> · {t('status.syncing')}</span>}
+        {syncing && <span className="syncing"> · {t('status.syncing')}</span>}
       </span>
       {rejected > 0 && (
         <button
@@ -29,7 +30,7 @@ export function StatusBar({ kioskName }: { kioskName: string | null }) {
           onClick={() => setShowRejections(true)}
           data-testid="rejected-count"
         >
-          {t('status.rejected', { count: rejected })}
+          {t('status.staff', { count: rejected })}
         </button>
       )}
       {kioskName && <span className="kiosk-name">{t('status.kiosk', { name: kioskName })}</span>}

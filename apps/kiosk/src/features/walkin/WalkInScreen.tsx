@@ -2,6 +2,7 @@ import { Field } from '@atrium/web-kit';
 import { type FormEvent, useId, useState } from 'react';
 import { useI18n } from '../../i18n';
 import { useInactivity } from '../../ui/hooks';
+import { ScreenHeading } from '../../ui/ScreenHeading';
 import type { WalkInFieldError, WalkInForm } from './submit-walk-in';
 
 /** A walk-in form left alone this long is abandoned: clear it for the next visitor. */
@@ -73,7 +74,7 @@ export function WalkInScreen({ onSubmit, onCancel }: WalkInScreenProps) {
   return (
     <section className="screen walk-in" data-testid="walk-in" aria-labelledby={`${id}-title`}>
       <form className="walk-in-form" onSubmit={(event) => void submit(event)} noValidate>
-        <h1 id={`${id}-title`}>{t('walkin.title')}</h1>
+        <ScreenHeading id={`${id}-title`}>{t('walkin.title')}</ScreenHeading>
         <p className="lead">{t('walkin.intro')}</p>
         <div className="fields">
           {field('name', t('walkin.name'), { autoComplete: 'name' })}

@@ -12,6 +12,7 @@ import {
   pairingTokenResponseSchema,
   pairKioskSchema,
   scanRequestSchema,
+  staffUnlockRequestSchema,
   walkInRequestSchema,
 } from '@atrium/protocol';
 import { z } from 'zod';
@@ -22,6 +23,7 @@ import { type KioskManager, listKiosks, revokeKiosk } from '../../kiosks/admin';
 import { kioskConfig } from '../../kiosks/config';
 import { recordHeartbeat } from '../../kiosks/heartbeat';
 import { pairKiosk, pollPairing, startPairing } from '../../kiosks/pairing';
+import { unlockStaff } from '../../kiosks/staff-unlock';
 import { hasSiteRole } from '../../tenancy/access';
 import { checkInScan } from '../../visits/check-in';
 import { checkOutScan } from '../../visits/check-out';
@@ -115,6 +117,17 @@ export function kioskRoutes(ctx: AppContext): RouteDef[] {
       async handler(req, res, { body }) {
         const kiosk = kioskOf(req);
         await recordHeartbeat(ctx.db, kiosk, body, ctx.now());
+        res.status(204).end();
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/kiosk/staff-unlock',
+      auth: kioskAuth,
+      schemas: { body: staffUnlockRequestSchema },
+      response: { status: 204, description: "The site's staff PIN is right: the kiosk may show its staff views." },
+      async handler(req, res, { body }) {
+        await unlockStaff(ctx, kioskOf(req), body.pin, ip(req));
         res.status(204).end();
       },
     }),

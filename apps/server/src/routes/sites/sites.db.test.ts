@@ -35,6 +35,7 @@ describe(`sites and settings on ${testBackend()}`, () => {
       walkInsPerKiosk: 10,
       walkInsPerSite: 30,
       walkInWindowMinutes: 10,
+      staffPinSet: false,
     });
 
     const patched = await api(s, admin).patch(`/sites/${siteId}`, {
