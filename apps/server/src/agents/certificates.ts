@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/record';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { emit } from '../events/outbox';
 import { conflict, notFound } from '../http/errors';
 import type { AgentAdmin, AgentIssuerDeps, CertifiedAgent } from './registry';
@@ -61,7 +61,7 @@ export async function renewAgentCertificate(
  * connection makes it the current one, after which the old certificate is refused.
  */
 export async function agentForCertificate(
-  tx: Queryable,
+  tx: Tx,
   identity: { siteId: string; serial: string },
   now: Date,
 ): Promise<{ id: string; siteId: string; renewed: boolean } | undefined> {

@@ -1,6 +1,6 @@
 import type { AgentMessage } from '@atrium/protocol';
 import { recordAudit } from '../audit/record';
-import type { Database, Queryable } from '../db';
+import type { Database, Queryable, Tx } from '../db';
 import { type EventDispatcher, emit } from '../events/outbox';
 import type { StorableEvent } from './storable';
 
@@ -102,7 +102,7 @@ async function isFresh(tx: Queryable, agent: ReportingAgent, message: AgentMessa
 }
 
 /** Returns false for an event already recorded (a resend). */
-async function record(tx: Queryable, agent: ReportingAgent, { message, cleaned }: ReportedEvent): Promise<boolean> {
+async function record(tx: Tx, agent: ReportingAgent, { message, cleaned }: ReportedEvent): Promise<boolean> {
   if (!(await isFresh(tx, agent, message))) return false;
   if (cleaned.length > 0 && message.type !== 'agent.status' && message.type !== 'ack') {
     await recordAudit(tx, {
@@ -204,7 +204,7 @@ async function record(tx: Queryable, agent: ReportingAgent, { message, cleaned }
  * even that be refused, the event is still dropped (and logged by the caller): no event may hold up the link.
  */
 async function recordRejection(
-  tx: Queryable,
+  tx: Tx,
   agent: ReportingAgent,
   message: AgentMessage,
   error: unknown,

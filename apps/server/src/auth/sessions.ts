@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { TokenPair } from '@atrium/protocol';
 import { compactUuid, expandUuid } from '@atrium/qr-token';
 import { recordAudit } from '../audit/record';
-import type { Database, Queryable } from '../db';
+import type { Database, Queryable, Tx } from '../db';
 import { emit } from '../events/outbox';
 import { unauthorized } from '../http/errors';
 import { rolesOf } from '../tenancy/users';
@@ -42,7 +42,7 @@ function tenantOfRefreshToken(token: string): string | undefined {
  */
 export async function issueSession(
   deps: Omit<SessionDeps, 'db'>,
-  tx: Queryable,
+  tx: Tx,
   tenantId: string,
   userId: string,
   familyId: string | null,
@@ -169,6 +169,6 @@ export async function revokeAllSessions(tx: Queryable, userId: string): Promise<
  * Tells every replica that a user's access changed (disabled, re-roled, sessions ended): they drop the cached view of
  * the user and close the user's live event streams. The last step of the transaction (see emit).
  */
-export async function announceAccessChange(tx: Queryable, userId: string): Promise<void> {
+export async function announceAccessChange(tx: Tx, userId: string): Promise<void> {
   await emit(tx, 'user.access_changed', null, { userId });
 }

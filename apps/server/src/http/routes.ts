@@ -118,11 +118,13 @@ export function authenticate(ctx: AppContext, spec: AuthSpec): RequestHandler {
     };
     // A revoked device token is no token at all, whatever route it knocks on.
     if (principal.type === 'kiosk') {
-      const [kiosk] = await ctx.db.withTenant(principal.tenantId, (tx) =>
-        tx.query<{ revoked_at: Date | null }>('SELECT revoked_at FROM kiosks WHERE id = $1 AND token_jti = $2', [
-          principal.kioskId,
-          principal.jti,
-        ]),
+      const kiosk = await ctx.db.withTenant(principal.tenantId, (tx) =>
+        tx
+          .selectFrom('kiosks')
+          .select('revoked_at')
+          .where('id', '=', principal.kioskId)
+          .where('token_jti', '=', principal.jti)
+          .executeTakeFirst(),
       );
       if (!kiosk || kiosk.revoked_at) {
         return denied('kiosk_revoked', 401, 'kiosk_revoked', 'This kiosk is no longer paired. Pair it again.');

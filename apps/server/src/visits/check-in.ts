@@ -4,7 +4,7 @@ import { shortDisplayName } from '@atrium/qr-token';
 import { recordAudit } from '../audit/record';
 import type { KeyRing } from '../auth/keys';
 import type { SecretBox } from '../crypto/secret-box';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { type EventDispatcher, emit } from '../events/outbox';
 import { conflict, notFound, unprocessable } from '../http/errors';
 import { type Actor, auditActor, type KioskActor, kioskActor } from './actor';
@@ -35,7 +35,7 @@ export interface CheckInInput {
 
 type Answer = { status: 200 | 201; body: CheckInResponse };
 
-async function checkInBody(box: SecretBox, tx: Queryable, checkInId: string): Promise<CheckInResponse | undefined> {
+async function checkInBody(box: SecretBox, tx: Tx, checkInId: string): Promise<CheckInResponse | undefined> {
   const [row] = await tx.query<{
     visit_id: string;
     voucher_id: string;
@@ -69,7 +69,7 @@ async function checkInBody(box: SecretBox, tx: Queryable, checkInId: string): Pr
  * (exactly one winner), mark the visit checked in, issue the voucher, audit, and write the outbox events.
  */
 export async function recordCheckIn(
-  tx: Queryable,
+  tx: Tx,
   deps: { box: SecretBox; now: () => Date },
   input: CheckInInput,
 ): Promise<Outcome<CheckInResponse>> {

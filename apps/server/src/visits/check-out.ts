@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ScanRequest } from '@atrium/protocol';
 import { recordAudit } from '../audit/record';
 import type { KeyRing } from '../auth/keys';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { type EventDispatcher, emit } from '../events/outbox';
 import { conflict, notFound, unprocessable } from '../http/errors';
 import { type Actor, auditActor, type KioskActor, kioskActor } from './actor';
@@ -29,7 +29,7 @@ export interface CheckOutInput {
 }
 
 /** The check-out inside the caller's transaction: the visit ends and its vouchers are revoked at the agent. */
-export async function recordCheckOut(tx: Queryable, input: CheckOutInput): Promise<Outcome<{ visitId: string }>> {
+export async function recordCheckOut(tx: Tx, input: CheckOutInput): Promise<Outcome<{ visitId: string }>> {
   // Locked first, as in a check-in: the key is claimed only for a visit that exists and is this kiosk's site's.
   const [visit] = await tx.query<{ status: string; site_id: string }>(
     'SELECT status, site_id FROM visits WHERE id = $1 FOR UPDATE',

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db';
+import type { Tx } from '../db';
 import { type AppError, conflict } from '../http/errors';
 
 export type Operation = 'check_in' | 'check_out' | 'walk_in';
@@ -26,11 +26,7 @@ export type Outcome<T> = { ok: true; status: 200 | 201; body: T } | { ok: false;
  * Claims a key within its scope, or finds the request that holds it. The visit must be locked by the caller (it
  * exists, and a concurrent retry waits here for the first attempt). A key held outside this scope is refused.
  */
-export async function claimKey(
-  tx: Queryable,
-  scope: KeyScope,
-  at: { occurredAt: Date; offline: boolean },
-): Promise<Claim> {
+export async function claimKey(tx: Tx, scope: KeyScope, at: { occurredAt: Date; offline: boolean }): Promise<Claim> {
   const [row] = await tx.query<{ id: string }>(
     `INSERT INTO check_ins (tenant_id, kind, idempotency_key, kiosk_id, user_id, visit_id, occurred_at, offline)
      VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7)
@@ -49,7 +45,7 @@ export async function claimKey(
 }
 
 /** Gives a claimed key back so a retry is judged afresh; anything else the transaction wrote (a conflict) stays. */
-export async function releaseKey<T>(tx: Queryable, claimId: string, error: AppError): Promise<Outcome<T>> {
+export async function releaseKey<T>(tx: Tx, claimId: string, error: AppError): Promise<Outcome<T>> {
   await tx.query('DELETE FROM check_ins WHERE id = $1', [claimId]);
   return { ok: false, error };
 }
@@ -58,7 +54,7 @@ export async function releaseKey<T>(tx: Queryable, claimId: string, error: AppEr
  * Runs an attempt that writes before it can claim its key (a walk-in creates its visit first) under a savepoint: a
  * replay (200) undoes the attempt's writes and keeps the first request's answer; the transaction itself goes on.
  */
-export async function undoIfReplayed<T>(tx: Queryable, attempt: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+export async function undoIfReplayed<T>(tx: Tx, attempt: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
   await tx.query('SAVEPOINT idempotent_attempt');
   const outcome = await attempt();
   if (outcome.ok && outcome.status === 200) await tx.query('ROLLBACK TO SAVEPOINT idempotent_attempt');

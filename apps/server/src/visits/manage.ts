@@ -3,7 +3,7 @@ import type { CreatedVisit, CreateVisitRequest, updateVisitSchema, Visit } from 
 import type { z } from 'zod';
 import { recordAudit } from '../audit/record';
 import type { KeyRing } from '../auth/keys';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { type EventDispatcher, emit } from '../events/outbox';
 import { conflict, invalidInput, notFound } from '../http/errors';
 import { type Actor, auditActor } from './actor';
@@ -34,7 +34,7 @@ function checkTimes(arrival: Date, departure: Date, maxHours: number, now: Date)
  * create and on every later change: otherwise a visit, its arrival notices and its visitor's details could be handed
  * to someone at another site.
  */
-async function checkHost(tx: Queryable, siteId: string, hostUserId: string): Promise<void> {
+async function checkHost(tx: Tx, siteId: string, hostUserId: string): Promise<void> {
   const [host] = await tx.query(
     `SELECT 1 FROM users u
       WHERE u.id = $1 AND u.status = 'active'
@@ -45,7 +45,7 @@ async function checkHost(tx: Queryable, siteId: string, hostUserId: string): Pro
 }
 
 /** Records a new visit with its visitor and QR token inside the caller's transaction (walk-ins check it in next). */
-export async function recordVisit(tx: Queryable, now: Date, actor: Actor, input: NewVisit): Promise<Visit> {
+export async function recordVisit(tx: Tx, now: Date, actor: Actor, input: NewVisit): Promise<Visit> {
   const site = await loadSite(tx, input.siteId);
   if (!site) throw invalidInput('siteId', 'is not a site you can see');
   const arrival = new Date(input.expectedArrival);

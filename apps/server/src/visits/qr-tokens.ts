@@ -2,7 +2,7 @@ import type { ScanRequest } from '@atrium/protocol';
 import { shortDisplayName, signVisitToken, verifyVisitToken } from '@atrium/qr-token';
 import { decodeProtectedHeader } from 'jose';
 import type { KeyRing, Signer } from '../auth/keys';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { invalidInput, unprocessable } from '../http/errors';
 import { siteSettings } from './settings';
 
@@ -17,7 +17,7 @@ const MAX_QUEUE_AGE_MS = 72 * 3600 * 1000;
  * Signs the visit's current QR token (same jti every time; a fresh signature with the tenant's current key, which the
  * caller gets from `keys.qrSigningKey` before opening the tenant transaction).
  */
-export async function qrTokenFor(tx: Queryable, signer: Signer, visitId: string): Promise<string | undefined> {
+export async function qrTokenFor(tx: Tx, signer: Signer, visitId: string): Promise<string | undefined> {
   const [row] = await tx.query<{
     jti: string;
     site_id: string;

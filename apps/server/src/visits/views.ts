@@ -1,6 +1,6 @@
 import type { OnSiteEntry, Visit } from '@atrium/protocol';
 import { recordAudit } from '../audit/record';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { type Actor, auditActor } from './actor';
 
 interface VisitRow {
@@ -52,7 +52,7 @@ export function toVisit(row: VisitRow): Visit {
   };
 }
 
-export async function loadVisit(tx: Queryable, visitId: string): Promise<Visit | undefined> {
+export async function loadVisit(tx: Tx, visitId: string): Promise<Visit | undefined> {
   const [row] = await tx.query<VisitRow>(`${VISIT_SELECT} WHERE v.id = $1`, [visitId]);
   return row && toVisit(row);
 }
@@ -126,7 +126,7 @@ export async function onSite(db: Database, tenantId: string, siteId: string): Pr
   });
 }
 
-async function onSiteAt(tx: Queryable, siteId: string): Promise<OnSiteEntry[]> {
+async function onSiteAt(tx: Tx, siteId: string): Promise<OnSiteEntry[]> {
   const rows = await tx.query<{
     id: string;
     visitor_id: string;

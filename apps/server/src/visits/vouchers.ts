@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { SecretBox } from '../crypto/secret-box';
-import type { Queryable } from '../db';
+import type { Tx } from '../db';
 import { emit } from '../events/outbox';
 
 // Read aloud or typed on a phone: no 0/o, 1/l/i.
@@ -19,7 +19,7 @@ export interface IssuedVoucher {
 
 /** A voucher for a visit, unique among the site's active vouchers, with its upsert event in the same transaction. */
 export async function issueVoucher(
-  tx: Queryable,
+  tx: Tx,
   box: SecretBox,
   input: { siteId: string; visitId: string; validFrom: Date; validUntil: Date },
 ): Promise<IssuedVoucher> {
@@ -51,7 +51,7 @@ export async function issueVoucher(
 
 /** Revokes the active vouchers of a visit; the agent rejects them at once and ends their sessions. */
 export async function revokeVisitVouchers(
-  tx: Queryable,
+  tx: Tx,
   visitId: string,
   status: 'revoked' | 'expired' = 'revoked',
 ): Promise<Array<{ id: string; siteId: string; version: number }>> {
@@ -64,7 +64,7 @@ export async function revokeVisitVouchers(
 }
 
 export async function emitVoucherRevocations(
-  tx: Queryable,
+  tx: Tx,
   visitId: string,
   revoked: Array<{ id: string; siteId: string; version: number }>,
 ): Promise<void> {
