@@ -18,20 +18,17 @@ const MAX_QUEUE_AGE_MS = 72 * 3600 * 1000;
  * caller gets from `keys.qrSigningKey` before opening the tenant transaction).
  */
 export async function qrTokenFor(tx: Tx, signer: Signer, visitId: string): Promise<string | undefined> {
-  const [row] = await tx.query<{
-    jti: string;
-    site_id: string;
-    expected_arrival: Date;
-    expected_departure: Date;
-    name: string;
-    settings: unknown;
-  }>(
-    `SELECT q.jti, v.site_id, v.expected_arrival, v.expected_departure, p.name, s.settings
-       FROM qr_tokens q JOIN visits v ON v.id = q.visit_id JOIN visitors p ON p.id = v.visitor_id
-       JOIN sites s ON s.id = v.site_id
-      WHERE q.visit_id = $1 AND q.revoked_at IS NULL ORDER BY q.issued_at DESC LIMIT 1`,
-    [visitId],
-  );
+  const row = await tx
+    .selectFrom('qr_tokens as q')
+    .innerJoin('visits as v', 'v.id', 'q.visit_id')
+    .innerJoin('visitors as p', 'p.id', 'v.visitor_id')
+    .innerJoin('sites as s', 's.id', 'v.site_id')
+    .select(['q.jti', 'v.site_id', 'v.expected_arrival', 'v.expected_departure', 'p.name', 's.settings'])
+    .where('q.visit_id', '=', visitId)
+    .where('q.revoked_at', 'is', null)
+    .orderBy('q.issued_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (!row) return undefined;
   const tolerance = siteSettings(row.settings).arrivalToleranceMinutes * 60_000;
   return signVisitToken({

@@ -43,10 +43,11 @@ export function siteSettings(raw: unknown): SiteSettings {
 
 /** A site with its settings (defaults filled in), or undefined when the tenant has no such site. */
 export async function loadSite(tx: Tx, siteId: string) {
-  const [site] = await tx.query<{ id: string; name: string; timezone: string; wifi_ssid: string; settings: unknown }>(
-    'SELECT id, name, timezone, wifi_ssid, settings FROM sites WHERE id = $1',
-    [siteId],
-  );
+  const site = await tx
+    .selectFrom('sites')
+    .select(['id', 'name', 'timezone', 'wifi_ssid', 'settings'])
+    .where('id', '=', siteId)
+    .executeTakeFirst();
   return site && { ...site, settings: siteSettings(site.settings) };
 }
 
