@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { signVisitToken } from '@atrium/qr-token';
 import express from 'express';
 import { generateKeyPair, SignJWT } from 'jose';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../test/db';
 import { seedTenant } from '../../test/fixtures';
@@ -42,16 +43,16 @@ beforeAll(async () => {
   };
 
   // A paired kiosk's device token.
-  const [kiosk] = await s.db.withTenant(tenant.tenantId, (tx) =>
-    tx.query<{ id: string }>('SELECT id FROM kiosks LIMIT 1'),
+  const kiosk = await s.db.withTenant(tenant.tenantId, (tx) =>
+    tx.selectFrom('kiosks').select('id').limit(1).executeTakeFirstOrThrow(),
   );
   const device = await ctx.tokens.signDeviceToken({
-    kioskId: kiosk!.id,
+    kioskId: kiosk.id,
     tenantId: tenant.tenantId,
     siteId: tenant.siteId,
   });
   await s.db.withTenant(tenant.tenantId, (tx) =>
-    tx.query('UPDATE kiosks SET token_jti = $2 WHERE id = $1', [kiosk!.id, device.jti]),
+    tx.updateTable('kiosks').set({ token_jti: device.jti }).where('id', '=', kiosk.id).execute(),
   );
   creds.kiosk = device.token;
 
@@ -192,7 +193,7 @@ describe(`every route × every credential on ${testBackend()}`, () => {
   });
 
   it('a revoked kiosk token is refused', async () => {
-    await s.db.withTenant(tenant.tenantId, (tx) => tx.query('UPDATE kiosks SET revoked_at = now()'));
+    await s.db.withTenant(tenant.tenantId, (tx) => tx.updateTable('kiosks').set({ revoked_at: sql`now()` }).execute());
     const kioskRoute = routes().find((def) => !('public' in def.auth) && def.auth.tokens.includes('kiosk'));
     if (kioskRoute) {
       const { status, code } = await call(kioskRoute, creds.kiosk);
