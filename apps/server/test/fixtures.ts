@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { SecretBox } from '../src/crypto/secret-box';
 import type { Database } from '../src/db';
 import { type CreatedTenant, createTenant } from '../src/tenancy/tenants';
@@ -24,29 +25,44 @@ export async function seedTenant(db: Database, label: string): Promise<CreatedTe
   });
   await db.withTenant(tenant.tenantId, async (tx) => {
     const { tenantId, siteId, adminUserId } = tenant;
-    await tx.query('INSERT INTO recovery_codes (tenant_id, user_id, code_hash) VALUES ($1, $2, $3)', [
-      tenantId,
-      adminUserId,
-      `fixture-${suffix}`,
-    ]);
-    await tx.query(
-      `INSERT INTO refresh_tokens (tenant_id, user_id, family_id, token_hash, expires_at)
-       VALUES ($1, $2, $3, $4, now() + interval '1 day')`,
-      [tenantId, adminUserId, randomUUID(), `fixture-${suffix}`],
-    );
-    await tx.query(
-      'INSERT INTO user_identities (tenant_id, user_id, issuer, subject, email) VALUES ($1, $2, $3, $4, $5)',
-      [tenantId, adminUserId, 'https://idp.example.test', `subject-${suffix}`, `admin-${label}@example.test`],
-    );
-    await tx.query(
-      `INSERT INTO sign_in_handoffs (code_hash, tenant_id, user_id, expires_at)
-       VALUES ($1, $2, $3, now() + interval '1 minute')`,
-      [`fixture-${suffix}`, tenantId, adminUserId],
-    );
-    const [kiosk] = await tx.query<{ id: string }>(
-      'INSERT INTO kiosks (tenant_id, site_id, name, paired_by) VALUES ($1, $2, $3, $4) RETURNING id',
-      [tenantId, siteId, `Lobby ${label}`, adminUserId],
-    );
+    await tx
+      .insertInto('recovery_codes')
+      .values({ tenant_id: tenantId, user_id: adminUserId, code_hash: `fixture-${suffix}` })
+      .execute();
+    await tx
+      .insertInto('refresh_tokens')
+      .values({
+        tenant_id: tenantId,
+        user_id: adminUserId,
+        family_id: randomUUID(),
+        token_hash: `fixture-${suffix}`,
+        expires_at: sql<Date>`now() + interval '1 day'`,
+      })
+      .execute();
+    await tx
+      .insertInto('user_identities')
+      .values({
+        tenant_id: tenantId,
+        user_id: adminUserId,
+        issuer: 'https://idp.example.test',
+        subject: `subject-${suffix}`,
+        email: `admin-${label}@example.test`,
+      })
+      .execute();
+    await tx
+      .insertInto('sign_in_handoffs')
+      .values({
+        code_hash: `fixture-${suffix}`,
+        tenant_id: tenantId,
+        user_id: adminUserId,
+        expires_at: sql<Date>`now() + interval '1 minute'`,
+      })
+      .execute();
+    const kiosk = await tx
+      .insertInto('kiosks')
+      .values({ tenant_id: tenantId, site_id: siteId, name: `Lobby ${label}`, paired_by: adminUserId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     // A visit checked in through the real service: visitors, visits, qr_tokens, check_ins, vouchers, events.
     const actor = { type: 'system' as const, id: null, ip: null };
     const visit = await recordVisit(tx, new Date(), actor, {
@@ -63,36 +79,71 @@ export async function seedTenant(db: Database, label: string): Promise<CreatedTe
       idempotencyKey: randomUUID(),
       occurredAt: new Date(),
       offline: false,
-      kioskId: kiosk!.id,
+      kioskId: kiosk.id,
       actor,
     });
     if (!outcome.ok) throw outcome.error;
-    const [agent] = await tx.query<{ id: string }>(
-      `INSERT INTO agents (tenant_id, site_id, name, cert_serial, cert_fingerprint, not_after)
-       VALUES ($1, $2, $3, $4, $5, now() + interval '1 year') RETURNING id`,
-      [tenantId, siteId, `Agent ${label}`, `serial-${suffix}`, `fp-${suffix}`],
-    );
-    await tx.query('INSERT INTO agent_event_ids (tenant_id, agent_id, event_id) VALUES ($1, $2, $3)', [
-      tenantId,
-      agent!.id,
-      `event-${suffix}`,
-    ]);
-    const [voucher] = await tx.query<{ id: string }>('SELECT id FROM vouchers WHERE visit_id = $1', [visit.id]);
-    await tx.query(
-      `INSERT INTO radius_sessions (tenant_id, site_id, voucher_id, acct_session_id, nas_ip, calling_station_id, started_at, updated_at)
-       VALUES ($1, $2, $3, $4, '127.0.0.1', 'AA-BB-CC-DD-EE-FF', now(), now())`,
-      [tenantId, siteId, voucher!.id, `session-${suffix}`],
-    );
-    await tx.query(
-      `INSERT INTO session_terminations (tenant_id, site_id, voucher_id, terminator, result, occurred_at)
-       VALUES ($1, $2, $3, 'rfc5176', 'ack', now())`,
-      [tenantId, siteId, voucher!.id],
-    );
-    await tx.query(
-      `INSERT INTO check_in_conflicts (tenant_id, visit_id, jti, kiosk_id, occurred_at)
-       SELECT tenant_id, visit_id, jti, $2, now() FROM qr_tokens WHERE visit_id = $1`,
-      [visit.id, kiosk!.id],
-    );
+    const agent = await tx
+      .insertInto('agents')
+      .values({
+        tenant_id: tenantId,
+        site_id: siteId,
+        name: `Agent ${label}`,
+        cert_serial: `serial-${suffix}`,
+        cert_fingerprint: `fp-${suffix}`,
+        not_after: sql<Date>`now() + interval '1 year'`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await tx
+      .insertInto('agent_event_ids')
+      .values({ tenant_id: tenantId, agent_id: agent.id, event_id: `event-${suffix}` })
+      .execute();
+    const voucher = await tx
+      .selectFrom('vouchers')
+      .select('id')
+      .where('visit_id', '=', visit.id)
+      .executeTakeFirstOrThrow();
+    await tx
+      .insertInto('radius_sessions')
+      .values({
+        tenant_id: tenantId,
+        site_id: siteId,
+        voucher_id: voucher.id,
+        acct_session_id: `session-${suffix}`,
+        nas_ip: '127.0.0.1',
+        calling_station_id: 'AA-BB-CC-DD-EE-FF',
+        started_at: sql<Date>`now()`,
+        updated_at: sql<Date>`now()`,
+      })
+      .execute();
+    await tx
+      .insertInto('session_terminations')
+      .values({
+        tenant_id: tenantId,
+        site_id: siteId,
+        voucher_id: voucher.id,
+        terminator: 'rfc5176',
+        result: 'ack',
+        occurred_at: sql<Date>`now()`,
+      })
+      .execute();
+    await tx
+      .insertInto('check_in_conflicts')
+      .columns(['tenant_id', 'visit_id', 'jti', 'kiosk_id', 'occurred_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('qr_tokens')
+          .select((eb) => [
+            'tenant_id',
+            'visit_id',
+            'jti',
+            eb.val(kiosk.id).as('kiosk_id'),
+            sql<Date>`now()`.as('occurred_at'),
+          ])
+          .where('visit_id', '=', visit.id),
+      )
+      .execute();
   });
   return tenant;
 }

@@ -28,10 +28,13 @@ export interface TwoSites {
 export async function seedTwoSites(s: TestServer): Promise<TwoSites> {
   const tenant = await seedTenant(s.db, `two-${randomUUID().slice(0, 6)}`);
   const { tenantId, siteId: s1 } = tenant;
-  const [site2] = await s.db.withTenant(tenantId, (tx) =>
-    tx.query<{ id: string }>("INSERT INTO sites (tenant_id, name) VALUES ($1, 'Second site') RETURNING id", [tenantId]),
+  const { id: s2 } = await s.db.withTenant(tenantId, (tx) =>
+    tx
+      .insertInto('sites')
+      .values({ tenant_id: tenantId, name: 'Second site' })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
   );
-  const s2 = site2!.id;
   const grants: Record<ActorName | 'memberS1S2' | 'receptionistS2', RoleGrant[]> = {
     tenantAdmin: [{ role: 'tenant_admin', siteId: null }],
     adminS1: [{ role: 'site_admin', siteId: s1 }],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CreatedVisit } from '@atrium/protocol';
+import type { Tx } from '../src/db';
 import type { DomainEvent } from '../src/events/outbox';
 import type { Actor, KioskActor } from '../src/visits/actor';
 import { createVisit } from '../src/visits/manage';
@@ -20,7 +21,8 @@ export interface VisitOffice {
   eventsOf(visitId: string): string[];
   /** A visit at the site (or `siteId`) hosted by the admin, from half an hour ago for `hours` hours. */
   visit(options?: { name?: string; hours?: number; siteId?: string }): Promise<CreatedVisit>;
-  query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs `fn` in a transaction of the tenant, to arrange or inspect rows. */
+  inTenant<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
 export async function visitOffice(label: string): Promise<VisitOffice> {
@@ -28,9 +30,8 @@ export async function visitOffice(label: string): Promise<VisitOffice> {
   const s = await startTestServer({ now: clock.now });
   const tenant = await seedTenant(s.db, `${label}-${randomUUID().slice(0, 6)}`);
   const { tenantId, siteId, adminUserId } = tenant;
-  const query = <Row>(sql: string, params: unknown[] = []) =>
-    s.db.withTenant(tenantId, (tx) => tx.query<Row>(sql, params));
-  const [kiosk] = await query<{ id: string }>('SELECT id FROM kiosks');
+  const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => s.db.withTenant(tenantId, fn);
+  const kiosk = await inTenant((tx) => tx.selectFrom('kiosks').select('id').executeTakeFirstOrThrow());
   const staff: Actor = { type: 'user', id: adminUserId, ip: '192.0.2.10' };
   const events: DomainEvent[] = [];
   s.ctx.events.subscribe((event) => events.push(event));
@@ -39,11 +40,11 @@ export async function visitOffice(label: string): Promise<VisitOffice> {
     clock,
     tenantId,
     siteId,
-    kiosk: { tenantId, siteId, kioskId: kiosk!.id, ip: '192.0.2.20' },
+    kiosk: { tenantId, siteId, kioskId: kiosk.id, ip: '192.0.2.20' },
     staff,
     eventsOf: (visitId) =>
       events.filter((e) => (e.payload as { visitId?: string }).visitId === visitId).map((e) => e.type),
-    query,
+    inTenant,
     visit: (options = {}) => {
       const start = clock.now().getTime() - 30 * 60_000;
       return createVisit(s.ctx, tenantId, staff, {

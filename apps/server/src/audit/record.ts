@@ -1,4 +1,5 @@
-import type { Queryable } from '../db';
+import { sql } from 'kysely';
+import type { Tx } from '../db';
 
 export interface AuditEvent {
   actorType: 'user' | 'kiosk' | 'agent' | 'system' | 'anonymous';
@@ -12,23 +13,21 @@ export interface AuditEvent {
   details?: Record<string, string | number | boolean | null>;
 }
 
-/**
- * Appends one audit entry inside the caller's tenant transaction (the row's tenant is the transaction's).
- * Raw SQL on `Queryable` until every caller (visits, agents) hands over a `Tx`.
- */
-export async function recordAudit(tx: Queryable, event: AuditEvent): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, target_type, target_id, outcome, ip, details)
-     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8)`,
-    [
-      event.actorType,
-      event.actorId ?? null,
-      event.action,
-      event.targetType ?? null,
-      event.targetId ?? null,
-      event.outcome,
-      event.ip ?? null,
-      JSON.stringify(event.details ?? {}),
-    ],
-  );
+/** Appends one audit entry inside the caller's tenant transaction (the row's tenant is the transaction's). */
+export async function recordAudit(tx: Tx, event: AuditEvent): Promise<void> {
+  await tx
+    .insertInto('audit_events')
+    .values({
+      // The RLS helper: the tenant the transaction was opened for.
+      tenant_id: sql<string>`app_current_tenant()`,
+      actor_type: event.actorType,
+      actor_id: event.actorId ?? null,
+      action: event.action,
+      target_type: event.targetType ?? null,
+      target_id: event.targetId ?? null,
+      outcome: event.outcome,
+      ip: event.ip ?? null,
+      details: JSON.stringify(event.details ?? {}),
+    })
+    .execute();
 }

@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 
 /** Event types and their payloads: ids and codes only, never names, emails or phone numbers. */
 export interface EventPayloads {
@@ -38,22 +39,25 @@ export const EVENTS_CHANNEL = 'atrium_events';
 
 /** Writes an event in the caller's transaction; it is delivered only if that transaction commits. */
 export async function emit<T extends EventType>(
-  tx: Queryable,
+  tx: Tx,
   type: T,
   siteId: string | null,
   payload: EventPayloads[T],
 ): Promise<number> {
-  // Raw SQL: the advisory lock, the RLS helper and pg_notify have no builder, and callers still hand a `Queryable`.
   // Event ids must commit in order per tenant, or the dispatcher could read id 6 before id 5 commits and skip 5. The
-  // lock is held from here to commit, so emit as the last step of a transaction.
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('atrium_events:' || app_current_tenant()::text, 0))`);
-  const [row] = await tx.query<{ id: number }>(
-    `INSERT INTO events (tenant_id, site_id, type, payload) VALUES (app_current_tenant(), $1, $2, $3) RETURNING id`,
-    [siteId, type, JSON.stringify(payload)],
+  // lock is held from here to commit, so emit as the last step of a transaction. Raw SQL: advisory locks have no builder.
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended('atrium_events:' || app_current_tenant()::text, 0))`.execute(
+    tx,
   );
-  // Other replicas wake on commit (the payload is the event id, never data).
-  await tx.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, String(row!.id)]);
-  return row!.id;
+  const { id } = await tx
+    .insertInto('events')
+    // The RLS helper: the tenant the transaction was opened for.
+    .values({ tenant_id: sql<string>`app_current_tenant()`, site_id: siteId, type, payload: JSON.stringify(payload) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // Other replicas wake on commit (the payload is the event id, never data); pg_notify has no builder either.
+  await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${String(id)})`.execute(tx);
+  return id;
 }
 
 type Subscriber = (event: DomainEvent) => void;

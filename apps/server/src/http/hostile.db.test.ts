@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errorBodySchema } from '@atrium/protocol';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { testBackend } from '../../test/db';
@@ -54,19 +55,24 @@ beforeAll(async () => {
   // Fetched outside the transaction: on PGlite the key ring's own queries would wait behind it.
   const signer = await ctx.keys.qrSigningKey(tenantId);
   await s.db.withTenant(tenantId, async (tx) => {
-    const [kiosk] = await tx.query<{ id: string }>('SELECT id FROM kiosks LIMIT 1');
-    const device = await ctx.tokens.signDeviceToken({ kioskId: kiosk!.id, tenantId, siteId });
-    await tx.query('UPDATE kiosks SET token_jti = $2 WHERE id = $1', [kiosk!.id, device.jti]);
+    const kiosk = await tx.selectFrom('kiosks').select('id').limit(1).executeTakeFirstOrThrow();
+    const device = await ctx.tokens.signDeviceToken({ kioskId: kiosk.id, tenantId, siteId });
+    await tx.updateTable('kiosks').set({ token_jti: device.jti }).where('id', '=', kiosk.id).execute();
     tokens.kiosk = device.token;
-    const [target] = await tx.query<{ id: string }>(
-      'INSERT INTO kiosks (tenant_id, site_id, name, paired_by, token_jti) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-      [tenantId, siteId, 'Target kiosk', actorId, randomUUID()],
-    );
-    realIds.kiosk = target!.id;
-    const [agent] = await tx.query<{ id: string }>('SELECT id FROM agents LIMIT 1');
-    realIds.agent = agent!.id;
-    const [visitor] = await tx.query<{ id: string }>('SELECT id FROM visitors LIMIT 1');
-    realIds.visitor = visitor!.id;
+    const target = await tx
+      .insertInto('kiosks')
+      .values({
+        tenant_id: tenantId,
+        site_id: siteId,
+        name: 'Target kiosk',
+        paired_by: actorId,
+        token_jti: randomUUID(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    realIds.kiosk = target.id;
+    realIds.agent = (await tx.selectFrom('agents').select('id').limit(1).executeTakeFirstOrThrow()).id;
+    realIds.visitor = (await tx.selectFrom('visitors').select('id').limit(1).executeTakeFirstOrThrow()).id;
     const victim = await insertUser(tx, tenantId, {
       email: `hostile-target-${randomUUID()}@example.test`,
       name: 'Target user',
@@ -92,7 +98,12 @@ beforeAll(async () => {
   realIds.site = siteId;
   // Walk-ins reach their handler only when the site allows them.
   await s.db.withTenant(tenantId, (tx) =>
-    tx.query(`UPDATE sites SET settings = settings || '{"walkInsAllowed": true}'::jsonb WHERE id = $1`, [siteId]),
+    tx
+      .updateTable('sites')
+      // jsonb merge: the one setting over the stored ones.
+      .set({ settings: sql`settings || '{"walkInsAllowed": true}'::jsonb` })
+      .where('id', '=', siteId)
+      .execute(),
   );
 });
 afterAll(() => s?.stop());

@@ -351,21 +351,21 @@ describe(`what the server sends is what the document says on ${testBackend()}`, 
       tenantId: tenant.tenantId,
       roles: [{ role: 'tenant_admin', siteId: null }],
     });
-    const [visit] = await s.db.withTenant(tenant.tenantId, (tx) =>
-      tx.query<{ id: string; visitor_id: string }>('SELECT id, visitor_id FROM visits LIMIT 1'),
+    const visit = await s.db.withTenant(tenant.tenantId, (tx) =>
+      tx.selectFrom('visits').select(['id', 'visitor_id']).limit(1).executeTakeFirstOrThrow(),
     );
     // The fields that only some rows carry are sent too: a paired kiosk's heartbeat, an agent's last status and its
     // renewed (pending) certificate.
-    const [kiosk] = await s.db.withTenant(tenant.tenantId, (tx) =>
-      tx.query<{ id: string }>('SELECT id FROM kiosks LIMIT 1'),
+    const kiosk = await s.db.withTenant(tenant.tenantId, (tx) =>
+      tx.selectFrom('kiosks').select('id').limit(1).executeTakeFirstOrThrow(),
     );
     const device = await s.ctx.tokens.signDeviceToken({
-      kioskId: kiosk!.id,
+      kioskId: kiosk.id,
       tenantId: tenant.tenantId,
       siteId: tenant.siteId,
     });
     await s.db.withTenant(tenant.tenantId, (tx) =>
-      tx.query('UPDATE kiosks SET token_jti = $2 WHERE id = $1', [kiosk!.id, device.jti]),
+      tx.updateTable('kiosks').set({ token_jti: device.jti }).where('id', '=', kiosk.id).execute(),
     );
     const heartbeat = await fetch(`${s.url}/api/v1/kiosk/heartbeat`, {
       method: 'POST',
@@ -373,11 +373,11 @@ describe(`what the server sends is what the document says on ${testBackend()}`, 
       body: JSON.stringify({ appVersion: '0.1.0', outboxDepth: 1, lastSyncAt: new Date().toISOString(), online: true }),
     });
     expect(heartbeat.status).toBe(204);
-    const [agent] = await s.db.withTenant(tenant.tenantId, (tx) =>
-      tx.query<{ id: string }>(
-        `UPDATE agents SET last_status = $1 WHERE id = (SELECT id FROM agents LIMIT 1) RETURNING id`,
-        [
-          JSON.stringify({
+    const agent = await s.db.withTenant(tenant.tenantId, (tx) =>
+      tx
+        .updateTable('agents')
+        .set({
+          last_status: JSON.stringify({
             agentVersion: '0.2.0',
             uptimeSeconds: 60,
             activeSessions: 1,
@@ -387,10 +387,12 @@ describe(`what the server sends is what the document says on ${testBackend()}`, 
             rssBytes: 50_000_000,
             cpuSeconds: 1.5,
           }),
-        ],
-      ),
+        })
+        .where('id', '=', (eb) => eb.selectFrom('agents').select('id').limit(1))
+        .returning('id')
+        .executeTakeFirstOrThrow(),
     );
-    const renewed = await fetch(`${s.url}/api/v1/agents/${agent!.id}/certificate`, {
+    const renewed = await fetch(`${s.url}/api/v1/agents/${agent.id}/certificate`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
     });
@@ -404,13 +406,13 @@ describe(`what the server sends is what the document says on ${testBackend()}`, 
       '/settings',
       '/audit',
       '/visits',
-      `/visits/${visit!.id}`,
+      `/visits/${visit.id}`,
       `/sites/${tenant.siteId}/on-site`,
       '/kiosks',
       '/agents',
       '/keys',
       '/privacy/inventory',
-      `/visitors/${visit!.visitor_id}/export`,
+      `/visitors/${visit.visitor_id}/export`,
     ];
     for (const path of paths) {
       const res = await fetch(`${s.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Queryable, Tx } from '../db';
+import type { Tx } from '../db';
 
 export const ROLES = ['tenant_admin', 'site_admin', 'receptionist', 'member'] as const;
 export type Role = (typeof ROLES)[number];
@@ -63,10 +63,13 @@ export async function replaceRoles(tx: Tx, tenantId: string, userId: string, rol
   }
 }
 
-/** Raw SQL on `Queryable` until auth/sessions hands over a `Tx`. */
-export async function rolesOf(tx: Queryable, userId: string): Promise<RoleGrant[]> {
-  return tx.query<RoleGrant>(
-    'SELECT role, site_id AS "siteId" FROM user_site_roles WHERE user_id = $1 ORDER BY role, site_id',
-    [userId],
-  );
+export async function rolesOf(tx: Tx, userId: string): Promise<RoleGrant[]> {
+  return tx
+    .selectFrom('user_site_roles')
+    .select(['role', 'site_id as siteId'])
+    .where('user_id', '=', userId)
+    .orderBy('role')
+    .orderBy('site_id')
+    .$narrowType<{ role: Role }>()
+    .execute();
 }

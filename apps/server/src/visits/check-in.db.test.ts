@@ -13,7 +13,15 @@ beforeAll(async () => {
 afterAll(() => o?.s.stop());
 
 const checkIns = async (visitId: string) =>
-  (await o.query<{ n: number }>('SELECT count(*)::int AS n FROM check_ins WHERE visit_id = $1', [visitId]))[0]!.n;
+  (
+    await o.inTenant((tx) =>
+      tx
+        .selectFrom('check_ins')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('visit_id', '=', visitId)
+        .executeTakeFirstOrThrow(),
+    )
+  ).n;
 
 describe(`the check-in service on ${testBackend()}`, () => {
   it("a kiosk's scan checks the visitor in with WiFi at the site; its retry answers the same, once", async () => {
@@ -27,13 +35,19 @@ describe(`the check-in service on ${testBackend()}`, () => {
     });
     const retry = await checkInScan(o.s.ctx, o.kiosk, request);
     expect(retry).toEqual({ ...first, status: 200 });
-    const vouchers = await o.query('SELECT id FROM vouchers WHERE visit_id = $1', [visit.id]);
+    const vouchers = await o.inTenant((tx) =>
+      tx.selectFrom('vouchers').select('id').where('visit_id', '=', visit.id).execute(),
+    );
     expect(vouchers).toHaveLength(1);
     await o.s.ctx.events.wake();
     expect(o.eventsOf(visit.id)).toEqual(expect.arrayContaining(['visit.checked_in', 'voucher.upserted']));
-    const [audit] = await o.query<{ actor_id: string; ip: string }>(
-      "SELECT actor_id, host(ip) AS ip FROM audit_events WHERE action = 'visit.checked_in' AND target_id = $1",
-      [visit.id],
+    const audit = await o.inTenant((tx) =>
+      tx
+        .selectFrom('audit_events')
+        .select((eb) => ['actor_id', eb.fn<string>('host', ['ip']).as('ip')])
+        .where('action', '=', 'visit.checked_in')
+        .where('target_id', '=', visit.id)
+        .executeTakeFirst(),
     );
     expect(audit).toEqual({ actor_id: o.kiosk.kioskId, ip: o.kiosk.ip });
   });

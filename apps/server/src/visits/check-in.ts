@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckInResponse, ScanRequest } from '@atrium/protocol';
 import { shortDisplayName } from '@atrium/qr-token';
+import { sql } from 'kysely';
 import { recordAudit } from '../audit/record';
 import type { KeyRing } from '../auth/keys';
 import type { SecretBox } from '../crypto/secret-box';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { type EventDispatcher, emit } from '../events/outbox';
 import { conflict, notFound, unprocessable } from '../http/errors';
 import { type Actor, auditActor, type KioskActor, kioskActor } from './actor';
@@ -35,22 +36,24 @@ export interface CheckInInput {
 
 type Answer = { status: 200 | 201; body: CheckInResponse };
 
-async function checkInBody(box: SecretBox, tx: Queryable, checkInId: string): Promise<CheckInResponse | undefined> {
-  const [row] = await tx.query<{
-    visit_id: string;
-    voucher_id: string;
-    username: string;
-    password_sealed: string;
-    valid_until: Date;
-    name: string;
-    wifi_ssid: string;
-  }>(
-    `SELECT c.visit_id, c.voucher_id, w.username, w.password_sealed, w.valid_until, p.name, s.wifi_ssid
-       FROM check_ins c JOIN vouchers w ON w.id = c.voucher_id JOIN visits v ON v.id = c.visit_id
-       JOIN visitors p ON p.id = v.visitor_id JOIN sites s ON s.id = v.site_id
-      WHERE c.id = $1`,
-    [checkInId],
-  );
+async function checkInBody(box: SecretBox, tx: Tx, checkInId: string): Promise<CheckInResponse | undefined> {
+  const row = await tx
+    .selectFrom('check_ins as c')
+    .innerJoin('vouchers as w', 'w.id', 'c.voucher_id')
+    .innerJoin('visits as v', 'v.id', 'c.visit_id')
+    .innerJoin('visitors as p', 'p.id', 'v.visitor_id')
+    .innerJoin('sites as s', 's.id', 'v.site_id')
+    .select([
+      'v.id as visit_id',
+      'w.id as voucher_id',
+      'w.username',
+      'w.password_sealed',
+      'w.valid_until',
+      'p.name',
+      's.wifi_ssid',
+    ])
+    .where('c.id', '=', checkInId)
+    .executeTakeFirst();
   if (!row) return undefined;
   return {
     visitId: row.visit_id,
@@ -69,15 +72,17 @@ async function checkInBody(box: SecretBox, tx: Queryable, checkInId: string): Pr
  * (exactly one winner), mark the visit checked in, issue the voucher, audit, and write the outbox events.
  */
 export async function recordCheckIn(
-  tx: Queryable,
+  tx: Tx,
   deps: { box: SecretBox; now: () => Date },
   input: CheckInInput,
 ): Promise<Outcome<CheckInResponse>> {
   // Locked first: a key is claimed only for a visit that exists, and concurrent scans of one visit queue here.
-  const [visit] = await tx.query<{ status: string; site_id: string; expected_departure: Date }>(
-    'SELECT status, site_id, expected_departure FROM visits WHERE id = $1 FOR UPDATE',
-    [input.visitId],
-  );
+  const visit = await tx
+    .selectFrom('visits')
+    .select(['status', 'site_id', 'expected_departure'])
+    .where('id', '=', input.visitId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!visit) {
     return {
       ok: false,
@@ -103,28 +108,26 @@ export async function recordCheckIn(
   }
   const checkInId = claim.id;
 
-  const consumed = input.jti
-    ? await tx.query(
-        `UPDATE qr_tokens SET consumed_at = now(), consumed_by_kiosk = $3
-          WHERE jti = $1 AND visit_id = $2 AND consumed_at IS NULL AND revoked_at IS NULL RETURNING jti`,
-        [input.jti, input.visitId, input.kioskId],
-      )
-    : await tx.query(
-        `UPDATE qr_tokens SET consumed_at = now(), consumed_by_kiosk = NULL
-          WHERE visit_id = $1 AND consumed_at IS NULL AND revoked_at IS NULL RETURNING jti`,
-        [input.visitId],
-      );
+  // With a code, that code's jti; by hand (staff, walk-in), whatever code the visit has left.
+  let consume = tx
+    .updateTable('qr_tokens')
+    .set({ consumed_at: sql`now()`, consumed_by_kiosk: input.jti ? input.kioskId : null })
+    .where('visit_id', '=', input.visitId)
+    .where('consumed_at', 'is', null)
+    .where('revoked_at', 'is', null);
+  if (input.jti) consume = consume.where('jti', '=', input.jti);
+  const consumed = await consume.returning('jti').execute();
   if (visit.site_id !== input.siteId)
     return releaseKey(tx, checkInId, unprocessable('wrong_site', 'This visitor code is for another location.'));
   if (visit.status === 'cancelled')
     return releaseKey(tx, checkInId, unprocessable('visit_cancelled', 'This visit has been cancelled.'));
   if (consumed.length === 0 || visit.status !== 'expected') {
     if (input.jti) {
-      const [token] = await tx.query<{
-        revoked_at: Date | null;
-        consumed_by_kiosk: string | null;
-        consumed_at: Date | null;
-      }>('SELECT revoked_at, consumed_by_kiosk, consumed_at FROM qr_tokens WHERE jti = $1', [input.jti]);
+      const token = await tx
+        .selectFrom('qr_tokens')
+        .select(['revoked_at', 'consumed_by_kiosk', 'consumed_at'])
+        .where('jti', '=', input.jti)
+        .executeTakeFirst();
       if (!token)
         return releaseKey(tx, checkInId, unprocessable('invalid_token', 'This is not a valid Atrium visitor code.'));
       if (token.revoked_at && !token.consumed_at) {
@@ -136,21 +139,29 @@ export async function recordCheckIn(
       }
       if (input.offline && token.consumed_by_kiosk !== input.kioskId) {
         // Two kiosks accepted the same code while offline: one check-in stands, staff see the other.
-        const [found] = await tx.query<{ id: string }>(
-          `INSERT INTO check_in_conflicts (tenant_id, visit_id, jti, kiosk_id, first_kiosk_id, occurred_at)
-           VALUES (app_current_tenant(), $1, $2, $3, $4, $5) RETURNING id`,
-          [input.visitId, input.jti, input.kioskId, token.consumed_by_kiosk, input.occurredAt],
-        );
+        const found = await tx
+          .insertInto('check_in_conflicts')
+          .values({
+            // The RLS helper: the tenant the transaction was opened for.
+            tenant_id: sql<string>`app_current_tenant()`,
+            visit_id: input.visitId,
+            jti: input.jti,
+            kiosk_id: input.kioskId,
+            first_kiosk_id: token.consumed_by_kiosk,
+            occurred_at: input.occurredAt,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
         await recordAudit(tx, {
           ...auditActor(input.actor),
           action: 'visit.replay_conflict',
           targetType: 'visit',
           targetId: input.visitId,
           outcome: 'denied',
-          details: { conflictId: found!.id, firstKioskId: token.consumed_by_kiosk },
+          details: { conflictId: found.id, firstKioskId: token.consumed_by_kiosk },
         });
         await emit(tx, 'check_in.conflict', visit.site_id, {
-          conflictId: found!.id,
+          conflictId: found.id,
           visitId: input.visitId,
           kioskId: input.kioskId,
         });
@@ -159,17 +170,18 @@ export async function recordCheckIn(
     return releaseKey(tx, checkInId, conflict('already_used', 'This visitor code has already been used.'));
   }
 
-  await tx.query("UPDATE visits SET status = 'checked_in', checked_in_at = $2, updated_at = now() WHERE id = $1", [
-    input.visitId,
-    input.occurredAt,
-  ]);
+  await tx
+    .updateTable('visits')
+    .set({ status: 'checked_in', checked_in_at: input.occurredAt, updated_at: sql`now()` })
+    .where('id', '=', input.visitId)
+    .execute();
   const voucher = await issueVoucher(tx, deps.box, {
     siteId: visit.site_id,
     visitId: input.visitId,
     validFrom: deps.now(),
     validUntil: visit.expected_departure,
   });
-  await tx.query('UPDATE check_ins SET voucher_id = $2 WHERE id = $1', [checkInId, voucher.id]);
+  await tx.updateTable('check_ins').set({ voucher_id: voucher.id }).where('id', '=', checkInId).execute();
   await recordAudit(tx, {
     ...auditActor(input.actor),
     action: 'visit.checked_in',

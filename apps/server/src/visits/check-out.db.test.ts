@@ -21,7 +21,9 @@ describe(`the check-out service on ${testBackend()}`, () => {
     expect(await checkOutScan(o.s.ctx, o.kiosk, request)).toEqual({ visitId: visit.id });
     expect(await checkOutScan(o.s.ctx, o.kiosk, request)).toEqual({ visitId: visit.id });
     expect((await findVisit(o.s.db, o.tenantId, visit.id))?.status).toBe('checked_out');
-    const [voucher] = await o.query<{ status: string }>('SELECT status FROM vouchers WHERE visit_id = $1', [visit.id]);
+    const voucher = await o.inTenant((tx) =>
+      tx.selectFrom('vouchers').select('status').where('visit_id', '=', visit.id).executeTakeFirst(),
+    );
     expect(voucher!.status).toBe('revoked');
     await o.s.ctx.events.wake();
     expect(o.eventsOf(visit.id)).toEqual(expect.arrayContaining(['visit.checked_out', 'voucher.revoked']));
@@ -42,9 +44,14 @@ describe(`the check-out service on ${testBackend()}`, () => {
     await expect(checkOutByStaff(o.s.ctx, o.tenantId, o.staff, randomUUID(), undefined)).rejects.toMatchObject({
       status: 404,
     });
-    const [audit] = await o.query<{ actor_id: string; details: { reason: string } }>(
-      "SELECT actor_id, details FROM audit_events WHERE action = 'visit.checked_out' AND target_id = $1",
-      [visit.id],
+    const audit = await o.inTenant((tx) =>
+      tx
+        .selectFrom('audit_events')
+        .select(['actor_id', 'details'])
+        .where('action', '=', 'visit.checked_out')
+        .where('target_id', '=', visit.id)
+        .$narrowType<{ details: { reason: string } }>()
+        .executeTakeFirst(),
     );
     expect([audit!.actor_id, audit!.details.reason]).toEqual([o.staff.id, 'staff']);
   });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ScanRequest } from '@atrium/protocol';
+import { sql } from 'kysely';
 import { recordAudit } from '../audit/record';
 import type { KeyRing } from '../auth/keys';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { type EventDispatcher, emit } from '../events/outbox';
 import { conflict, notFound, unprocessable } from '../http/errors';
 import { type Actor, auditActor, type KioskActor, kioskActor } from './actor';
@@ -29,12 +30,14 @@ export interface CheckOutInput {
 }
 
 /** The check-out inside the caller's transaction: the visit ends and its vouchers are revoked at the agent. */
-export async function recordCheckOut(tx: Queryable, input: CheckOutInput): Promise<Outcome<{ visitId: string }>> {
+export async function recordCheckOut(tx: Tx, input: CheckOutInput): Promise<Outcome<{ visitId: string }>> {
   // Locked first, as in a check-in: the key is claimed only for a visit that exists and is this kiosk's site's.
-  const [visit] = await tx.query<{ status: string; site_id: string }>(
-    'SELECT status, site_id FROM visits WHERE id = $1 FOR UPDATE',
-    [input.visitId],
-  );
+  const visit = await tx
+    .selectFrom('visits')
+    .select(['status', 'site_id'])
+    .where('id', '=', input.visitId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!visit || (input.siteId && visit.site_id !== input.siteId)) {
     return {
       ok: false,
@@ -59,10 +62,11 @@ export async function recordCheckOut(tx: Queryable, input: CheckOutInput): Promi
   if (visit.status !== 'checked_in') {
     return releaseKey(tx, checkOutId, conflict('not_checked_in', 'This visitor is not checked in.'));
   }
-  await tx.query("UPDATE visits SET status = 'checked_out', checked_out_at = $2, updated_at = now() WHERE id = $1", [
-    input.visitId,
-    input.occurredAt,
-  ]);
+  await tx
+    .updateTable('visits')
+    .set({ status: 'checked_out', checked_out_at: input.occurredAt, updated_at: sql`now()` })
+    .where('id', '=', input.visitId)
+    .execute();
   const revoked = await revokeVisitVouchers(tx, input.visitId);
   await recordAudit(tx, {
     ...auditActor(input.actor),

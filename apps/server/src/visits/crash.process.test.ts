@@ -78,24 +78,70 @@ async function burstAndKill(env: Record<string, string>) {
 async function assertConsistent(db: Database) {
   const [tenantId] = await db.tenantIds();
   const report = await db.withTenant(tenantId!, async (tx) => ({
-    checkedInWithoutVoucher: await tx.query(
-      `SELECT v.id FROM visits v WHERE v.status = 'checked_in'
-         AND NOT EXISTS (SELECT 1 FROM vouchers w WHERE w.visit_id = v.id AND w.status = 'active')`,
-    ),
-    voucherWithoutCheckIn: await tx.query(
-      `SELECT w.id FROM vouchers w WHERE NOT EXISTS (SELECT 1 FROM check_ins c WHERE c.voucher_id = w.id AND c.kind = 'check_in')
-          OR NOT EXISTS (SELECT 1 FROM visits v WHERE v.id = w.visit_id AND v.status = 'checked_in')`,
-    ),
-    consumedWithoutCheckIn: await tx.query(
-      `SELECT q.jti FROM qr_tokens q WHERE q.consumed_at IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.id = q.visit_id AND v.status = 'checked_in')`,
-    ),
-    checkedIn: await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM visits WHERE status = 'checked_in'"),
+    checkedInWithoutVoucher: await tx
+      .selectFrom('visits as v')
+      .select('v.id')
+      .where('v.status', '=', 'checked_in')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('vouchers as w')
+              .select('w.id')
+              .whereRef('w.visit_id', '=', 'v.id')
+              .where('w.status', '=', 'active'),
+          ),
+        ),
+      )
+      .execute(),
+    voucherWithoutCheckIn: await tx
+      .selectFrom('vouchers as w')
+      .select('w.id')
+      .where(({ or, not, exists, selectFrom }) =>
+        or([
+          not(
+            exists(
+              selectFrom('check_ins as c')
+                .select('c.id')
+                .whereRef('c.voucher_id', '=', 'w.id')
+                .where('c.kind', '=', 'check_in'),
+            ),
+          ),
+          not(
+            exists(
+              selectFrom('visits as v')
+                .select('v.id')
+                .whereRef('v.id', '=', 'w.visit_id')
+                .where('v.status', '=', 'checked_in'),
+            ),
+          ),
+        ]),
+      )
+      .execute(),
+    consumedWithoutCheckIn: await tx
+      .selectFrom('qr_tokens as q')
+      .select('q.jti')
+      .where('q.consumed_at', 'is not', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('visits as v')
+              .select('v.id')
+              .whereRef('v.id', '=', 'q.visit_id')
+              .where('v.status', '=', 'checked_in'),
+          ),
+        ),
+      )
+      .execute(),
+    checkedIn: await tx
+      .selectFrom('visits')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'checked_in')
+      .executeTakeFirstOrThrow(),
   }));
   expect(report.checkedInWithoutVoucher).toEqual([]);
   expect(report.voucherWithoutCheckIn).toEqual([]);
   expect(report.consumedWithoutCheckIn).toEqual([]);
-  return report.checkedIn[0]!.n;
+  return report.checkedIn.n;
 }
 
 describe('kill -9 during a burst of check-ins', { timeout: 120_000 }, () => {

@@ -24,11 +24,16 @@ describe(`visit expiry on ${testBackend()}`, () => {
       expect((await findVisit(o.s.db, o.tenantId, visit.id))?.status).toBe('expired');
     }
     expect((await findVisit(o.s.db, o.tenantId, later.id))?.status).toBe('expected');
-    const [voucher] = await o.query<{ status: string }>('SELECT status FROM vouchers WHERE visit_id = $1', [onSite.id]);
+    const voucher = await o.inTenant((tx) =>
+      tx.selectFrom('vouchers').select('status').where('visit_id', '=', onSite.id).executeTakeFirst(),
+    );
     expect(voucher!.status).toBe('expired');
-    const codes = await o.query<{ revoked: boolean }>(
-      'SELECT revoked_at IS NOT NULL AS revoked FROM qr_tokens WHERE visit_id = $1',
-      [expected.id],
+    const codes = await o.inTenant((tx) =>
+      tx
+        .selectFrom('qr_tokens')
+        .select((eb) => eb('revoked_at', 'is not', null).as('revoked'))
+        .where('visit_id', '=', expected.id)
+        .execute(),
     );
     expect(codes).toEqual([{ revoked: true }]);
     // Delivered by the time the job returns: the agent drops the WiFi access now, not at its next poll.

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { recordAudit } from '../audit/record';
 import type { Database } from '../db';
 import { type EventDispatcher, emit } from '../events/outbox';
@@ -15,14 +16,27 @@ export async function expireVisits(
   let total = 0;
   for (;;) {
     const expired = await deps.db.withTenant(tenantId, async (tx) => {
-      const rows = await tx.query<{ id: string; site_id: string }>(
-        `SELECT id, site_id FROM visits WHERE status IN ('expected', 'checked_in') AND expected_departure <= $1
-          ORDER BY expected_departure LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [deps.now(), batch],
-      );
+      const rows = await tx
+        .selectFrom('visits')
+        .select(['id', 'site_id'])
+        .where('status', 'in', ['expected', 'checked_in'])
+        .where('expected_departure', '<=', deps.now())
+        .orderBy('expected_departure')
+        .limit(batch)
+        .forUpdate()
+        .skipLocked()
+        .execute();
       for (const row of rows) {
-        await tx.query("UPDATE visits SET status = 'expired', updated_at = now() WHERE id = $1", [row.id]);
-        await tx.query('UPDATE qr_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE visit_id = $1', [row.id]);
+        await tx
+          .updateTable('visits')
+          .set({ status: 'expired', updated_at: sql`now()` })
+          .where('id', '=', row.id)
+          .execute();
+        await tx
+          .updateTable('qr_tokens')
+          .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', sql<Date>`now()`) }))
+          .where('visit_id', '=', row.id)
+          .execute();
         const revoked = await revokeVisitVouchers(tx, row.id, 'expired');
         await recordAudit(tx, {
           actorType: 'system',

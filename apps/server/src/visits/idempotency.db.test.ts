@@ -74,11 +74,19 @@ describe(`idempotency keys on ${testBackend()}`, () => {
 
   it('a replayed attempt undoes what it wrote; a first attempt keeps it', async () => {
     const visitors = async () =>
-      (await o.query<{ n: number }>("SELECT count(*)::int AS n FROM visitors WHERE name = 'Attempt'"))[0]!.n;
+      (
+        await o.inTenant((tx) =>
+          tx
+            .selectFrom('visitors')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('name', '=', 'Attempt')
+            .executeTakeFirstOrThrow(),
+        )
+      ).n;
     const attempt = (status: 200 | 201) =>
       o.s.db.withTenant(o.tenantId, (tx) =>
         undoIfReplayed(tx, async () => {
-          await tx.query("INSERT INTO visitors (tenant_id, name) VALUES (app_current_tenant(), 'Attempt')");
+          await tx.insertInto('visitors').values({ tenant_id: o.tenantId, name: 'Attempt' }).execute();
           return { ok: true, status, body: 'answer' };
         }),
       );

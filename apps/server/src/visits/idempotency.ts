@@ -1,4 +1,5 @@
-import type { Queryable } from '../db';
+import { sql } from 'kysely';
+import type { Tx } from '../db';
 import { type AppError, conflict } from '../http/errors';
 
 export type Operation = 'check_in' | 'check_out' | 'walk_in';
@@ -26,31 +27,41 @@ export type Outcome<T> = { ok: true; status: 200 | 201; body: T } | { ok: false;
  * Claims a key within its scope, or finds the request that holds it. The visit must be locked by the caller (it
  * exists, and a concurrent retry waits here for the first attempt). A key held outside this scope is refused.
  */
-export async function claimKey(
-  tx: Queryable,
-  scope: KeyScope,
-  at: { occurredAt: Date; offline: boolean },
-): Promise<Claim> {
-  const [row] = await tx.query<{ id: string }>(
-    `INSERT INTO check_ins (tenant_id, kind, idempotency_key, kiosk_id, user_id, visit_id, occurred_at, offline)
-     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT DO NOTHING RETURNING id`,
-    [scope.operation, scope.key, scope.kioskId, scope.userId, scope.visitId, at.occurredAt, at.offline],
-  );
+export async function claimKey(tx: Tx, scope: KeyScope, at: { occurredAt: Date; offline: boolean }): Promise<Claim> {
+  const row = await tx
+    .insertInto('check_ins')
+    .values({
+      // The RLS helper: the tenant the transaction was opened for.
+      tenant_id: sql<string>`app_current_tenant()`,
+      kind: scope.operation,
+      idempotency_key: scope.key,
+      kiosk_id: scope.kioskId,
+      user_id: scope.userId,
+      visit_id: scope.visitId,
+      occurred_at: at.occurredAt,
+      offline: at.offline,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
   if (row) return { claimed: true, id: row.id };
-  const [first] = await tx.query<{ id: string; visit_id: string }>(
-    `SELECT id, visit_id FROM check_ins
-      WHERE kind = $1 AND idempotency_key = $2 AND kiosk_id IS NOT DISTINCT FROM $3 AND user_id IS NOT DISTINCT FROM $4
-        AND (kind = 'walk_in' OR visit_id = $5)`,
-    [scope.operation, scope.key, scope.kioskId, scope.userId, scope.visitId],
-  );
+  const first = await tx
+    .selectFrom('check_ins')
+    .select(['id', 'visit_id'])
+    .where('kind', '=', scope.operation)
+    .where('idempotency_key', '=', scope.key)
+    .where('kiosk_id', 'is not distinct from', scope.kioskId)
+    .where('user_id', 'is not distinct from', scope.userId)
+    .where((eb) => eb.or([eb('kind', '=', 'walk_in'), eb('visit_id', '=', scope.visitId)]))
+    .executeTakeFirst();
   if (!first) throw conflict('idempotency_key_reused', 'This idempotency key belongs to another request.');
-  return { claimed: false, first: { id: first.id, visitId: first.visit_id } };
+  // A check-in, check-out or walk-in key always names its visit.
+  return { claimed: false, first: { id: first.id, visitId: first.visit_id! } };
 }
 
 /** Gives a claimed key back so a retry is judged afresh; anything else the transaction wrote (a conflict) stays. */
-export async function releaseKey<T>(tx: Queryable, claimId: string, error: AppError): Promise<Outcome<T>> {
-  await tx.query('DELETE FROM check_ins WHERE id = $1', [claimId]);
+export async function releaseKey<T>(tx: Tx, claimId: string, error: AppError): Promise<Outcome<T>> {
+  await tx.deleteFrom('check_ins').where('id', '=', claimId).execute();
   return { ok: false, error };
 }
 
@@ -58,11 +69,12 @@ export async function releaseKey<T>(tx: Queryable, claimId: string, error: AppEr
  * Runs an attempt that writes before it can claim its key (a walk-in creates its visit first) under a savepoint: a
  * replay (200) undoes the attempt's writes and keeps the first request's answer; the transaction itself goes on.
  */
-export async function undoIfReplayed<T>(tx: Queryable, attempt: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
-  await tx.query('SAVEPOINT idempotent_attempt');
+export async function undoIfReplayed<T>(tx: Tx, attempt: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  // Raw SQL: Kysely's savepoints need a transaction it opened itself, and this one is the backend's.
+  await sql`SAVEPOINT idempotent_attempt`.execute(tx);
   const outcome = await attempt();
-  if (outcome.ok && outcome.status === 200) await tx.query('ROLLBACK TO SAVEPOINT idempotent_attempt');
-  await tx.query('RELEASE SAVEPOINT idempotent_attempt');
+  if (outcome.ok && outcome.status === 200) await sql`ROLLBACK TO SAVEPOINT idempotent_attempt`.execute(tx);
+  await sql`RELEASE SAVEPOINT idempotent_attempt`.execute(tx);
   return outcome;
 }
 

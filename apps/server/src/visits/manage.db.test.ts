@@ -19,7 +19,9 @@ const jtiOf = (token: string) => {
 };
 const actionsOn = async (visitId: string) =>
   (
-    await o.query<{ action: string }>('SELECT action FROM audit_events WHERE target_id = $1 ORDER BY id', [visitId])
+    await o.inTenant((tx) =>
+      tx.selectFrom('audit_events').select('action').where('target_id', '=', visitId).orderBy('id').execute(),
+    )
   ).map((row) => row.action);
 
 describe(`creating, changing and cancelling visits on ${testBackend()}`, () => {
@@ -40,15 +42,24 @@ describe(`creating, changing and cancelling visits on ${testBackend()}`, () => {
       visitor: { company: 'Analytical Engines' },
     });
     expect(moved).toMatchObject({ expectedDeparture: departure, visitor: { company: 'Analytical Engines' } });
-    const codes = await o.query<{ jti: string; revoked: boolean }>(
-      'SELECT jti, revoked_at IS NOT NULL AS revoked FROM qr_tokens WHERE visit_id = $1 ORDER BY revoked DESC',
-      [visit.id],
+    const codes = await o.inTenant((tx) =>
+      tx
+        .selectFrom('qr_tokens')
+        .select((eb) => ['jti', eb('revoked_at', 'is not', null).as('revoked')])
+        .where('visit_id', '=', visit.id)
+        .orderBy('revoked', 'desc')
+        .execute(),
     );
     expect(codes.map((code) => code.revoked)).toEqual([true, false]);
     expect(codes[0]!.jti).toBe(jtiOf(visit.qrToken));
-    const [audit] = await o.query<{ details: { fields: string } }>(
-      "SELECT details FROM audit_events WHERE action = 'visit.updated' AND target_id = $1",
-      [visit.id],
+    const audit = await o.inTenant((tx) =>
+      tx
+        .selectFrom('audit_events')
+        .select('details')
+        .where('action', '=', 'visit.updated')
+        .where('target_id', '=', visit.id)
+        .$narrowType<{ details: { fields: string } }>()
+        .executeTakeFirst(),
     );
     expect(audit!.details.fields).toBe('expectedDeparture,visitor');
   });
@@ -78,9 +89,12 @@ describe(`creating, changing and cancelling visits on ${testBackend()}`, () => {
   it('cancels a visit that has not started and retires its code; not one on site, nor one twice', async () => {
     const visit = await o.visit();
     expect(await cancelVisit(o.s.ctx, o.tenantId, o.staff, visit.id)).toMatchObject({ status: 'cancelled' });
-    const [code] = await o.query<{ revoked: boolean }>(
-      'SELECT revoked_at IS NOT NULL AS revoked FROM qr_tokens WHERE visit_id = $1',
-      [visit.id],
+    const code = await o.inTenant((tx) =>
+      tx
+        .selectFrom('qr_tokens')
+        .select((eb) => eb('revoked_at', 'is not', null).as('revoked'))
+        .where('visit_id', '=', visit.id)
+        .executeTakeFirst(),
     );
     expect(code!.revoked).toBe(true);
     await expect(cancelVisit(o.s.ctx, o.tenantId, o.staff, visit.id)).rejects.toMatchObject({

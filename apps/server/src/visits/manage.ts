@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { CreatedVisit, CreateVisitRequest, updateVisitSchema, Visit } from '@atrium/protocol';
+import { sql } from 'kysely';
 import type { z } from 'zod';
 import { recordAudit } from '../audit/record';
 import type { KeyRing } from '../auth/keys';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { type EventDispatcher, emit } from '../events/outbox';
 import { conflict, invalidInput, notFound } from '../http/errors';
 import { type Actor, auditActor } from './actor';
@@ -34,46 +35,85 @@ function checkTimes(arrival: Date, departure: Date, maxHours: number, now: Date)
  * create and on every later change: otherwise a visit, its arrival notices and its visitor's details could be handed
  * to someone at another site.
  */
-async function checkHost(tx: Queryable, siteId: string, hostUserId: string): Promise<void> {
-  const [host] = await tx.query(
-    `SELECT 1 FROM users u
-      WHERE u.id = $1 AND u.status = 'active'
-        AND EXISTS (SELECT 1 FROM user_site_roles r WHERE r.user_id = u.id AND (r.site_id = $2 OR r.site_id IS NULL))`,
-    [hostUserId, siteId],
-  );
+async function checkHost(tx: Tx, siteId: string, hostUserId: string): Promise<void> {
+  const host = await tx
+    .selectFrom('users as u')
+    .select('u.id')
+    .where('u.id', '=', hostUserId)
+    .where('u.status', '=', 'active')
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('user_site_roles as r')
+          .select('r.id')
+          .whereRef('r.user_id', '=', 'u.id')
+          .where((eb) => eb.or([eb('r.site_id', '=', siteId), eb('r.site_id', 'is', null)])),
+      ),
+    )
+    .executeTakeFirst();
   if (!host) throw invalidInput('hostUserId', 'is not an active user of this site');
 }
 
+// The RLS helper: the tenant the transaction was opened for.
+const currentTenant = sql<string>`app_current_tenant()`;
+
+/** A new QR code for the visit, valid until its departure. */
+async function issueQrToken(tx: Tx, visitId: string, siteId: string, departure: Date): Promise<void> {
+  await tx
+    .insertInto('qr_tokens')
+    .values({ jti: randomUUID(), tenant_id: currentTenant, visit_id: visitId, site_id: siteId, expires_at: departure })
+    .execute();
+}
+
+const retireQrTokens = (tx: Tx, visitId: string) =>
+  tx
+    .updateTable('qr_tokens')
+    .set({ revoked_at: sql`now()` })
+    .where('visit_id', '=', visitId)
+    .where('revoked_at', 'is', null)
+    .execute();
+
 /** Records a new visit with its visitor and QR token inside the caller's transaction (walk-ins check it in next). */
-export async function recordVisit(tx: Queryable, now: Date, actor: Actor, input: NewVisit): Promise<Visit> {
+export async function recordVisit(tx: Tx, now: Date, actor: Actor, input: NewVisit): Promise<Visit> {
   const site = await loadSite(tx, input.siteId);
   if (!site) throw invalidInput('siteId', 'is not a site you can see');
   const arrival = new Date(input.expectedArrival);
   const departure = new Date(input.expectedDeparture);
   checkTimes(arrival, departure, site.settings.maxVisitHours, now);
   if (input.hostUserId) await checkHost(tx, input.siteId, input.hostUserId);
-  const [visitor] = await tx.query<{ id: string }>(
-    'INSERT INTO visitors (tenant_id, name, email, company, phone) VALUES (app_current_tenant(), $1, $2, $3, $4) RETURNING id',
-    [input.visitor.name, input.visitor.email ?? null, input.visitor.company ?? null, input.visitor.phone ?? null],
-  );
-  const [visit] = await tx.query<{ id: string }>(
-    `INSERT INTO visits (tenant_id, site_id, visitor_id, host_user_id, expected_arrival, expected_departure, created_by)
-     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6) RETURNING id`,
-    [input.siteId, visitor!.id, input.hostUserId, arrival, departure, actor.type === 'user' ? actor.id : null],
-  );
-  await tx.query(
-    'INSERT INTO qr_tokens (jti, tenant_id, visit_id, site_id, expires_at) VALUES ($1, app_current_tenant(), $2, $3, $4)',
-    [randomUUID(), visit!.id, input.siteId, departure],
-  );
+  const visitor = await tx
+    .insertInto('visitors')
+    .values({
+      tenant_id: currentTenant,
+      name: input.visitor.name,
+      email: input.visitor.email ?? null,
+      company: input.visitor.company ?? null,
+      phone: input.visitor.phone ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const visit = await tx
+    .insertInto('visits')
+    .values({
+      tenant_id: currentTenant,
+      site_id: input.siteId,
+      visitor_id: visitor.id,
+      host_user_id: input.hostUserId,
+      expected_arrival: arrival,
+      expected_departure: departure,
+      created_by: actor.type === 'user' ? actor.id : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await issueQrToken(tx, visit.id, input.siteId, departure);
   await recordAudit(tx, {
     ...auditActor(actor),
     action: 'visit.created',
     targetType: 'visit',
-    targetId: visit!.id,
+    targetId: visit.id,
     outcome: 'success',
   });
-  await emit(tx, 'visit.created', input.siteId, { visitId: visit!.id });
-  return (await loadVisit(tx, visit!.id))!;
+  await emit(tx, 'visit.created', input.siteId, { visitId: visit.id });
+  return (await loadVisit(tx, visit.id))!;
 }
 
 /** Registers a visit and answers it with its QR code. */
@@ -101,47 +141,47 @@ export async function updateVisit(
   patch: VisitPatch,
 ): Promise<Visit> {
   const updated = await deps.db.withTenant(tenantId, async (tx) => {
-    const [row] = await tx.query<{
-      status: string;
-      site_id: string;
-      visitor_id: string;
-      expected_arrival: Date;
-      expected_departure: Date;
-    }>(
-      'SELECT status, site_id, visitor_id, expected_arrival, expected_departure FROM visits WHERE id = $1 FOR UPDATE',
-      [visitId],
-    );
+    const row = await tx
+      .selectFrom('visits')
+      .select(['status', 'site_id', 'visitor_id', 'expected_arrival', 'expected_departure'])
+      .where('id', '=', visitId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!row) throw notFound('visit');
     if (row.status !== 'expected' && (patch.expectedArrival || patch.expectedDeparture)) {
       throw conflict('visit_not_editable', 'Only a visit that has not started can be moved.');
     }
     if (patch.visitor) {
       const v = patch.visitor;
-      await tx.query(
-        `UPDATE visitors SET name = coalesce($2, name), email = coalesce($3, email), company = coalesce($4, company),
-                phone = coalesce($5, phone) WHERE id = $1`,
-        [row.visitor_id, v.name ?? null, v.email ?? null, v.company ?? null, v.phone ?? null],
-      );
+      // A field left out (or null) keeps its value.
+      await tx
+        .updateTable('visitors')
+        .set((eb) => ({
+          name: eb.fn.coalesce(eb.val(v.name ?? null), 'name'),
+          email: eb.fn.coalesce(eb.val(v.email ?? null), 'email'),
+          company: eb.fn.coalesce(eb.val(v.company ?? null), 'company'),
+          phone: eb.fn.coalesce(eb.val(v.phone ?? null), 'phone'),
+        }))
+        .where('id', '=', row.visitor_id)
+        .execute();
     }
     if (patch.hostUserId) {
       await checkHost(tx, row.site_id, patch.hostUserId);
-      await tx.query('UPDATE visits SET host_user_id = $2 WHERE id = $1', [visitId, patch.hostUserId]);
+      await tx.updateTable('visits').set({ host_user_id: patch.hostUserId }).where('id', '=', visitId).execute();
     }
     if (patch.expectedArrival || patch.expectedDeparture) {
       const arrival = patch.expectedArrival ? new Date(patch.expectedArrival) : row.expected_arrival;
       const departure = patch.expectedDeparture ? new Date(patch.expectedDeparture) : row.expected_departure;
       const site = await loadSite(tx, row.site_id);
       checkTimes(arrival, departure, site!.settings.maxVisitHours, deps.now());
-      await tx.query(
-        'UPDATE visits SET expected_arrival = $2, expected_departure = $3, updated_at = now() WHERE id = $1',
-        [visitId, arrival, departure],
-      );
+      await tx
+        .updateTable('visits')
+        .set({ expected_arrival: arrival, expected_departure: departure, updated_at: sql`now()` })
+        .where('id', '=', visitId)
+        .execute();
       // The old QR code carried the old times: retire it (kiosks learn it from the revocation list) and issue a new one.
-      await tx.query('UPDATE qr_tokens SET revoked_at = now() WHERE visit_id = $1 AND revoked_at IS NULL', [visitId]);
-      await tx.query(
-        'INSERT INTO qr_tokens (jti, tenant_id, visit_id, site_id, expires_at) VALUES ($1, app_current_tenant(), $2, $3, $4)',
-        [randomUUID(), visitId, row.site_id, departure],
-      );
+      await retireQrTokens(tx, visitId);
+      await issueQrToken(tx, visitId, row.site_id, departure);
     }
     await recordAudit(tx, {
       ...auditActor(actor),
@@ -166,17 +206,23 @@ export async function cancelVisit(
   visitId: string,
 ): Promise<Visit> {
   const cancelled = await deps.db.withTenant(tenantId, async (tx) => {
-    const [row] = await tx.query<{ status: string; site_id: string }>(
-      'SELECT status, site_id FROM visits WHERE id = $1 FOR UPDATE',
-      [visitId],
-    );
+    const row = await tx
+      .selectFrom('visits')
+      .select(['status', 'site_id'])
+      .where('id', '=', visitId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!row) throw notFound('visit');
     if (row.status === 'checked_in')
       throw conflict('visit_in_progress', 'The visitor is on site: check them out instead.');
     if (row.status !== 'expected')
       throw conflict('visit_not_cancellable', `The visit is already ${row.status.replace('_', ' ')}.`);
-    await tx.query("UPDATE visits SET status = 'cancelled', updated_at = now() WHERE id = $1", [visitId]);
-    await tx.query('UPDATE qr_tokens SET revoked_at = now() WHERE visit_id = $1 AND revoked_at IS NULL', [visitId]);
+    await tx
+      .updateTable('visits')
+      .set({ status: 'cancelled', updated_at: sql`now()` })
+      .where('id', '=', visitId)
+      .execute();
+    await retireQrTokens(tx, visitId);
     await recordAudit(tx, {
       ...auditActor(actor),
       action: 'visit.cancelled',

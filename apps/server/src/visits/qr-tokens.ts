@@ -2,7 +2,7 @@ import type { ScanRequest } from '@atrium/protocol';
 import { shortDisplayName, signVisitToken, verifyVisitToken } from '@atrium/qr-token';
 import { decodeProtectedHeader } from 'jose';
 import type { KeyRing, Signer } from '../auth/keys';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { invalidInput, unprocessable } from '../http/errors';
 import { siteSettings } from './settings';
 
@@ -17,21 +17,18 @@ const MAX_QUEUE_AGE_MS = 72 * 3600 * 1000;
  * Signs the visit's current QR token (same jti every time; a fresh signature with the tenant's current key, which the
  * caller gets from `keys.qrSigningKey` before opening the tenant transaction).
  */
-export async function qrTokenFor(tx: Queryable, signer: Signer, visitId: string): Promise<string | undefined> {
-  const [row] = await tx.query<{
-    jti: string;
-    site_id: string;
-    expected_arrival: Date;
-    expected_departure: Date;
-    name: string;
-    settings: unknown;
-  }>(
-    `SELECT q.jti, v.site_id, v.expected_arrival, v.expected_departure, p.name, s.settings
-       FROM qr_tokens q JOIN visits v ON v.id = q.visit_id JOIN visitors p ON p.id = v.visitor_id
-       JOIN sites s ON s.id = v.site_id
-      WHERE q.visit_id = $1 AND q.revoked_at IS NULL ORDER BY q.issued_at DESC LIMIT 1`,
-    [visitId],
-  );
+export async function qrTokenFor(tx: Tx, signer: Signer, visitId: string): Promise<string | undefined> {
+  const row = await tx
+    .selectFrom('qr_tokens as q')
+    .innerJoin('visits as v', 'v.id', 'q.visit_id')
+    .innerJoin('visitors as p', 'p.id', 'v.visitor_id')
+    .innerJoin('sites as s', 's.id', 'v.site_id')
+    .select(['q.jti', 'v.site_id', 'v.expected_arrival', 'v.expected_departure', 'p.name', 's.settings'])
+    .where('q.visit_id', '=', visitId)
+    .where('q.revoked_at', 'is', null)
+    .orderBy('q.issued_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (!row) return undefined;
   const tolerance = siteSettings(row.settings).arrivalToleranceMinutes * 60_000;
   return signVisitToken({

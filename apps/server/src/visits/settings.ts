@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Queryable } from '../db';
+import type { Tx } from '../db';
 import type { LimitRule } from '../http/rate-limit';
 
 /** Per-site settings with their defaults; stored as jsonb so new settings need no migration. */
@@ -44,11 +44,12 @@ export function siteSettings(raw: unknown): SiteSettings {
 }
 
 /** A site with its settings (defaults filled in), or undefined when the tenant has no such site. */
-export async function loadSite(tx: Queryable, siteId: string) {
-  const [site] = await tx.query<{ id: string; name: string; timezone: string; wifi_ssid: string; settings: unknown }>(
-    'SELECT id, name, timezone, wifi_ssid, settings FROM sites WHERE id = $1',
-    [siteId],
-  );
+export async function loadSite(tx: Tx, siteId: string) {
+  const site = await tx
+    .selectFrom('sites')
+    .select(['id', 'name', 'timezone', 'wifi_ssid', 'settings'])
+    .where('id', '=', siteId)
+    .executeTakeFirst();
   return site && { ...site, settings: siteSettings(site.settings) };
 }
 

@@ -43,8 +43,12 @@ describe(`what staff see of visits on ${testBackend()}`, () => {
   it("opening a visit is audited against its visitor, from the viewer's address", async () => {
     const visit = await o.visit();
     await recordVisitorViewed(o.s.db, o.tenantId, o.staff, visit);
-    const rows = await o.query<{ actor_id: string; ip: string; target_id: string }>(
-      "SELECT actor_id, host(ip) AS ip, target_id FROM audit_events WHERE action = 'visitor.viewed'",
+    const rows = await o.inTenant((tx) =>
+      tx
+        .selectFrom('audit_events')
+        .select((eb) => ['actor_id', eb.fn<string>('host', ['ip']).as('ip'), 'target_id'])
+        .where('action', '=', 'visitor.viewed')
+        .execute(),
     );
     expect(rows).toEqual([{ actor_id: o.staff.id, ip: o.staff.ip, target_id: visit.visitorId }]);
   });

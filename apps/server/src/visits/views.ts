@@ -1,35 +1,38 @@
 import type { OnSiteEntry, Visit } from '@atrium/protocol';
 import { recordAudit } from '../audit/record';
-import type { Database, Queryable } from '../db';
+import type { Database, Tx } from '../db';
 import { type Actor, auditActor } from './actor';
-
-interface VisitRow {
-  id: string;
-  status: Visit['status'];
-  site_id: string;
-  visitor_id: string;
-  visitor_name: string;
-  visitor_email: string | null;
-  visitor_company: string | null;
-  visitor_phone: string | null;
-  host_user_id: string | null;
-  host_name: string | null;
-  expected_arrival: Date;
-  expected_departure: Date;
-  checked_in_at: Date | null;
-  checked_out_at: Date | null;
-  created_at: Date;
-}
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export const VISIT_SELECT = `
-  SELECT v.id, v.status, v.site_id, v.visitor_id, p.name AS visitor_name, p.email AS visitor_email,
-         p.company AS visitor_company, p.phone AS visitor_phone, v.host_user_id, h.name AS host_name,
-         v.expected_arrival, v.expected_departure, v.checked_in_at, v.checked_out_at, v.created_at
-    FROM visits v JOIN visitors p ON p.id = v.visitor_id LEFT JOIN users h ON h.id = v.host_user_id`;
+/** Visits with their visitor and host's name, for the caller to filter. */
+const visitRows = (tx: Tx) =>
+  tx
+    .selectFrom('visits as v')
+    .innerJoin('visitors as p', 'p.id', 'v.visitor_id')
+    .leftJoin('users as h', 'h.id', 'v.host_user_id')
+    .select([
+      'v.id',
+      'v.status',
+      'v.site_id',
+      'v.visitor_id',
+      'p.name as visitor_name',
+      'p.email as visitor_email',
+      'p.company as visitor_company',
+      'p.phone as visitor_phone',
+      'v.host_user_id',
+      'h.name as host_name',
+      'v.expected_arrival',
+      'v.expected_departure',
+      'v.checked_in_at',
+      'v.checked_out_at',
+      'v.created_at',
+    ])
+    .$narrowType<{ status: Visit['status'] }>();
 
-export function toVisit(row: VisitRow): Visit {
+type VisitRow = Awaited<ReturnType<ReturnType<typeof visitRows>['executeTakeFirstOrThrow']>>;
+
+function toVisit(row: VisitRow): Visit {
   return {
     id: row.id,
     status: row.status,
@@ -52,8 +55,8 @@ export function toVisit(row: VisitRow): Visit {
   };
 }
 
-export async function loadVisit(tx: Queryable, visitId: string): Promise<Visit | undefined> {
-  const [row] = await tx.query<VisitRow>(`${VISIT_SELECT} WHERE v.id = $1`, [visitId]);
+export async function loadVisit(tx: Tx, visitId: string): Promise<Visit | undefined> {
+  const row = await visitRows(tx).where('v.id', '=', visitId).executeTakeFirst();
   return row && toVisit(row);
 }
 
@@ -92,56 +95,64 @@ export async function listVisits(
     limit: number;
   },
 ): Promise<Visit[]> {
-  const rows = await db.withTenant(tenantId, (tx) =>
-    tx.query<VisitRow>(
-      `${VISIT_SELECT}
-      WHERE ($1::uuid[] IS NULL OR v.site_id = ANY($1::uuid[]) OR v.host_user_id = $2)
-        AND ($3::uuid IS NULL OR v.site_id = $3)
-        AND ($4::text IS NULL OR v.status = $4)
-        AND ($5::timestamptz IS NULL OR v.expected_departure >= $5)
-        AND ($6::timestamptz IS NULL OR v.expected_arrival < $6)
-        AND ($7::text IS NULL OR p.name ILIKE '%' || $7 || '%' OR p.company ILIKE '%' || $7 || '%' OR p.email ILIKE '%' || $7 || '%')
-      ORDER BY v.expected_arrival DESC, v.id
-      LIMIT $8`,
-      [
-        filter.staffSiteIds,
-        filter.hostUserId,
-        filter.siteId ?? null,
-        filter.status ?? null,
-        filter.from ?? null,
-        filter.to ?? null,
-        filter.q ?? null,
-        filter.limit,
-      ],
-    ),
-  );
+  const { staffSiteIds, hostUserId, siteId, status, from, to, q } = filter;
+  const rows = await db.withTenant(tenantId, (tx) => {
+    let query = visitRows(tx);
+    if (staffSiteIds !== null) {
+      query = query.where((eb) =>
+        eb.or([eb('v.site_id', '=', eb.fn.any(eb.val(staffSiteIds))), eb('v.host_user_id', '=', hostUserId)]),
+      );
+    }
+    if (siteId !== undefined) query = query.where('v.site_id', '=', siteId);
+    if (status !== undefined) query = query.where('v.status', '=', status);
+    // Compared as PostgreSQL reads the ISO time, to the microsecond.
+    if (from !== undefined)
+      query = query.where((eb) => eb('v.expected_departure', '>=', eb.cast<Date>(eb.val(from), 'timestamptz')));
+    if (to !== undefined)
+      query = query.where((eb) => eb('v.expected_arrival', '<', eb.cast<Date>(eb.val(to), 'timestamptz')));
+    if (q !== undefined) {
+      const pattern = `%${q}%`;
+      query = query.where((eb) =>
+        eb.or([eb('p.name', 'ilike', pattern), eb('p.company', 'ilike', pattern), eb('p.email', 'ilike', pattern)]),
+      );
+    }
+    return query.orderBy('v.expected_arrival', 'desc').orderBy('v.id').limit(filter.limit).execute();
+  });
   return rows.map(toVisit);
 }
 
 /** Who is on site now, oldest arrival first; undefined when the tenant has no such site. */
 export async function onSite(db: Database, tenantId: string, siteId: string): Promise<OnSiteEntry[] | undefined> {
   return db.withTenant(tenantId, async (tx) => {
-    const [site] = await tx.query('SELECT 1 FROM sites WHERE id = $1', [siteId]);
+    const site = await tx.selectFrom('sites').select('id').where('id', '=', siteId).executeTakeFirst();
     return site ? onSiteAt(tx, siteId) : undefined;
   });
 }
 
-async function onSiteAt(tx: Queryable, siteId: string): Promise<OnSiteEntry[]> {
-  const rows = await tx.query<{
-    id: string;
-    visitor_id: string;
-    name: string;
-    host_name: string | null;
-    checked_in_at: Date;
-    offline: boolean | null;
-  }>(
-    `SELECT v.id, v.visitor_id, p.name, h.name AS host_name, v.checked_in_at,
-            (SELECT bool_or(c.offline) FROM check_ins c WHERE c.visit_id = v.id AND c.kind <> 'check_out') AS offline
-       FROM visits v JOIN visitors p ON p.id = v.visitor_id LEFT JOIN users h ON h.id = v.host_user_id
-      WHERE v.site_id = $1 AND v.status = 'checked_in'
-      ORDER BY v.checked_in_at, v.id`,
-    [siteId],
-  );
+async function onSiteAt(tx: Tx, siteId: string): Promise<OnSiteEntry[]> {
+  const rows = await tx
+    .selectFrom('visits as v')
+    .innerJoin('visitors as p', 'p.id', 'v.visitor_id')
+    .leftJoin('users as h', 'h.id', 'v.host_user_id')
+    .select((eb) => [
+      'v.id',
+      'v.visitor_id',
+      'p.name',
+      'h.name as host_name',
+      'v.checked_in_at',
+      eb
+        .selectFrom('check_ins as c')
+        .select((eb) => eb.fn<boolean | null>('bool_or', ['c.offline']).as('offline'))
+        .whereRef('c.visit_id', '=', 'v.id')
+        .where('c.kind', '<>', 'check_out')
+        .as('offline'),
+    ])
+    .where('v.site_id', '=', siteId)
+    .where('v.status', '=', 'checked_in')
+    .orderBy('v.checked_in_at')
+    .orderBy('v.id')
+    .$narrowType<{ checked_in_at: Date }>()
+    .execute();
   return rows.map((row) => ({
     visitId: row.id,
     visitorId: row.visitor_id,

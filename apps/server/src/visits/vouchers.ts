@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
+import { sql } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box';
-import type { Queryable } from '../db';
+import type { Tx } from '../db';
 import { emit } from '../events/outbox';
 
 // Read aloud or typed on a phone: no 0/o, 1/l/i.
@@ -19,52 +20,54 @@ export interface IssuedVoucher {
 
 /** A voucher for a visit, unique among the site's active vouchers, with its upsert event in the same transaction. */
 export async function issueVoucher(
-  tx: Queryable,
+  tx: Tx,
   box: SecretBox,
   input: { siteId: string; visitId: string; validFrom: Date; validUntil: Date },
 ): Promise<IssuedVoucher> {
   const password = pick(8);
   for (let attempt = 0; attempt < 8; attempt++) {
     const username = `guest-${pick(6)}`;
-    const [id] = await tx.query<{ id: string }>('SELECT gen_random_uuid() AS id');
-    const rows = await tx.query<{ id: string; version: number }>(
-      `INSERT INTO vouchers (id, tenant_id, site_id, visit_id, username, password_sealed, valid_from, valid_until)
-       VALUES ($1, app_current_tenant(), $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (site_id, username) WHERE status = 'active' DO NOTHING
-       RETURNING id, version`,
-      [
-        id!.id,
-        input.siteId,
-        input.visitId,
+    // The id is drawn first: the sealed password is bound to it. A function call with no table to select from.
+    const { id } = await tx.selectNoFrom(sql<string>`gen_random_uuid()`.as('id')).executeTakeFirstOrThrow();
+    const row = await tx
+      .insertInto('vouchers')
+      .values({
+        id,
+        // The RLS helper: the tenant the transaction was opened for.
+        tenant_id: sql<string>`app_current_tenant()`,
+        site_id: input.siteId,
+        visit_id: input.visitId,
         username,
-        box.seal(password, voucherContext(id!.id)),
-        input.validFrom,
-        input.validUntil,
-      ],
-    );
-    if (rows[0]) {
-      return { id: rows[0].id, username, password, validUntil: input.validUntil, version: rows[0].version };
-    }
+        password_sealed: box.seal(password, voucherContext(id)),
+        valid_from: input.validFrom,
+        valid_until: input.validUntil,
+      })
+      // A literal, not a parameter: PostgreSQL matches the partial unique index by its predicate.
+      .onConflict((oc) => oc.columns(['site_id', 'username']).where('status', '=', sql.lit('active')).doNothing())
+      .returning(['id', 'version'])
+      .executeTakeFirst();
+    if (row) return { id: row.id, username, password, validUntil: input.validUntil, version: row.version };
   }
   throw new Error('could not find a free voucher username');
 }
 
 /** Revokes the active vouchers of a visit; the agent rejects them at once and ends their sessions. */
 export async function revokeVisitVouchers(
-  tx: Queryable,
+  tx: Tx,
   visitId: string,
   status: 'revoked' | 'expired' = 'revoked',
 ): Promise<Array<{ id: string; siteId: string; version: number }>> {
-  const rows = await tx.query<{ id: string; site_id: string; version: number }>(
-    `UPDATE vouchers SET status = $2, revoked_at = now(), version = version + 1
-      WHERE visit_id = $1 AND status = 'active' RETURNING id, site_id, version`,
-    [visitId, status],
-  );
-  return rows.map((row) => ({ id: row.id, siteId: row.site_id, version: row.version }));
+  return tx
+    .updateTable('vouchers')
+    .set((eb) => ({ status, revoked_at: sql`now()`, version: eb('version', '+', 1) }))
+    .where('visit_id', '=', visitId)
+    .where('status', '=', 'active')
+    .returning(['id', 'site_id as siteId', 'version'])
+    .execute();
 }
 
 export async function emitVoucherRevocations(
-  tx: Queryable,
+  tx: Tx,
   visitId: string,
   revoked: Array<{ id: string; siteId: string; version: number }>,
 ): Promise<void> {
