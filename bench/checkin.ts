@@ -201,12 +201,19 @@ async function main() {
         await client.query('BEGIN');
         await client.query('SET LOCAL ROLE atrium_app');
         await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant!.id]);
+        // The visit is locked first, then the key is claimed for it (as in visits/check-in.ts).
+        const [row] = (
+          await client.query<{ site_id: string; expected_departure: Date }>(
+            'SELECT status, site_id, expected_departure FROM visits WHERE id = $1 FOR UPDATE',
+            [visit.id],
+          )
+        ).rows;
         const [claim] = (
           await client.query<{ id: string }>(
-            `INSERT INTO check_ins (tenant_id, kind, idempotency_key, kiosk_id, user_id, occurred_at, offline)
-             VALUES (app_current_tenant(), 'check_in', $1, $2, NULL, now(), false)
-             ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id`,
-            [randomUUID(), kioskId],
+            `INSERT INTO check_ins (tenant_id, kind, idempotency_key, kiosk_id, user_id, visit_id, occurred_at, offline)
+             VALUES (app_current_tenant(), 'check_in', $1, $2, NULL, $3, now(), false)
+             ON CONFLICT DO NOTHING RETURNING id`,
+            [randomUUID(), kioskId, visit.id],
           )
         ).rows;
         await client.query(
@@ -214,12 +221,6 @@ async function main() {
             WHERE jti = $1 AND visit_id = $2 AND consumed_at IS NULL AND revoked_at IS NULL RETURNING jti`,
           [visit.jti, visit.id, kioskId],
         );
-        const [row] = (
-          await client.query<{ site_id: string; expected_departure: Date }>(
-            'SELECT status, site_id, expected_departure FROM visits WHERE id = $1 FOR UPDATE',
-            [visit.id],
-          )
-        ).rows;
         await client.query(
           "UPDATE visits SET status = 'checked_in', checked_in_at = now(), updated_at = now() WHERE id = $1",
           [visit.id],
@@ -238,11 +239,7 @@ async function main() {
             row!.expected_departure,
           ],
         );
-        await client.query('UPDATE check_ins SET visit_id = $2, voucher_id = $3 WHERE id = $1', [
-          claim!.id,
-          visit.id,
-          voucherId!.id,
-        ]);
+        await client.query('UPDATE check_ins SET voucher_id = $2 WHERE id = $1', [claim!.id, voucherId!.id]);
         await client.query(
           `INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, target_type, target_id, outcome, ip, details)
            VALUES (app_current_tenant(), 'kiosk', $1, 'visit.checked_in', 'visit', $2, 'success', '127.0.0.1', $3)`,
