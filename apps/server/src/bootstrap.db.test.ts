@@ -20,11 +20,13 @@ describe(`first start on ${testBackend()}`, () => {
     expect(second).toEqual({ created: false, email: 'admin@localhost' });
 
     const rows = await t.db.withTenant(first.tenantId, async (tx) => ({
-      sites: await tx.query('SELECT name, timezone FROM sites'),
-      users: await tx.query<{ email: string; role: string; site_id: string | null }>(
-        'SELECT u.email, r.role, r.site_id FROM users u JOIN user_site_roles r ON r.user_id = u.id',
-      ),
-      hash: await tx.query<{ password_hash: string }>('SELECT password_hash FROM credentials'),
+      sites: await tx.selectFrom('sites').select(['name', 'timezone']).execute(),
+      users: await tx
+        .selectFrom('users as u')
+        .innerJoin('user_site_roles as r', 'r.user_id', 'u.id')
+        .select(['u.email', 'r.role', 'r.site_id'])
+        .execute(),
+      hash: await tx.selectFrom('credentials').select('password_hash').execute(),
     }));
     expect(rows.sites).toEqual([{ name: 'Main office', timezone: 'UTC' }]);
     expect(rows.users).toEqual([{ email: 'admin@localhost', role: 'tenant_admin', site_id: null }]);
@@ -48,8 +50,13 @@ describe(`first start on ${testBackend()}`, () => {
     const config = { ATRIUM_ADMIN_EMAIL: 'admin@localhost', ATRIUM_ADMIN_PASSWORD: 'correct horse battery' };
     const results = await Promise.all([bootstrap(t.db, config), bootstrap(t.db, config), bootstrap(t.db, config)]);
     expect(results.filter((r) => r.created)).toHaveLength(1);
-    const [count] = await t.db.asOwner((tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM tenants'));
-    expect(count!.n).toBe(1);
+    const count = await t.db.asOwner((tx) =>
+      tx
+        .selectFrom('tenants')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    );
+    expect(count.n).toBe(1);
   });
 });
 

@@ -20,10 +20,16 @@ async function legacyKey(t: TestDatabase, box: SecretBox, purpose: string, retir
   const kid = (await calculateJwkThumbprint(jwk)).slice(0, 8);
   const sealed = box.seal(await exportPKCS8(privateKey), `signing_key:${kid}`);
   await t.db.asOwner((tx) =>
-    tx.query(
-      'INSERT INTO signing_keys (kid, purpose, public_jwk, private_key_sealed, retired_at) VALUES ($1, $2, $3, $4, $5)',
-      [kid, purpose, JSON.stringify({ ...jwk, kid, alg: 'EdDSA', use: 'sig' }), sealed, retiredAt],
-    ),
+    tx
+      .insertInto('signing_keys')
+      .values({
+        kid,
+        purpose,
+        public_jwk: JSON.stringify({ ...jwk, kid, alg: 'EdDSA', use: 'sig' }),
+        private_key_sealed: sealed,
+        retired_at: retiredAt,
+      })
+      .execute(),
   );
   return { kid, privateKey };
 }
@@ -40,7 +46,12 @@ async function upgradedInstance(tenants: number) {
   const tenantIds: string[] = [];
   for (let i = 0; i < tenants; i++) {
     const id = randomUUID();
-    await t.db.asOwner((tx) => tx.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [id, `Tenant ${i}`]));
+    await t.db.asOwner((tx) =>
+      tx
+        .insertInto('tenants')
+        .values({ id, name: `Tenant ${i}` })
+        .execute(),
+    );
     tenantIds.push(id);
   }
   const retired = await legacyKey(t, box, 'qr', new Date(Date.now() - 86_400_000));
@@ -100,11 +111,15 @@ describe(`upgrading to per-tenant QR keys on ${testBackend()}`, () => {
     const published = kids(await ring.publicQrJwks());
     expect(published).toEqual(expect.arrayContaining([ownA, ownB, current.kid, retired.kid]));
     expect(new Set(published).size).toBe(published.length);
-    const [shared] = await t.db.asOwner((tx) =>
-      tx.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM signing_keys WHERE purpose = 'qr' AND tenant_id IS NULL AND retired_at IS NOT NULL",
-      ),
+    const shared = await t.db.asOwner((tx) =>
+      tx
+        .selectFrom('signing_keys')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('purpose', '=', 'qr')
+        .where('tenant_id', 'is', null)
+        .where('retired_at', 'is not', null)
+        .executeTakeFirstOrThrow(),
     );
-    expect(shared!.n).toBe(2);
+    expect(shared.n).toBe(2);
   });
 });

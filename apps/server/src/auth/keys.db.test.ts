@@ -17,7 +17,7 @@ beforeAll(async () => {
   // A second replica: its own pool on the same database (PGlite has one process, so the same handle).
   second = t.databaseUrl ? new Database(await openPostgres(t.databaseUrl, { max: 4 })) : t.db;
   tenantId = randomUUID();
-  await t.db.asOwner((tx) => tx.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenantId, 'Replicated']));
+  await t.db.asOwner((tx) => tx.insertInto('tenants').values({ id: tenantId, name: 'Replicated' }).execute());
 });
 afterAll(async () => {
   if (second !== t.db) await second.close();
@@ -35,10 +35,12 @@ describe(`QR key rotation across replicas on ${testBackend()}`, () => {
     expect(outcomes.filter((o) => !o.ok && o.reason === 'rate_limited')).toHaveLength(20 - ROTATIONS_PER_HOUR);
 
     const rows = await t.db.asOwner((tx) =>
-      tx.query<{ kid: string; retired_at: Date | null }>(
-        "SELECT kid, retired_at FROM signing_keys WHERE purpose = 'qr' AND tenant_id = $1",
-        [tenantId],
-      ),
+      tx
+        .selectFrom('signing_keys')
+        .select(['kid', 'retired_at'])
+        .where('purpose', '=', 'qr')
+        .where('tenant_id', '=', tenantId)
+        .execute(),
     );
     expect(rows.filter((row) => row.retired_at)).toHaveLength(ROTATIONS_PER_HOUR);
     const current = rows.filter((row) => !row.retired_at);
@@ -49,7 +51,7 @@ describe(`QR key rotation across replicas on ${testBackend()}`, () => {
 
   it('a code signed with a key one replica just made verifies on the other at once', async () => {
     const fresh = randomUUID();
-    await t.db.asOwner((tx) => tx.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [fresh, 'Fresh']));
+    await t.db.asOwner((tx) => tx.insertInto('tenants').values({ id: fresh, name: 'Fresh' }).execute());
     const [one, two] = [await KeyRing.open(t.db, box), await KeyRing.open(second, box)];
     const signer = await one.qrSigningKey(fresh);
     const siteId = randomUUID();

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Tx } from '../db';
 import { insertUser, normalizeEmail, type RoleGrant, replaceRoles, rolesOf } from '../tenancy/users';
@@ -28,9 +29,11 @@ export type AccountMatch =
 /** The tenant a single sign-on belongs to: the one that knows the email, else the instance's first tenant. */
 export async function tenantForSignIn(db: Database, email: string | undefined): Promise<string | undefined> {
   if (email) {
-    // login_emails is closed to the app role; this RLS helper function looks one email up (no builder for it).
-    const [known] = await db.withoutTenant((tx) =>
-      tx.query<{ tenant_id: string }>('SELECT tenant_id FROM app_login_lookup($1)', [normalizeEmail(email)]),
+    // The app role reaches login emails only through a SECURITY DEFINER function.
+    const {
+      rows: [known],
+    } = await db.withoutTenant((tx) =>
+      sql<{ tenant_id: string }>`SELECT tenant_id FROM app_login_lookup(${normalizeEmail(email)})`.execute(tx),
     );
     if (known) return known.tenant_id;
   }

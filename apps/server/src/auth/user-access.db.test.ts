@@ -133,12 +133,12 @@ describe(`changes to a user bite at the next request on ${testBackend()}`, () =>
       return original(tenantId, userId);
     };
     try {
-      const [kiosk] = await a.db.withTenant(w.tenantId, (tx) =>
-        tx.query<{ id: string }>('SELECT id FROM kiosks WHERE site_id = $1 LIMIT 1', [w.s1]),
+      const kiosk = await a.db.withTenant(w.tenantId, (tx) =>
+        tx.selectFrom('kiosks').select('id').where('site_id', '=', w.s1).limit(1).executeTakeFirstOrThrow(),
       );
-      const device = await a.ctx.tokens.signDeviceToken({ kioskId: kiosk!.id, tenantId: w.tenantId, siteId: w.s1 });
+      const device = await a.ctx.tokens.signDeviceToken({ kioskId: kiosk.id, tenantId: w.tenantId, siteId: w.s1 });
       await a.db.withTenant(w.tenantId, (tx) =>
-        tx.query('UPDATE kiosks SET token_jti = $2 WHERE id = $1', [kiosk!.id, device.jti]),
+        tx.updateTable('kiosks').set({ token_jti: device.jti }).where('id', '=', kiosk.id).execute(),
       );
       expect((await api(a, device.token).get('/kiosk/config')).status).toBe(200);
       expect(lookups).toBe(0);

@@ -1,14 +1,14 @@
 import { bindTx, type Tx } from './kysely';
 
-/** Raw SQL on one connection. Services use it only where Kysely cannot express a statement, with a comment why. */
-export interface Queryable {
+/**
+ * One open transaction of a backend, as raw SQL: the layer under Kysely. Only db/ (SET LOCAL, migrations, codegen) and
+ * backup/ (the generic table copy) use it directly; everything else gets a `Tx` and writes `sql` templates instead.
+ */
+export interface Connection {
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
-}
-
-/** One open transaction of a backend: raw SQL, plus the affected-row count Kysely reports for writes. */
-export interface Connection extends Queryable {
+  /** A query with the affected-row count Kysely reports for writes. */
   run(text: string, params: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; affectedRows?: number }>;
 }
 

@@ -3,7 +3,7 @@ import { Database } from './database';
 import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
 
-export { type Backend, type Connection, Database, type Queryable } from './database';
+export { type Backend, Database } from './database';
 export type { Tx } from './kysely';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite in DATA_DIR. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
 import { seedTenant } from '../../test/fixtures';
@@ -37,11 +38,11 @@ describe(`Kysely inside a transaction on ${testBackend()}`, () => {
     expect(result.numUpdatedRows).toBe(1n);
   });
 
-  it('rolls back Kysely and raw writes together when the transaction fails', async () => {
+  it('rolls back builder and sql template writes together when the transaction fails', async () => {
     await expect(
       t.db.withTenant(a.tenantId, async (tx) => {
         await tx.updateTable('sites').set({ name: 'Renamed' }).execute();
-        await tx.query('UPDATE tenants SET name = $1', ['Renamed']);
+        await sql`UPDATE tenants SET name = ${'Renamed'}`.execute(tx);
         throw new Error('stop');
       }),
     ).rejects.toThrow('stop');

@@ -11,11 +11,11 @@ import {
   type QueryResult,
   SingleConnectionProvider,
 } from 'kysely';
-import type { Connection, Queryable } from './database';
+import type { Connection } from './database';
 import type { DB } from './schema';
 
-/** What services get inside `withTenant` & co: Kysely bound to that one transaction, plus raw `query`/`exec`. */
-export type Tx = Kysely<DB> & Queryable;
+/** What services get inside `withTenant` & co: Kysely bound to that one transaction (raw SQL via `sql` templates). */
+export type Tx = Kysely<DB>;
 
 const nested = () => {
   throw new Error('Already inside a transaction: use the tx you were given, not tx.transaction()');
@@ -66,6 +66,5 @@ export function bindTx(connection: Connection): Tx {
     new SingleConnectionProvider(databaseConnection(connection)),
     [],
   );
-  const kysely = new Kysely<DB>({ config: { dialect }, dialect, driver, executor });
-  return Object.assign(kysely, { query: connection.query, exec: connection.exec });
+  return new Kysely<DB>({ config: { dialect }, dialect, driver, executor });
 }

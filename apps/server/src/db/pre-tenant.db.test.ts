@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
 import { seedTenant } from '../../test/fixtures';
 import type { CreatedTenant } from '../tenancy/tenants';
+import type { Tx } from './kysely';
 
 let t: TestDatabase;
 let a: CreatedTenant;
@@ -13,22 +15,23 @@ beforeAll(async () => {
   a = await seedTenant(t.db, 'a');
   b = await seedTenant(t.db, 'b');
   emailOf = async (tenant) => {
-    const [row] = await t.db.withTenant(tenant.tenantId, (tx) =>
-      tx.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [tenant.adminUserId]),
+    const row = await t.db.withTenant(tenant.tenantId, (tx) =>
+      tx.selectFrom('users').select('email').where('id', '=', tenant.adminUserId).executeTakeFirstOrThrow(),
     );
-    return row!.email;
+    return row.email;
   };
   await t.db.asOwner((tx) =>
-    tx.query(
-      `INSERT INTO pairing_codes (code, device_code_hash, expires_at) VALUES ('123456', 'fixture', now() + interval '1 hour')`,
-    ),
+    tx
+      .insertInto('pairing_codes')
+      .values({ code: '123456', device_code_hash: 'fixture', expires_at: sql<Date>`now() + interval '1 hour'` })
+      .execute(),
   );
 });
 afterAll(() => t?.close());
 
 /** The SQLSTATE a statement fails with as the app role (with or without a tenant), or 'ok'. */
-async function asApp(sql: string, tenantId?: string): Promise<string> {
-  const run = (tx: { query: (text: string) => Promise<unknown> }) => tx.query(sql);
+async function asApp(statement: string, tenantId?: string): Promise<string> {
+  const run = (tx: Tx) => sql.raw(statement).execute(tx);
   try {
     await (tenantId ? t.db.withTenant(tenantId, run) : t.db.withoutTenant(run));
     return 'ok';
@@ -51,12 +54,10 @@ describe(`pre-tenant tables on ${testBackend()}`, () => {
 
   it('a sign-in lookup returns the one account asked for, and nothing for an unknown email', async () => {
     const email = await emailOf(a);
-    const found = await t.db.withoutTenant((tx) =>
-      tx.query<{ tenant_id: string; user_id: string }>('SELECT * FROM app_login_lookup($1)', [email]),
-    );
-    expect(found).toEqual([{ tenant_id: a.tenantId, user_id: a.adminUserId }]);
-    const none = await t.db.withoutTenant((tx) => tx.query('SELECT * FROM app_login_lookup($1)', ['%']));
-    expect(none).toEqual([]);
+    const found = await t.db.withoutTenant((tx) => sql`SELECT * FROM app_login_lookup(${email})`.execute(tx));
+    expect(found.rows).toEqual([{ tenant_id: a.tenantId, user_id: a.adminUserId }]);
+    const none = await t.db.withoutTenant((tx) => sql`SELECT * FROM app_login_lookup(${'%'})`.execute(tx));
+    expect(none.rows).toEqual([]);
   });
 
   it("a tenant can change its own users' sign-in email and nobody else's", async () => {
@@ -66,13 +67,13 @@ describe(`pre-tenant tables on ${testBackend()}`, () => {
     expect(await asApp(`SELECT app_login_email_set('${b.adminUserId}', 'stolen@example.test')`, a.tenantId)).toBe(
       '42501',
     );
-    const lookup = (email: string) =>
-      t.db.withoutTenant((tx) => tx.query<{ user_id: string }>('SELECT user_id FROM app_login_lookup($1)', [email]));
+    const lookup = async (email: string) =>
+      (await t.db.withoutTenant((tx) => sql`SELECT user_id FROM app_login_lookup(${email})`.execute(tx))).rows;
     expect(await lookup('stolen@example.test')).toEqual([]);
     expect(await lookup(bEmail)).toEqual([{ user_id: b.adminUserId }]);
 
     await t.db.withTenant(a.tenantId, (tx) =>
-      tx.query('SELECT app_login_email_set($1, $2)', [a.adminUserId, 'renamed-a@example.test']),
+      sql`SELECT app_login_email_set(${a.adminUserId}, ${'renamed-a@example.test'})`.execute(tx),
     );
     expect(await lookup('renamed-a@example.test')).toEqual([{ user_id: a.adminUserId }]);
     // Taking another account's email is a unique violation (the users route maps it to 409 email_taken).
@@ -82,10 +83,10 @@ describe(`pre-tenant tables on ${testBackend()}`, () => {
   it('pairing functions touch only the code asked for; binding needs a tenant', async () => {
     expect(await asApp(`SELECT app_pairing_bind('123456', gen_random_uuid(), now())`)).toBe('42501');
     const polled = await t.db.withoutTenant((tx) =>
-      tx.query<{ kiosk_id: string | null }>('SELECT kiosk_id FROM app_pairing_poll($1, now())', ['fixture']),
+      sql`SELECT kiosk_id FROM app_pairing_poll(${'fixture'}, now())`.execute(tx),
     );
-    expect(polled).toEqual([{ kiosk_id: null }]);
-    const unknown = await t.db.withoutTenant((tx) => tx.query('SELECT * FROM app_pairing_poll($1, now())', ['%']));
-    expect(unknown).toEqual([]);
+    expect(polled.rows).toEqual([{ kiosk_id: null }]);
+    const unknown = await t.db.withoutTenant((tx) => sql`SELECT * FROM app_pairing_poll(${'%'}, now())`.execute(tx));
+    expect(unknown.rows).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
-import { APP_ROLE, type Queryable } from './database';
+import { sql } from 'kysely';
+import { APP_ROLE } from './database';
+import type { Tx } from './kysely';
 
-// Raw SQL throughout: it reads pg_catalog, which the generated DB types (and Kysely's builders) do not cover.
+// `sql` templates throughout: it reads pg_catalog, which the generated DB types (and Kysely's builders) do not cover.
 
 /** Tables without tenant data; every other table must carry tenant_id and be protected. */
 export const GLOBAL_TABLES: Record<string, string> = {
@@ -29,28 +31,28 @@ interface TableRow {
  * Reads the catalog and lists every way a table could leak across tenants. Empty means: every tenant table has
  * tenant_id, RLS enabled and forced, and a policy on app_current_tenant() for both reads and writes.
  */
-export async function findRlsProblems(tx: Queryable): Promise<string[]> {
+export async function findRlsProblems(tx: Tx): Promise<string[]> {
   const problems: string[] = [];
-  const [role] = await tx.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
-    'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1',
-    [APP_ROLE],
-  );
+  const {
+    rows: [role],
+  } = await sql<{
+    rolsuper: boolean;
+    rolbypassrls: boolean;
+  }>`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = ${APP_ROLE}`.execute(tx);
   if (!role) problems.push(`role ${APP_ROLE} is missing`);
   else if (role.rolsuper || role.rolbypassrls) problems.push(`role ${APP_ROLE} can bypass row level security`);
 
-  const tables = await tx.query<TableRow>(
-    `SELECT c.relname AS name, c.relkind::text AS kind, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
+  const { rows: tables } =
+    await sql<TableRow>`SELECT c.relname AS name, c.relkind::text AS kind, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
             EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped) AS has_tenant_id,
             EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polcmd = '*' AND p.polpermissive
                       AND pg_get_expr(p.polqual, p.polrelid) = '(tenant_id = app_current_tenant())'
                       AND pg_get_expr(p.polwithcheck, p.polrelid) = '(tenant_id = app_current_tenant())') AS policy_ok,
-            pg_get_userbyid(c.relowner) = $1 AS owned_by_app,
+            pg_get_userbyid(c.relowner) = ${APP_ROLE} AS owned_by_app,
             c.reloptions AS options
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
-      ORDER BY c.relname`,
-    [APP_ROLE],
-  );
+      ORDER BY c.relname`.execute(tx);
   for (const t of tables) {
     if (t.owned_by_app) problems.push(`${t.name}: owned by ${APP_ROLE}, so row level security would not bind it`);
     if (t.kind === 'v' || t.kind === 'm') {
@@ -73,12 +75,12 @@ export async function findRlsProblems(tx: Queryable): Promise<string[]> {
 }
 
 /** Names of tables that carry tenant rows, from the catalog, so tests cover tables added later automatically. */
-export async function tenantTables(tx: Queryable): Promise<string[]> {
-  const rows = await tx.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+export async function tenantTables(tx: Tx): Promise<string[]> {
+  const { rows } = await sql<{
+    name: string;
+  }>`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
-      ORDER BY 1`,
-  );
+      ORDER BY 1`.execute(tx);
   return rows.map((row) => row.name).filter((name) => !(name in GLOBAL_TABLES));
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
 import { seedTenant } from '../../test/fixtures';
@@ -27,11 +28,9 @@ describe(`tenant isolation on ${testBackend()}`, () => {
 
   it('the fixture puts rows of both tenants in every tenant table', async () => {
     for (const table of tables) {
-      const rows = await t.db.asOwner((tx) =>
-        tx.query<{ tenant_id: string; n: number }>(
-          `SELECT tenant_id, count(*)::int AS n FROM ${table} WHERE tenant_id IN ($1, $2) GROUP BY tenant_id`,
-          [a.tenantId, b.tenantId],
-        ),
+      const { rows } = await t.db.asOwner((tx) =>
+        sql<{ tenant_id: string; n: number }>`SELECT tenant_id, count(*)::int AS n FROM ${sql.table(table)}
+          WHERE tenant_id IN (${a.tenantId}, ${b.tenantId}) GROUP BY tenant_id`.execute(tx),
       );
       expect(rows.length, `seedTenant must add rows to ${table}`).toBe(2);
     }
@@ -39,12 +38,12 @@ describe(`tenant isolation on ${testBackend()}`, () => {
 
   it('a query without WHERE inside tenant A sees only A', async () => {
     for (const table of tables) {
-      const seen = await t.db.withTenant(a.tenantId, (tx) =>
-        tx.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM ${table}`),
+      const { rows: seen } = await t.db.withTenant(a.tenantId, (tx) =>
+        sql<{ tenant_id: string }>`SELECT DISTINCT tenant_id FROM ${sql.table(table)}`.execute(tx),
       );
       expect(seen, table).toEqual([{ tenant_id: a.tenantId }]);
     }
-    const tenants = await t.db.withTenant(a.tenantId, (tx) => tx.query<{ id: string }>('SELECT id FROM tenants'));
+    const tenants = await t.db.withTenant(a.tenantId, (tx) => tx.selectFrom('tenants').select('id').execute());
     expect(tenants).toEqual([{ id: a.tenantId }]);
   });
 
@@ -52,44 +51,49 @@ describe(`tenant isolation on ${testBackend()}`, () => {
     for (const table of tables) {
       // Copy one of A's own rows, re-labelled as B's: only the policy can stop it.
       const insert = t.db.withTenant(a.tenantId, (tx) =>
-        tx.query(
-          `INSERT INTO ${table}
-           SELECT (jsonb_populate_record(NULL::${table}, to_jsonb(r) || jsonb_build_object('tenant_id', $1::uuid))).*
-             FROM ${table} r LIMIT 1`,
-          [b.tenantId],
-        ),
+        sql`INSERT INTO ${sql.table(table)}
+            SELECT (jsonb_populate_record(NULL::${sql.table(table)}, to_jsonb(r) || jsonb_build_object('tenant_id', ${b.tenantId}::uuid))).*
+              FROM ${sql.table(table)} r LIMIT 1`.execute(tx),
       );
       await expect(insert, table).rejects.toThrow(/row-level security|permission denied|cannot insert/);
-      const update = t.db.withTenant(a.tenantId, (tx) => tx.query(`UPDATE ${table} SET tenant_id = $1`, [b.tenantId]));
+      const update = t.db.withTenant(a.tenantId, (tx) =>
+        sql`UPDATE ${sql.table(table)} SET tenant_id = ${b.tenantId}`.execute(tx),
+      );
       await expect(update, table).rejects.toThrow(/row-level security|permission denied/);
     }
   });
 
   it('outside withTenant nothing is visible', async () => {
     for (const table of [...tables, 'tenants']) {
-      const [row] = await t.db.withoutTenant((tx) =>
-        tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`),
+      const {
+        rows: [row],
+      } = await t.db.withoutTenant((tx) =>
+        sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(tx),
       );
       expect(row, table).toEqual({ n: 0 });
     }
   });
 
   it('the audit log is append-only for the app', async () => {
-    await expect(t.db.withTenant(a.tenantId, (tx) => tx.query('DELETE FROM audit_events'))).rejects.toThrow(
+    await expect(t.db.withTenant(a.tenantId, (tx) => tx.deleteFrom('audit_events').execute())).rejects.toThrow(
       /permission denied/,
     );
   });
 
   it('an unprotected table added by a migration is reported', async () => {
-    await t.db.asOwner((tx) =>
-      tx.exec(`CREATE TABLE leaky (id serial PRIMARY KEY, tenant_id uuid NOT NULL);
-               CREATE TABLE half (id serial PRIMARY KEY, tenant_id uuid NOT NULL);
-               ALTER TABLE half ENABLE ROW LEVEL SECURITY;
-               CREATE TABLE orphan (id serial PRIMARY KEY);
-               CREATE VIEW peek AS SELECT * FROM users;`),
-    );
+    // DDL, one statement per query (PGlite's extended protocol takes one at a time).
+    await t.db.asOwner(async (tx) => {
+      await sql`CREATE TABLE leaky (id serial PRIMARY KEY, tenant_id uuid NOT NULL)`.execute(tx);
+      await sql`CREATE TABLE half (id serial PRIMARY KEY, tenant_id uuid NOT NULL)`.execute(tx);
+      await sql`ALTER TABLE half ENABLE ROW LEVEL SECURITY`.execute(tx);
+      await sql`CREATE TABLE orphan (id serial PRIMARY KEY)`.execute(tx);
+      await sql`CREATE VIEW peek AS SELECT * FROM users`.execute(tx);
+    });
     const problems = await t.db.asOwner(findRlsProblems);
-    await t.db.asOwner((tx) => tx.exec('DROP VIEW peek; DROP TABLE leaky, half, orphan;'));
+    await t.db.asOwner(async (tx) => {
+      await sql`DROP VIEW peek`.execute(tx);
+      await sql`DROP TABLE leaky, half, orphan`.execute(tx);
+    });
     expect(problems).toEqual([
       'half: row level security is not forced',
       'half: no tenant_isolation policy on app_current_tenant() for all commands',

@@ -21,8 +21,8 @@ export async function unlockStaff(
   const limit = rule('staffUnlockPerKiosk', kiosk.kioskId);
   const wait = await deps.limits.hit([limit]);
   if (wait > 0) throw rateLimited(wait);
-  const [site] = await deps.db.withTenant(kiosk.tenantId, (tx) =>
-    tx.query<{ settings: unknown }>('SELECT settings FROM sites WHERE id = $1', [kiosk.siteId]),
+  const site = await deps.db.withTenant(kiosk.tenantId, (tx) =>
+    tx.selectFrom('sites').select('settings').where('id', '=', kiosk.siteId).executeTakeFirst(),
   );
   const hash = siteSettings(site?.settings).staffPinHash;
   const ok = hash !== null && (await verifyPassword(hash, pin));

@@ -16,10 +16,12 @@ afterAll(() => t?.close());
 
 const auditOf = (action: string) =>
   t.db.withTenant(actor.tenantId, (tx) =>
-    tx.query<{ target_id: string; ip: string; details: Record<string, unknown> }>(
-      'SELECT target_id, host(ip) AS ip, details FROM audit_events WHERE action = $1 ORDER BY id',
-      [action],
-    ),
+    tx
+      .selectFrom('audit_events')
+      .select((eb) => ['target_id', eb.fn<string>('host', ['ip']).as('ip'), 'details'])
+      .where('action', '=', action)
+      .orderBy('id')
+      .execute(),
   );
 
 describe(`the sites service on ${testBackend()}`, () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckInResponse, CreatedVisit } from '@atrium/protocol';
 import { generateKeyPair, SignJWT } from 'jose';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, api, pairKiosk, scan, signInAdmin } from '../../../test/actors';
 import { testClock } from '../../../test/clock';
@@ -26,13 +27,14 @@ beforeAll(async () => {
   if (!boot.created) throw new Error('no tenant');
   tenantId = boot.tenantId;
   siteId = boot.siteId;
-  const [other] = await s.db.withTenant(tenantId, (tx) =>
-    tx.query<{ id: string }>(
-      `INSERT INTO sites (tenant_id, name, wifi_ssid) VALUES ($1, 'Annex', 'Annex-Guest') RETURNING id`,
-      [tenantId],
-    ),
+  const other = await s.db.withTenant(tenantId, (tx) =>
+    tx
+      .insertInto('sites')
+      .values({ tenant_id: tenantId, name: 'Annex', wifi_ssid: 'Annex-Guest' })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
   );
-  otherSiteId = other!.id;
+  otherSiteId = other.id;
   admin = (await signInAdmin(s, EMAIL)).accessToken;
   kiosk = await pairKiosk(s, admin, siteId, clock.advance);
   s.ctx.events.subscribe((event) => events.push(event));
@@ -123,12 +125,15 @@ describe(`check-in on ${testBackend()}`, () => {
     expect(retry.status).toBe(200);
     expect(await retry.json()).toEqual(first);
 
-    const rows = await s.db.withTenant(tenantId, (tx) =>
-      tx.query<{ n: number }>("SELECT count(*)::int AS n FROM vouchers WHERE visit_id = $1 AND status = 'active'", [
-        visit.id,
-      ]),
+    const active = await s.db.withTenant(tenantId, (tx) =>
+      tx
+        .selectFrom('vouchers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('visit_id', '=', visit.id)
+        .where('status', '=', 'active')
+        .executeTakeFirstOrThrow(),
     );
-    expect(rows[0]!.n).toBe(1);
+    expect(active.n).toBe(1);
     await s.ctx.events.wake();
     expect(
       events.filter((e) => e.type === 'voucher.upserted' && 'visitId' in e.payload && e.payload.visitId === visit.id),
@@ -235,10 +240,11 @@ describe(`check-in on ${testBackend()}`, () => {
     const replayed = await checkIn(scan(visit.qrToken, new Date(scannedAt.getTime() + 1000)), second.token);
     expect([replayed.status, (await errorOf(replayed)).code]).toEqual([409, 'already_used']);
     const conflicts = await s.db.withTenant(tenantId, (tx) =>
-      tx.query<{ kiosk_id: string; first_kiosk_id: string }>(
-        'SELECT kiosk_id, first_kiosk_id FROM check_in_conflicts WHERE visit_id = $1',
-        [visit.id],
-      ),
+      tx
+        .selectFrom('check_in_conflicts')
+        .select(['kiosk_id', 'first_kiosk_id'])
+        .where('visit_id', '=', visit.id)
+        .execute(),
     );
     expect(conflicts).toEqual([{ kiosk_id: second.kioskId, first_kiosk_id: kiosk.kioskId }]);
     const onSite = await jsonOf<Array<{ visitId: string; offline: boolean }>>(
@@ -258,7 +264,7 @@ describe(`check-in on ${testBackend()}`, () => {
     const replayed = await checkIn({ ...scan(visit.qrToken, clock.now()), offline: true }, second.token);
     expect([replayed.status, (await errorOf(replayed)).code]).toEqual([409, 'already_used']);
     const conflicts = await s.db.withTenant(tenantId, (tx) =>
-      tx.query('SELECT id FROM check_in_conflicts WHERE visit_id = $1', [visit.id]),
+      tx.selectFrom('check_in_conflicts').select('id').where('visit_id', '=', visit.id).execute(),
     );
     expect(conflicts).toHaveLength(1);
     // Not a boolean: refused, nothing written.
@@ -288,17 +294,25 @@ describe(`check-in on ${testBackend()}`, () => {
     const refused = await api(s, kiosk.token).post('/kiosk/walk-ins', body);
     expect([refused.status, (await errorOf(refused)).code]).toEqual([403, 'walk_ins_disabled']);
     await s.db.withTenant(tenantId, (tx) =>
-      tx.query(`UPDATE sites SET settings = settings || '{"walkInsAllowed": true}' WHERE id = $1`, [siteId]),
+      tx
+        .updateTable('sites')
+        .set({ settings: sql`settings || '{"walkInsAllowed": true}'` })
+        .where('id', '=', siteId)
+        .execute(),
     );
     const ok = await api(s, kiosk.token).post('/kiosk/walk-ins', body);
     expect(ok.status).toBe(201);
     const again = await api(s, kiosk.token).post('/kiosk/walk-ins', body);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual(await ok.json());
-    const [count] = await s.db.withTenant(tenantId, (tx) =>
-      tx.query<{ n: number }>("SELECT count(*)::int AS n FROM visitors WHERE name = 'Walk In'"),
+    const count = await s.db.withTenant(tenantId, (tx) =>
+      tx
+        .selectFrom('visitors')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('name', '=', 'Walk In')
+        .executeTakeFirstOrThrow(),
     );
-    expect(count!.n).toBe(1);
+    expect(count.n).toBe(1);
   });
 });
 
@@ -371,13 +385,17 @@ describe(`idempotency keys are scoped to actor, operation and visit on ${testBac
     expect([deskRetry.status, await deskRetry.json()]).toEqual([200, deskTicket]);
     const deskOut = await api(s, admin).post(`/visits/${scanned.id}/check-out`, { idempotencyKey: key });
     expect([deskOut.status, await deskOut.json()]).toEqual([200, { id: scanned.id, status: 'checked_out' }]);
-    const [visit] = await s.db.withTenant(tenantId, (tx) =>
-      tx.query<{ status: string }>('SELECT status FROM visits WHERE id = $1', [scanned.id]),
+    const visit = await s.db.withTenant(tenantId, (tx) =>
+      tx.selectFrom('visits').select('status').where('id', '=', scanned.id).executeTakeFirstOrThrow(),
     );
-    expect(visit!.status).toBe('checked_out');
+    expect(visit.status).toBe('checked_out');
 
     await s.db.withTenant(tenantId, (tx) =>
-      tx.query(`UPDATE sites SET settings = settings || '{"walkInsAllowed": true}' WHERE id = $1`, [siteId]),
+      tx
+        .updateTable('sites')
+        .set({ settings: sql`settings || '{"walkInsAllowed": true}'` })
+        .where('id', '=', siteId)
+        .execute(),
     );
     const walkIn = await api(s, kiosk.token).post('/kiosk/walk-ins', {
       visitor: { name: 'Walk Later' },

@@ -42,10 +42,14 @@ const countOf = (statuses: number[], status: number) => statuses.filter((s) => s
 const nextWindow = () => clock.advance(10 * 60_000 + 1000);
 
 async function walkInVisits(): Promise<number> {
-  const [row] = await a.db.withTenant(tenantId, (tx) =>
-    tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM visitors WHERE name = 'Walk In'`),
+  const row = await a.db.withTenant(tenantId, (tx) =>
+    tx
+      .selectFrom('visitors')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('name', '=', 'Walk In')
+      .executeTakeFirstOrThrow(),
   );
-  return row!.n;
+  return row.n;
 }
 
 describe(`walk-in limits on ${testBackend()}`, () => {

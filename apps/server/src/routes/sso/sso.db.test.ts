@@ -82,13 +82,16 @@ async function exchange(code: string, server = s) {
 }
 
 async function lastLoginAudit(server: TestServer, outcome: string) {
-  const rows = await server.db.asOwner((tx) =>
-    tx.query<{ details: Record<string, unknown>; actor_id: string | null }>(
-      `SELECT details, actor_id FROM audit_events WHERE action = 'auth.login' AND outcome = $1 ORDER BY id DESC LIMIT 1`,
-      [outcome],
-    ),
+  return server.db.asOwner((tx) =>
+    tx
+      .selectFrom('audit_events')
+      .select(['details', 'actor_id'])
+      .where('action', '=', 'auth.login')
+      .where('outcome', '=', outcome)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
   );
-  return rows[0];
 }
 
 describe(`single sign-on against a real OpenID Provider on ${testBackend()}`, () => {

@@ -1,4 +1,5 @@
 import type { TokenPair, User } from '@atrium/protocol';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../../test/actors';
 import { testClock } from '../../../test/clock';
@@ -42,16 +43,28 @@ const isAdmin = (actor: ActorName) => actor !== 'receptionistS1';
 const site = (actor: (typeof ADMINS)[number]) => (GRANTABLE[actor].s1 ? w.s1 : w.s2);
 
 async function stateOf(id: string) {
-  const [row] = await s.db.withTenant(w.tenantId, (tx) =>
-    tx.query<{ name: string; status: string; password_hash: string; roles: string }>(
-      `SELECT u.name, u.status, c.password_hash,
-              (SELECT string_agg(r.role || ':' || coalesce(r.site_id::text, '*'), ',' ORDER BY r.role, r.site_id)
-                 FROM user_site_roles r WHERE r.user_id = u.id) AS roles
-         FROM users u JOIN credentials c ON c.user_id = u.id WHERE u.id = $1`,
-      [id],
-    ),
+  return s.db.withTenant(w.tenantId, (tx) =>
+    tx
+      .selectFrom('users as u')
+      .innerJoin('credentials as c', 'c.user_id', 'u.id')
+      .select((eb) => [
+        'u.name',
+        'u.status',
+        'c.password_hash',
+        eb
+          .selectFrom('user_site_roles as r')
+          // "role:site" pairs in one string (string_agg with its own ORDER BY; no builder for the concatenation).
+          .select(
+            sql<string>`string_agg(r.role || ':' || coalesce(r.site_id::text, '*'), ',' ORDER BY r.role, r.site_id)`.as(
+              'roles',
+            ),
+          )
+          .whereRef('r.user_id', '=', 'u.id')
+          .as('roles'),
+      ])
+      .where('u.id', '=', id)
+      .executeTakeFirstOrThrow(),
   );
-  return row!;
 }
 
 describe(`user management × two sites on ${testBackend()}`, () => {
@@ -139,8 +152,8 @@ describe(`user management × two sites on ${testBackend()}`, () => {
       'victim',
       await hashPassword(victimPassword),
     );
-    const [row] = await s.db.withTenant(w.tenantId, (tx) =>
-      tx.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [victim]),
+    const row = await s.db.withTenant(w.tenantId, (tx) =>
+      tx.selectFrom('users').select('email').where('id', '=', victim).executeTakeFirstOrThrow(),
     );
     const attacker = api(s, w.tokens.adminS1);
     expect((await attacker.patch(`/users/${victim}`, { password: 'attacker knows 123' })).status).toBe(400);
@@ -148,9 +161,9 @@ describe(`user management × two sites on ${testBackend()}`, () => {
     expect((await attacker.patch(`/users/${victim}`, { roles: [{ role: 'member', siteId: w.s1 }] })).status).toBe(404);
     expect((await attacker.patch(`/users/${victim}`, { status: 'disabled' })).status).toBe(404);
     clock.advance(61_000);
-    expect((await api(s).post('/auth/login', { email: row!.email, password: 'attacker knows 123' })).status).toBe(401);
+    expect((await api(s).post('/auth/login', { email: row.email, password: 'attacker knows 123' })).status).toBe(401);
     const login = await jsonOf<TokenPair>(
-      await api(s).post('/auth/login', { email: row!.email, password: victimPassword }),
+      await api(s).post('/auth/login', { email: row.email, password: victimPassword }),
     );
     expect(login.user.roles).toEqual(
       expect.arrayContaining([
@@ -173,9 +186,9 @@ describe(`user management × two sites on ${testBackend()}`, () => {
     const emailOf = async (id: string) =>
       (
         await s.db.withTenant(w.tenantId, (tx) =>
-          tx.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [id]),
+          tx.selectFrom('users').select('email').where('id', '=', id).executeTakeFirstOrThrow(),
         )
-      )[0]!.email;
+      ).email;
     const login = async (email: string, password: string) => {
       clock.advance(61_000);
       return api(s).post('/auth/login', { email, password });
