@@ -84,6 +84,10 @@ export async function seedTenant(db: Database, label: string): Promise<CreatedTe
        SELECT tenant_id, visit_id, jti, $2, now() FROM qr_tokens WHERE visit_id = $1`,
       [visit.id, kiosk!.id],
     );
+    await tx
+      .insertInto('messages')
+      .values({ tenant_id: tenantId, site_id: siteId, kind: 'invitation', visit_id: visit.id })
+      .execute();
   });
   return tenant;
 }
