@@ -8,6 +8,8 @@ import { UserAccess } from './auth/user-access';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import type { Database } from './db';
+import { MessageDelivery } from './email/delivery';
+import { createMailer, type Mailer, type SmtpConfig } from './email/transport';
 import { EventDispatcher } from './events/outbox';
 import { RateLimits } from './http/rate-limit';
 
@@ -22,7 +24,8 @@ export type ContextConfig = Pick<
   | 'METRICS_TOKEN'
   | 'ATRIUM_IMAGE_REGISTRY'
   | 'KIOSK_HEARTBEAT_SECONDS'
->;
+> &
+  Partial<SmtpConfig>;
 
 export interface AppContext {
   config: ContextConfig;
@@ -40,6 +43,10 @@ export interface AppContext {
   deliveryDb: Database;
   ca: CertificateAuthority;
   hub: AgentHub;
+  /** Sends email; undefined when email is off (SMTP_URL unset). */
+  mailer: Mailer | undefined;
+  /** Queues messages from visit events and sends them (started by main, or a test that wants email). */
+  messages: MessageDelivery;
   now: () => Date;
 }
 
@@ -51,6 +58,8 @@ export async function createContext(options: {
   now?: () => Date;
   /** A separate handle for event delivery, so it never queues behind request traffic on a busy pool. */
   eventsDb?: Database;
+  /** Retry timing of message delivery (tests shorten it). */
+  delivery?: { retryBaseMs?: number; pollMs?: number };
 }): Promise<AppContext> {
   const now = options.now ?? (() => new Date());
   const box = new SecretBox(options.secretKey);
@@ -60,6 +69,17 @@ export async function createContext(options: {
   const deliveryDb = options.eventsDb ?? options.db;
   const access = new UserAccess(options.db);
   access.follow(events);
+  const mailer = createMailer(options.config);
+  const messages = new MessageDelivery({
+    db: options.db,
+    keys,
+    box,
+    events,
+    logger: options.logger,
+    now,
+    mailer,
+    ...options.delivery,
+  });
   return {
     config: options.config,
     db: options.db,
@@ -73,6 +93,8 @@ export async function createContext(options: {
     deliveryDb,
     ca,
     hub: new AgentHub({ db: options.db, deliveryDb, events, box, logger: options.logger, now }),
+    mailer,
+    messages,
     now,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, flag, id, int, queryInt, secret, text, token } from './primitives';
+import { email, flag, httpsUrl, id, int, languageSchema, queryInt, secret, text, token } from './primitives';
 
 export const ROLE_NAMES = ['tenant_admin', 'site_admin', 'receptionist', 'member'] as const;
 export const roleSchema = z.enum(ROLE_NAMES);
@@ -140,6 +140,10 @@ export const siteSettingsViewSchema = z.object({
   walkInsPerKiosk: z.number().int(),
   walkInsPerSite: z.number().int(),
   walkInWindowMinutes: z.number().int(),
+  language: z.enum(['en', 'de']),
+  address: z.string(),
+  wifiDetailsEmail: z.boolean(),
+  chatWebhookUrl: z.string().nullable(),
 });
 
 export const createSiteSchema = z.object({
@@ -161,6 +165,12 @@ export const updateSiteSchema = z
     walkInsPerSite: int({ min: 1, max: 100_000 }).optional(),
     walkInWindowMinutes: int({ min: 1, max: 24 * 60 }).optional(),
     keyMaxAgeSeconds: int({ min: 60, max: 30 * 24 * 3600 }).optional(),
+    /** Language of visitor emails (unless the visitor chose one) and of arrival emails to hosts. */
+    language: languageSchema.optional(),
+    address: text({ max: 500, min: 0, multiline: true }).optional(),
+    wifiDetailsEmail: flag().optional(),
+    /** A Slack or Microsoft Teams incoming-webhook URL (HTTPS only); null removes it. */
+    chatWebhookUrl: httpsUrl().nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change', path: ['name'] });
 

@@ -47,6 +47,9 @@ export const ERROR_CODES = [
   'visit_in_progress',
   'visit_not_cancellable',
   'agent_revoked',
+  'email_not_configured',
+  'visitor_has_no_email',
+  'message_not_failed',
   // A visitor code that cannot be used here (422)
   'token_not_yet_valid',
   'wrong_site',

@@ -38,6 +38,11 @@ export const de: Messages = {
   'errors.password_change_required': 'Bitte wählen Sie zuerst ein neues Passwort.',
   'errors.visit_in_progress': 'Der Besucher ist im Haus: Bitte stattdessen auschecken.',
   'errors.visit_not_cancellable': 'Dieser Besuch kann nicht mehr abgesagt werden.',
+  'errors.email_not_configured':
+    'E-Mail ist auf diesem Server ausgeschaltet (SMTP_URL ist nicht gesetzt). Laden Sie den QR-Code herunter oder drucken Sie ihn.',
+  'errors.visitor_has_no_email':
+    'Für diesen Besucher ist keine E-Mail-Adresse hinterlegt. Ergänzen Sie eine, oder laden Sie den QR-Code herunter oder drucken Sie ihn.',
+  'errors.message_not_failed': 'Nur eine fehlgeschlagene Nachricht kann erneut gesendet werden.',
   'errors.already_used': 'Dieser Besuch ist bereits eingecheckt.',
   'errors.not_checked_in': 'Dieser Besucher ist nicht eingecheckt.',
   'errors.mfa_already_enabled': 'Die zweistufige Anmeldung ist bereits eingeschaltet.',

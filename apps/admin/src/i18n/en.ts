@@ -34,6 +34,10 @@ export const en = {
   'errors.password_change_required': 'Choose a new password first.',
   'errors.visit_in_progress': 'The visitor is on site: check them out instead.',
   'errors.visit_not_cancellable': 'This visit can no longer be cancelled.',
+  'errors.email_not_configured':
+    'Email is off on this server (SMTP_URL is not set). Download or print the QR code instead.',
+  'errors.visitor_has_no_email': 'This visitor has no email address. Add one first, or download or print the QR code.',
+  'errors.message_not_failed': 'Only a failed message can be retried.',
   'errors.already_used': 'This visit has already been checked in.',
   'errors.not_checked_in': 'This visitor is not checked in.',
   'errors.mfa_already_enabled': 'Two-step sign-in is already on.',

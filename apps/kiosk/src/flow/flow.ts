@@ -76,6 +76,10 @@ const REASON_FOR_CODE: Record<ErrorCode, RefusalReason> = {
   visit_in_progress: 'unknown',
   visit_not_cancellable: 'unknown',
   agent_revoked: 'unknown',
+  // Email (invitations, the Messages page): staff only.
+  email_not_configured: 'unknown',
+  visitor_has_no_email: 'unknown',
+  message_not_failed: 'unknown',
 };
 
 /** A server error code as a reason the visitor can read; a code this kiosk does not know gets the generic one. */

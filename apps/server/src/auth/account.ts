@@ -35,6 +35,7 @@ export async function loadMe(ctx: AppContext, user: Omit<AccountHolder, 'ip'>): 
         'u.id',
         'u.email',
         'u.name',
+        'u.email_notifications',
         eb('c.totp_confirmed_at', 'is not', null).$castTo<boolean>().as('mfa'),
       ])
       .where('u.id', '=', user.userId)
@@ -45,6 +46,8 @@ export async function loadMe(ctx: AppContext, user: Omit<AccountHolder, 'ip'>): 
         email: row.email,
         name: row.name,
         mfaEnabled: row.mfa,
+        emailOnArrival: row.email_notifications,
+        emailConfigured: ctx.mailer !== undefined,
         roles: await rolesOf(tx, user.userId),
       }
     );

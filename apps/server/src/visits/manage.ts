@@ -53,8 +53,15 @@ export async function recordVisit(tx: Queryable, now: Date, actor: Actor, input:
   checkTimes(arrival, departure, site.settings.maxVisitHours, now);
   if (input.hostUserId) await checkHost(tx, input.siteId, input.hostUserId);
   const [visitor] = await tx.query<{ id: string }>(
-    'INSERT INTO visitors (tenant_id, name, email, company, phone) VALUES (app_current_tenant(), $1, $2, $3, $4) RETURNING id',
-    [input.visitor.name, input.visitor.email ?? null, input.visitor.company ?? null, input.visitor.phone ?? null],
+    `INSERT INTO visitors (tenant_id, name, email, company, phone, language)
+     VALUES (app_current_tenant(), $1, $2, $3, $4, $5) RETURNING id`,
+    [
+      input.visitor.name,
+      input.visitor.email ?? null,
+      input.visitor.company ?? null,
+      input.visitor.phone ?? null,
+      input.visitor.language ?? null,
+    ],
   );
   const [visit] = await tx.query<{ id: string }>(
     `INSERT INTO visits (tenant_id, site_id, visitor_id, host_user_id, expected_arrival, expected_departure, created_by)
@@ -72,7 +79,7 @@ export async function recordVisit(tx: Queryable, now: Date, actor: Actor, input:
     targetId: visit!.id,
     outcome: 'success',
   });
-  await emit(tx, 'visit.created', input.siteId, { visitId: visit!.id });
+  await emit(tx, 'visit.created', input.siteId, { visitId: visit!.id, sendInvitation: input.sendInvitation ?? true });
   return (await loadVisit(tx, visit!.id))!;
 }
 
@@ -119,8 +126,8 @@ export async function updateVisit(
       const v = patch.visitor;
       await tx.query(
         `UPDATE visitors SET name = coalesce($2, name), email = coalesce($3, email), company = coalesce($4, company),
-                phone = coalesce($5, phone) WHERE id = $1`,
-        [row.visitor_id, v.name ?? null, v.email ?? null, v.company ?? null, v.phone ?? null],
+                phone = coalesce($5, phone), language = coalesce($6, language) WHERE id = $1`,
+        [row.visitor_id, v.name ?? null, v.email ?? null, v.company ?? null, v.phone ?? null, v.language ?? null],
       );
     }
     if (patch.hostUserId) {
@@ -151,7 +158,8 @@ export async function updateVisit(
       outcome: 'success',
       details: { fields: Object.keys(patch).sort().join(',') },
     });
-    await emit(tx, 'visit.updated', row.site_id, { visitId });
+    const newCode = Boolean(patch.expectedArrival || patch.expectedDeparture);
+    await emit(tx, 'visit.updated', row.site_id, { visitId, newCode });
     return (await loadVisit(tx, visitId))!;
   });
   void deps.events.wake();

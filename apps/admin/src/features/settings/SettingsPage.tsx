@@ -159,6 +159,11 @@ function SiteForm({ site }: { site: SiteWithSettings }) {
       walkInsPerKiosk: numbers.walkInsPerKiosk as number,
       walkInsPerSite: numbers.walkInsPerSite as number,
       walkInWindowMinutes: numbers.walkInWindowMinutes as number,
+      // Email settings have no fields on this form yet: kept as they are.
+      language: site.settings.language,
+      address: site.settings.address,
+      wifiDetailsEmail: site.settings.wifiDetailsEmail,
+      chatWebhookUrl: site.settings.chatWebhookUrl,
     };
     const current: Required<SiteChange> = {
       ...site.settings,
