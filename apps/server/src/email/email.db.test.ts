@@ -156,7 +156,10 @@ describe(`email on ${testBackend()}`, () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(waiting.length, JSON.stringify(waiting)).toBe(3);
-      expect(waiting.every((m) => /ECONNREFUSED/.test(m.lastError ?? '')), JSON.stringify(waiting)).toBe(true);
+      expect(
+        waiting.every((m) => /ECONNREFUSED/.test(m.lastError ?? '')),
+        JSON.stringify(waiting),
+      ).toBe(true);
     } finally {
       await smtp.up();
     }
