@@ -10,6 +10,7 @@ import { Page } from '../../ui/Page';
 import { LoadError, Loading } from '../../ui/states';
 import { useObjectUrl } from '../../ui/useObjectUrl';
 import { useUser } from '../auth/session';
+import { InvitationButton } from '../messages/InvitationButton';
 import { useSiteLookup } from '../sites/queries';
 import { useCancelVisit, useCheckIn, useCheckOut, useVisit, useVisitQr, useVisitQrPng } from './queries';
 import { visitListHref } from './VisitsPage';
@@ -166,6 +167,7 @@ function VisitDetail({ visit }: { visit: Visit }) {
                   >
                     {t('visit.downloadPng')}
                   </button>
+                  <InvitationButton visit={visit} />
                 </div>
               </>
             )}
