@@ -223,6 +223,24 @@ describe(`email on ${testBackend()}`, () => {
     expect(calendarOf(cancelled).get('UID')).toEqual([`${visit.id}@atrium`]);
   });
 
+  it('sends each message once when two replicas deliver from the same database', async () => {
+    const replica = await startTestServer({
+      replicaOf: s,
+      now: clock.now,
+      config: { SMTP_URL: smtp.url, SMTP_FROM: 'Atrium <visitors@example.test>', SMTP_TLS_CA_FILE: smtp.caFile },
+      messages: { retryBaseMs: 300, pollMs: 100 },
+    });
+    try {
+      const addresses = ['pair1@example.test', 'pair2@example.test', 'pair3@example.test', 'pair4@example.test'];
+      for (const email of addresses) await newVisit({ email });
+      for (const email of addresses) await mailTo(email);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      for (const email of addresses) expect(mailsTo(email)).toHaveLength(1);
+    } finally {
+      await replica.stop();
+    }
+  });
+
   it('sends no arrival email to a host who turned them off', async () => {
     const off = await api(s, admin).post('/me/notifications', { emailOnArrival: false });
     expect(await off.json()).toEqual({ emailOnArrival: false });
