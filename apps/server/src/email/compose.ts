@@ -1,8 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { MessageKind } from '@atrium/protocol';
-import Mustache from 'mustache';
 import type { SendMailOptions } from 'nodemailer';
 import type { Signer } from '../auth/keys';
 import type { SecretBox } from '../crypto/secret-box';
@@ -13,11 +9,7 @@ import { siteSettings } from '../visits/settings';
 import { voucherContext } from '../visits/vouchers';
 import { chatLine, type Language, type MessageFacts, messageContent } from './content';
 import { parseAddress, visitCalendar } from './ics';
-
-const TEMPLATES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
-const HTML = fs.readFileSync(path.join(TEMPLATES, 'message.html.mustache'), 'utf8');
-const TEXT = fs.readFileSync(path.join(TEMPLATES, 'message.txt.mustache'), 'utf8');
-const QR_CID = 'visit-qr@atrium';
+import { QR_CID, renderEmail } from './render';
 
 /** What one queued message turns into when it is due: an email, a chat post, or nothing to send (and why). */
 export type Outgoing =
@@ -170,21 +162,13 @@ export async function compose(
     if (!token) return { type: 'none', reason: 'The visit has no valid QR code (used, replaced or cancelled).' };
     attachments.push({ filename: 'visit-qr.png', content: await qrPng(token), cid: QR_CID, contentType: 'image/png' });
   }
-  const view = {
-    ...content,
-    lang: language,
-    siteName: facts.siteName,
-    qrCid: content.qr ? QR_CID : null,
-    qrAlt: content.qr?.alt,
-    qrHint: content.qr?.hint,
-  };
+  const body = renderEmail(content, language, facts.siteName);
   return {
     type: 'email',
     mail: {
       to,
       subject: content.subject,
-      text: Mustache.render(TEXT, view),
-      html: Mustache.render(HTML, view),
+      ...body,
       attachments,
       ...(icalEvent ? { icalEvent } : {}),
     },
