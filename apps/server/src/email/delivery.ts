@@ -4,6 +4,7 @@ import type { KeyRing } from '../auth/keys';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Database } from '../db';
 import type { EventDispatcher } from '../events/outbox';
+import { postToChat } from './chat';
 import { compose, type Outgoing, type QueuedMessage } from './compose';
 import { MESSAGE_EVENTS, queueMessages } from './intake';
 import { classify, type Mailer, SendFailure } from './transport';
@@ -156,25 +157,5 @@ export class MessageDelivery {
     const signer = message.kind === 'invitation' ? await this.deps.keys.qrSigningKey(tenantId) : undefined;
     const from = this.deps.mailer?.from ?? '';
     return this.deps.db.withTenant(tenantId, (tx) => compose(tx, { box: this.deps.box, from, signer }, message));
-  }
-}
-
-/** Slack and Microsoft Teams incoming webhooks both take `{ text }`; 4xx is final (except 429), the rest is retried. */
-async function postToChat(url: string, text: string): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text }),
-      redirect: 'error',
-      signal: AbortSignal.timeout(15_000),
-    });
-  } catch (error) {
-    throw new SendFailure(`chat webhook unreachable: ${(error as Error).message}`, false);
-  }
-  if (!response.ok) {
-    const permanent = response.status >= 400 && response.status < 500 && response.status !== 429;
-    throw new SendFailure(`chat webhook answered ${response.status}`, permanent);
   }
 }
