@@ -407,6 +407,9 @@ export const de: Messages = {
 
   'account.title': 'Mein Konto',
   'account.signedInAs': 'Angemeldet als {name} ({email}).',
+  'account.notifications': 'Benachrichtigungen',
+  'account.emailOnArrival': 'Mir eine E-Mail senden, wenn mein Besuch eincheckt',
+  'account.emailOff': 'E-Mail ist auf diesem Server ausgeschaltet, daher werden keine Ankunfts-E-Mails gesendet.',
   'account.roles': 'Ihre Rollen',
   'account.password': 'Passwort ändern',
   'account.currentPassword': 'Aktuelles Passwort',

@@ -394,6 +394,9 @@ export const en = {
 
   'account.title': 'My account',
   'account.signedInAs': 'Signed in as {name} ({email}).',
+  'account.notifications': 'Notifications',
+  'account.emailOnArrival': 'Email me when my visitor checks in',
+  'account.emailOff': 'Email is off on this server, so no arrival emails are sent.',
   'account.roles': 'Your roles',
   'account.password': 'Change password',
   'account.currentPassword': 'Current password',
