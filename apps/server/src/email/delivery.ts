@@ -43,10 +43,12 @@ export class MessageDelivery {
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
+  #started = false;
 
   constructor(private readonly deps: DeliveryDeps) {}
 
   start(): void {
+    this.#started = true;
     this.#unsubscribe = this.deps.events.subscribe((event) => {
       if (MESSAGE_EVENTS.includes(event.type)) void this.wake();
     });
@@ -56,13 +58,15 @@ export class MessageDelivery {
   }
 
   async stop(): Promise<void> {
+    this.#started = false;
     this.#unsubscribe?.();
     if (this.#timer) clearInterval(this.#timer);
     await this.#draining;
   }
 
-  /** Runs the intake and sends what is due; coalesces while a run is going. */
+  /** Runs the intake and sends what is due; coalesces while a run is going. Nothing before start(). */
   wake(): Promise<void> {
+    if (!this.#started) return Promise.resolve();
     if (this.#draining) {
       this.#again = true;
       return this.#draining;
