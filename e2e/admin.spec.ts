@@ -13,7 +13,7 @@ import { type Stack, startStack } from './fixtures/stack';
 import { totp } from './fixtures/totp';
 
 const SHOTS = path.join(RESULTS_DIR, 'screenshots');
-const PAGES = ['visits', 'onsite', 'kiosks', 'agents', 'users', 'audit', 'settings', 'account'] as const;
+const PAGES = ['visits', 'onsite', 'kiosks', 'messages', 'agents', 'users', 'audit', 'settings', 'account'] as const;
 
 // One server for the file, and TOTP is turned on last: the tests run in order.
 test.describe.configure({ mode: 'serial' });

@@ -7,6 +7,7 @@ import { ChoosePasswordPage } from './features/auth/ChoosePasswordPage';
 import { SignInPage } from './features/auth/SignInPage';
 import { useAuth, useUser } from './features/auth/session';
 import { KiosksPage } from './features/kiosks/KiosksPage';
+import { MessagesPage } from './features/messages/MessagesPage';
 import { OnSitePage } from './features/onsite/OnSitePage';
 import { SettingsPage } from './features/settings/SettingsPage';
 import { UsersPage } from './features/users/UsersPage';
@@ -23,6 +24,7 @@ const NAV: Record<PageId, { path: string; label: MessageKey }> = {
   visits: { path: '/visits', label: 'nav.visits' },
   onsite: { path: '/on-site', label: 'nav.onsite' },
   kiosks: { path: '/kiosks', label: 'nav.kiosks' },
+  messages: { path: '/messages', label: 'nav.messages' },
   agents: { path: '/agents', label: 'nav.agents' },
   users: { path: '/users', label: 'nav.users' },
   audit: { path: '/audit', label: 'nav.audit' },
@@ -65,6 +67,7 @@ function Shell() {
           <Route path="/visits/:id">{(params) => <VisitDetailPage key={params.id} id={params.id} />}</Route>
           <Route path="/on-site">{() => allowed('onsite', <OnSitePage />)}</Route>
           <Route path="/kiosks">{() => allowed('kiosks', <KiosksPage />)}</Route>
+          <Route path="/messages">{() => allowed('messages', <MessagesPage />)}</Route>
           <Route path="/agents">{() => allowed('agents', <AgentsPage />)}</Route>
           <Route path="/users">{() => allowed('users', <UsersPage />)}</Route>
           <Route path="/audit">{() => allowed('audit', <AuditPage />)}</Route>

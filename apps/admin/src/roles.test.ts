@@ -8,14 +8,21 @@ describe('navigation by role', () => {
   it('shows hosts their visits and account only', () => {
     expect(pagesFor([{ role: 'member', siteId: A }])).toEqual(['visits', 'account']);
   });
-  it('gives reception the on-site list and kiosks', () => {
-    expect(pagesFor([{ role: 'receptionist', siteId: A }])).toEqual(['visits', 'onsite', 'kiosks', 'account']);
+  it('gives reception the on-site list, kiosks and messages', () => {
+    expect(pagesFor([{ role: 'receptionist', siteId: A }])).toEqual([
+      'visits',
+      'onsite',
+      'kiosks',
+      'messages',
+      'account',
+    ]);
   });
   it('gives site admins agents, users and settings but not the audit log', () => {
     expect(pagesFor([{ role: 'site_admin', siteId: A }])).toEqual([
       'visits',
       'onsite',
       'kiosks',
+      'messages',
       'agents',
       'users',
       'settings',

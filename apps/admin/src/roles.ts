@@ -6,7 +6,16 @@ export const STAFF_ROLES: readonly RoleName[] = ['tenant_admin', 'site_admin', '
 export const ADMIN_ROLES: readonly RoleName[] = ['tenant_admin', 'site_admin'];
 export const ALL_ROLES: readonly RoleName[] = ['tenant_admin', 'site_admin', 'receptionist', 'member'];
 
-export type PageId = 'visits' | 'onsite' | 'kiosks' | 'agents' | 'users' | 'audit' | 'settings' | 'account';
+export type PageId =
+  | 'visits'
+  | 'onsite'
+  | 'kiosks'
+  | 'messages'
+  | 'agents'
+  | 'users'
+  | 'audit'
+  | 'settings'
+  | 'account';
 
 /** Mirrors the server's rule: a tenant admin, or a grant without a site, counts for every site. */
 export function hasRoleAt(grants: Grants, siteId: string, roles: readonly RoleName[]): boolean {
@@ -33,7 +42,7 @@ export function sitesWithRole<S extends { id: string }>(
 /** Pages in navigation order that the user's roles open; the server enforces the same rules. */
 export function pagesFor(grants: Grants): PageId[] {
   const pages: PageId[] = ['visits'];
-  if (hasAnyRole(grants, STAFF_ROLES)) pages.push('onsite', 'kiosks');
+  if (hasAnyRole(grants, STAFF_ROLES)) pages.push('onsite', 'kiosks', 'messages');
   if (hasAnyRole(grants, ADMIN_ROLES)) pages.push('agents', 'users');
   if (isTenantAdmin(grants)) pages.push('audit');
   if (hasAnyRole(grants, ADMIN_ROLES)) pages.push('settings');

@@ -19,6 +19,7 @@ import { healthRouter } from './routes/health/router';
 import { keyRoutes } from './routes/keys/router';
 import { kioskRoutes } from './routes/kiosk/router';
 import { meRoutes } from './routes/me/router';
+import { messageRoutes } from './routes/messages/router';
 import { privacyRoutes } from './routes/privacy/router';
 import { siteRoutes } from './routes/sites/router';
 import { ssoRoutes } from './routes/sso/router';
@@ -134,6 +135,7 @@ export function createApp(deps: AppDeps): Express {
     privacyRoutes,
     agentRoutes,
     keyRoutes,
+    messageRoutes,
   ];
   // The OpenAPI document describes the registry, itself included, once it is complete.
   mountRoutes(ctx, api, [...groups.flatMap((group) => group(ctx)), openApiRoute(routes)], routes);

@@ -27,6 +27,12 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'atrium.example.com' }, 'PUBLIC_URL must be an absolute URL'],
     [{ AGENT_TLS_PORT: '-1' }, 'AGENT_TLS_PORT must be between 1 and 65535'],
     [{ ATRIUM_SECRET_KEY: 'abc' }, 'ATRIUM_SECRET_KEY must be 32 bytes as base64 or hex'],
+    [{ SMTP_URL: 'mail.example.com:587' }, 'SMTP_URL must be smtp://user:pass@host:587'],
+    [{ SMTP_URL: 'http://mail.example.com' }, 'SMTP_URL must be smtp://'],
+    [{ SMTP_URL: 'smtp://mail.example.com?tls=maybe' }, 'SMTP_URL must be smtp://'],
+    [{ SMTP_URL: 'smtp://mail.example.com' }, 'SMTP_FROM is required when SMTP_URL is set'],
+    [{ SMTP_FROM: 'Atrium' }, 'SMTP_FROM must be an address such as Atrium <visitors@example.com>'],
+    [{ SMTP_TLS_CA_FILE: '/nonexistent/ca.pem' }, 'SMTP_TLS_CA_FILE must name a readable PEM file'],
   ])('names the variable for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -45,6 +51,13 @@ describe('loadConfig', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('hunter2');
     }
+  });
+
+  it('turns email on only with SMTP_URL and SMTP_FROM, and never echoes the SMTP password', () => {
+    expect(loadConfig({}).SMTP_URL).toBeUndefined();
+    const config = loadConfig({ SMTP_URL: 'smtps://u:p@mail.example.com', SMTP_FROM: 'Atrium <visitors@example.com>' });
+    expect(config.SMTP_URL).toBe('smtps://u:p@mail.example.com');
+    expect(() => loadConfig({ SMTP_URL: 'smtp://u:hunter2@' })).toThrow(/^SMTP_URL must be ((?!hunter2).)*$/);
   });
 
   it('parses a comma-separated trusted proxy list', () => {

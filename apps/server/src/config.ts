@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
@@ -27,6 +28,24 @@ const postgresUrl = z
   }, 'must be a postgres:// or postgresql:// URL with a host, e.g. postgres://atrium@db:5432/atrium');
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/** smtp://user:pass@host:587 (STARTTLS when offered; ?tls=required refuses plain) or smtps://user:pass@host:465. */
+const smtpUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      const tls = url.searchParams.get('tls');
+      return (
+        (url.protocol === 'smtp:' || url.protocol === 'smtps:') &&
+        url.hostname !== '' &&
+        (tls === null || (tls === 'required' && url.protocol === 'smtp:'))
+      );
+    } catch {
+      return false;
+    }
+  }, 'must be smtp://user:pass@host:587 (optionally ?tls=required) or smtps://user:pass@host:465');
 
 const configSchema = z
   .object({
@@ -109,8 +128,33 @@ const configSchema = z
         })
         .optional(),
     ),
+    /** Unset: email is off (invitations, arrival notices and WiFi details are not sent). */
+    SMTP_URL: z.preprocess(emptyAsUndefined, smtpUrl.optional()),
+    /** The sender of every email, e.g. `Atrium <visitors@example.com>`; required with SMTP_URL. */
+    SMTP_FROM: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .trim()
+        .max(320)
+        .regex(/^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address such as Atrium <visitors@example.com>')
+        .optional(),
+    ),
+    /** A CA certificate (PEM) to trust for the SMTP server's TLS, e.g. a local relay with its own CA. */
+    SMTP_TLS_CA_FILE: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((file) => fs.existsSync(file) && fs.statSync(file).isFile(), 'must name a readable PEM file')
+        .optional(),
+    ),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     ...oidcSchema,
+  })
+  .superRefine((config, ctx) => {
+    if (config.SMTP_URL && !config.SMTP_FROM) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'is required when SMTP_URL is set' });
+    }
   })
   // Single sign-on is all or nothing: the OIDC_* variables become one settings object, or none without OIDC_ISSUER.
   .transform((env, ctx) => ({ ...env, oidc: oidcSettings(env, ctx) }));
@@ -126,7 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = result.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     const shown = env[variable] === undefined ? '' : ` (got ${JSON.stringify(truncate(String(env[variable])))})`;
-    const secret = /PASSWORD|SECRET|KEY/.test(variable) || variable === 'DATABASE_URL';
+    const secret = /PASSWORD|SECRET|KEY/.test(variable) || variable === 'DATABASE_URL' || variable === 'SMTP_URL';
     const message = secret ? '' : shown;
     throw new ConfigError(`${variable} ${issue.message}${message}`);
   }

@@ -9,6 +9,8 @@ import { UserAccess } from './auth/user-access';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import type { Database } from './db';
+import { MessageDelivery } from './email/delivery';
+import { createMailer, type Mailer, type SmtpConfig } from './email/transport';
 import { EventDispatcher } from './events/outbox';
 import { RateLimits } from './http/rate-limit';
 
@@ -24,7 +26,8 @@ export type ContextConfig = Pick<
   | 'ATRIUM_IMAGE_REGISTRY'
   | 'KIOSK_HEARTBEAT_SECONDS'
 > &
-  Partial<Pick<Config, 'oidc'>>;
+  Partial<Pick<Config, 'oidc'>> &
+  Partial<SmtpConfig>;
 
 export interface AppContext {
   config: ContextConfig;
@@ -44,6 +47,10 @@ export interface AppContext {
   hub: AgentHub;
   /** The IdP for single sign-on, when OIDC_ISSUER is set (discovered in the background, retried until it answers). */
   oidc: OidcClient | undefined;
+  /** Sends email; undefined when email is off (SMTP_URL unset). */
+  mailer: Mailer | undefined;
+  /** Queues messages from visit events and sends them (started by main, or a test that wants email). */
+  messages: MessageDelivery;
   now: () => Date;
 }
 
@@ -55,6 +62,8 @@ export async function createContext(options: {
   now?: () => Date;
   /** A separate handle for event delivery, so it never queues behind request traffic on a busy pool. */
   eventsDb?: Database;
+  /** Retry timing of message delivery (tests shorten it). */
+  delivery?: { retryBaseMs?: number; pollMs?: number };
 }): Promise<AppContext> {
   const now = options.now ?? (() => new Date());
   const box = new SecretBox(options.secretKey);
@@ -66,6 +75,17 @@ export async function createContext(options: {
   access.follow(events);
   const oidc = options.config.oidc ? new OidcClient(options.config.oidc, options.logger) : undefined;
   void oidc?.start();
+  const mailer = createMailer(options.config);
+  const messages = new MessageDelivery({
+    db: options.db,
+    keys,
+    box,
+    events,
+    logger: options.logger,
+    now,
+    mailer,
+    ...options.delivery,
+  });
   return {
     config: options.config,
     db: options.db,
@@ -80,6 +100,8 @@ export async function createContext(options: {
     ca,
     hub: new AgentHub({ db: options.db, deliveryDb, events, box, logger: options.logger, now }),
     oidc,
+    mailer,
+    messages,
     now,
   };
 }

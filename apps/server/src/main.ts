@@ -67,6 +67,7 @@ async function main() {
     throw error;
   });
   await ctx.events.start();
+  ctx.messages.start();
   const stopJobs = startJobs(ctx);
   // `npm run backup` cannot open the embedded database while this process owns it, so it asks us (SIGUSR2).
   const backend = db.backend;
@@ -133,6 +134,8 @@ async function main() {
     void ctx.hub.close();
     server.close(async () => {
       stopJobs();
+      await ctx.messages.stop().catch(() => {});
+      ctx.mailer?.close();
       await ctx.events.stop().catch(() => {});
       if (eventsDb !== db) await eventsDb.close().catch(() => {});
       await db.close().catch((error) => logger.error({ err: error }, 'closing the database failed'));

@@ -144,6 +144,10 @@ export async function seedTenant(db: Database, label: string): Promise<CreatedTe
           .where('visit_id', '=', visit.id),
       )
       .execute();
+    await tx
+      .insertInto('messages')
+      .values({ tenant_id: tenantId, site_id: siteId, kind: 'invitation', visit_id: visit.id })
+      .execute();
   });
   return tenant;
 }

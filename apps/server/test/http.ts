@@ -33,6 +33,8 @@ export async function startTestServer(
     port?: number;
     /** Another replica of this server: same database and secret key (closing the database stays with the first). */
     replicaOf?: TestServer;
+    /** Start message delivery (email, chat webhooks), retrying after `retryBaseMs`. */
+    messages?: { retryBaseMs?: number; pollMs?: number };
   } = {},
 ): Promise<TestServer> {
   const { replicaOf } = options;
@@ -50,8 +52,10 @@ export async function startTestServer(
     logger: options.logger ?? pino({ level: 'silent' }),
     secretKey,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.messages ? { delivery: options.messages } : {}),
   });
   await ctx.events.start();
+  if (options.messages) ctx.messages.start();
   const app = createApp({ ctx });
   const server = http.createServer(app);
   attachProxiedAgentEndpoint(ctx, server);
@@ -65,6 +69,8 @@ export async function startTestServer(
     url: `http://127.0.0.1:${port}`,
     async stop() {
       await ctx.hub.close();
+      await ctx.messages.stop();
+      ctx.mailer?.close();
       server.closeAllConnections();
       await ctx.events.stop();
       await new Promise((resolve) => server.close(resolve));

@@ -8,7 +8,13 @@ import { kioskSummarySchema } from './kiosk';
  * response body, exactly the fields the server sends. Times are ISO 8601 strings.
  */
 
-export const meSchema = userSummarySchema.extend({ mfaEnabled: z.boolean() });
+export const meSchema = userSummarySchema.extend({
+  mfaEnabled: z.boolean(),
+  /** The user wants an email when their visitor arrives (POST /me/notifications changes it). */
+  emailOnArrival: z.boolean(),
+  /** The server can send email (SMTP_URL is set): invitations, arrival and WiFi emails go out. */
+  emailConfigured: z.boolean(),
+});
 export type Me = z.infer<typeof meSchema>;
 
 export const totpEnrolmentSchema = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() });

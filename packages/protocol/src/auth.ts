@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, flag, id, int, queryInt, secret, text, token } from './primitives';
+import { email, flag, httpsUrl, id, int, languageSchema, queryInt, secret, text, token } from './primitives';
 
 export const ROLE_NAMES = ['tenant_admin', 'site_admin', 'receptionist', 'member'] as const;
 export const roleSchema = z.enum(ROLE_NAMES);
@@ -166,6 +166,10 @@ export const siteSettingsViewSchema = z.object({
   walkInWindowMinutes: z.number().int(),
   /** Whether kiosks of this site can be unlocked for staff (the PIN itself is stored hashed and never shown). */
   staffPinSet: z.boolean(),
+  language: z.enum(['en', 'de']),
+  address: z.string(),
+  wifiDetailsEmail: z.boolean(),
+  chatWebhookUrl: z.string().nullable(),
 });
 
 /** The site's staff PIN for kiosks: 4 to 8 digits. */
@@ -192,6 +196,12 @@ export const updateSiteSchema = z
     keyMaxAgeSeconds: int({ min: 60, max: 30 * 24 * 3600 }).optional(),
     /** Sets the staff PIN that unlocks kiosk staff views; null removes it. */
     staffPin: staffPinSchema.nullable().optional(),
+    /** Language of visitor emails (unless the visitor chose one) and of arrival emails to hosts. */
+    language: languageSchema.optional(),
+    address: text({ max: 500, min: 0, multiline: true }).optional(),
+    wifiDetailsEmail: flag().optional(),
+    /** A Slack or Microsoft Teams incoming-webhook URL (HTTPS only); null removes it. */
+    chatWebhookUrl: httpsUrl().nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change', path: ['name'] });
 

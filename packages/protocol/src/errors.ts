@@ -66,6 +66,9 @@ export const ERROR_CODES = [
   'sso_no_account',
   'sso_account_disabled',
   'sso_handoff_invalid',
+  'email_not_configured',
+  'visitor_has_no_email',
+  'message_not_failed',
   // A visitor code that cannot be used here (422)
   'token_not_yet_valid',
   'wrong_site',

@@ -3,5 +3,6 @@ export * from './agent';
 export * from './auth';
 export * from './errors';
 export * from './kiosk';
+export * from './messages';
 export * from './primitives';
 export * from './visits';

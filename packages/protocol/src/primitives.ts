@@ -95,3 +95,13 @@ export const queryInt = ({ min, max }: { min: number; max: number }) =>
 
 /** A yes/no flag. */
 export const flag = () => z.boolean({ error: 'must be true or false' });
+
+/** An https:// URL (webhooks: never plain HTTP). */
+export const httpsUrl = () =>
+  text({ max: 2000 }).pipe(
+    z.url({ protocol: /^https$/, hostname: z.regexes.domain, error: 'must be an https:// URL' }),
+  );
+
+/** The languages emails and the apps speak. */
+export const LANGUAGES = ['en', 'de'] as const;
+export const languageSchema = z.enum(LANGUAGES, { error: 'must be en or de' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, id, queryInt, text, timestamp } from './primitives';
+import { email, flag, id, languageSchema, queryInt, text, timestamp } from './primitives';
 
 export const VISIT_STATUSES = ['expected', 'checked_in', 'checked_out', 'cancelled', 'expired'] as const;
 export const visitStatusSchema = z.enum(VISIT_STATUSES);
@@ -10,6 +10,8 @@ export const visitorInputSchema = z.object({
   email: email().optional(),
   company: text({ max: 200, min: 0 }).optional(),
   phone: text({ max: 50, min: 0 }).optional(),
+  /** The language of the visitor's emails; the site's language when not given. */
+  language: languageSchema.optional(),
 });
 
 export const createVisitSchema = z.object({
@@ -18,6 +20,8 @@ export const createVisitSchema = z.object({
   expectedArrival: timestamp('arrival'),
   expectedDeparture: timestamp('departure'),
   hostUserId: id('a user id').optional(),
+  /** Email the visitor an invitation with the QR code (default: when visitor.email is given and email is on). */
+  sendInvitation: flag().optional(),
 });
 export type CreateVisitRequest = z.infer<typeof createVisitSchema>;
 

@@ -94,6 +94,10 @@ const REASON_FOR_CODE: Record<ErrorCode, RefusalReason> = {
   sso_no_account: 'unknown',
   sso_account_disabled: 'unknown',
   sso_handoff_invalid: 'unknown',
+  // Email (invitations, the Messages page): staff only.
+  email_not_configured: 'unknown',
+  visitor_has_no_email: 'unknown',
+  message_not_failed: 'unknown',
 };
 
 /** A server error code as a reason the visitor can read; a code this kiosk does not know gets the generic one. */

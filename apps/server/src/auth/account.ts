@@ -5,6 +5,7 @@ import QRCode from 'qrcode';
 import { recordAudit } from '../audit/record';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Database, Tx } from '../db';
+import type { Mailer } from '../email/transport';
 import type { EventDispatcher } from '../events/outbox';
 import { conflict, invalidInput } from '../http/errors';
 import { hashNewPassword, verifyPassword } from '../tenancy/passwords';
@@ -14,13 +15,15 @@ import { hashRecoveryCode } from './sign-in';
 import { generateTotpSecret, otpauthUri, verifyTotp } from './totp';
 import type { UserAccess } from './user-access';
 
-/** What the account services use: the database, the TOTP secret box, the clock, and who to tell of a new password. */
+/** What the account services use: the database, the TOTP secret box, the clock, who to tell of a new password, the mailer. */
 export interface AccountDeps {
   db: Database;
   box: SecretBox;
   now: () => Date;
   events: Pick<EventDispatcher, 'wake'>;
   access: Pick<UserAccess, 'forget'>;
+  /** Present when email is configured: `GET /me` says whether arrival emails can reach the user. */
+  mailer: Mailer | undefined;
 }
 
 /** The signed-in user looking after their own account (the /me routes). */
@@ -46,6 +49,7 @@ export async function loadMe(deps: AccountDeps, user: Omit<AccountHolder, 'ip'>)
         'u.id',
         'u.email',
         'u.name',
+        'u.email_notifications',
         eb('c.totp_confirmed_at', 'is not', null).$castTo<boolean>().as('mfa'),
       ])
       .where('u.id', '=', user.userId)
@@ -56,6 +60,8 @@ export async function loadMe(deps: AccountDeps, user: Omit<AccountHolder, 'ip'>)
         email: row.email,
         name: row.name,
         mfaEnabled: row.mfa,
+        emailOnArrival: row.email_notifications,
+        emailConfigured: deps.mailer !== undefined,
         roles: await rolesOf(tx, user.userId),
       }
     );

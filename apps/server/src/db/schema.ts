@@ -126,6 +126,22 @@ export interface LoginEmails {
   user_id: string;
 }
 
+export interface Messages {
+  id: Generated<string>;
+  tenant_id: string;
+  site_id: string;
+  kind: string;
+  visit_id: string;
+  user_id: string | null;
+  event_id: number | null;
+  state: Generated<string>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+}
+
 export interface PairingCodes {
   id: Generated<string>;
   code: string;
@@ -251,6 +267,8 @@ export interface Tenants {
   name: string;
   settings: Generated<Json>;
   created_at: Generated<Date>;
+  message_cursor: Generated<number>;
+  messages_since: Generated<Date>;
 }
 
 export interface UserIdentities {
@@ -281,6 +299,7 @@ export interface Users {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   session_version: Generated<number>;
+  email_notifications: Generated<boolean>;
 }
 
 export interface Visitors {
@@ -291,6 +310,7 @@ export interface Visitors {
   company: string | null;
   phone: string | null;
   created_at: Generated<Date>;
+  language: string | null;
 }
 
 export interface Visits {
@@ -335,6 +355,7 @@ export interface DB {
   instance_ca: InstanceCa;
   kiosks: Kiosks;
   login_emails: LoginEmails;
+  messages: Messages;
   pairing_codes: PairingCodes;
   qr_tokens: QrTokens;
   radius_sessions: RadiusSessions;

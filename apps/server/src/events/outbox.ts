@@ -4,8 +4,10 @@ import type { Database, Tx } from '../db';
 
 /** Event types and their payloads: ids and codes only, never names, emails or phone numbers. */
 export interface EventPayloads {
-  'visit.created': { visitId: string };
-  'visit.updated': { visitId: string };
+  /** sendInvitation false: the creator asked for no invitation email. */
+  'visit.created': { visitId: string; sendInvitation?: boolean };
+  /** newCode: the times changed, so the visit has a new QR code (and the visitor a new invitation). */
+  'visit.updated': { visitId: string; newCode?: boolean };
   'visit.cancelled': { visitId: string };
   'visit.checked_in': { visitId: string; checkInId: string; kioskId: string | null; offline: boolean };
   'visit.checked_out': { visitId: string; checkInId: string | null; reason: 'kiosk' | 'staff' | 'erasure' };

@@ -88,6 +88,7 @@ export async function recordVisit(tx: Tx, now: Date, actor: Actor, input: NewVis
       email: input.visitor.email ?? null,
       company: input.visitor.company ?? null,
       phone: input.visitor.phone ?? null,
+      language: input.visitor.language ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -112,7 +113,7 @@ export async function recordVisit(tx: Tx, now: Date, actor: Actor, input: NewVis
     targetId: visit.id,
     outcome: 'success',
   });
-  await emit(tx, 'visit.created', input.siteId, { visitId: visit.id });
+  await emit(tx, 'visit.created', input.siteId, { visitId: visit.id, sendInvitation: input.sendInvitation ?? true });
   return (await loadVisit(tx, visit.id))!;
 }
 
@@ -161,6 +162,7 @@ export async function updateVisit(
           email: eb.fn.coalesce(eb.val(v.email ?? null), 'email'),
           company: eb.fn.coalesce(eb.val(v.company ?? null), 'company'),
           phone: eb.fn.coalesce(eb.val(v.phone ?? null), 'phone'),
+          language: eb.fn.coalesce(eb.val(v.language ?? null), 'language'),
         }))
         .where('id', '=', row.visitor_id)
         .execute();
@@ -191,7 +193,8 @@ export async function updateVisit(
       outcome: 'success',
       details: { fields: Object.keys(patch).sort().join(',') },
     });
-    await emit(tx, 'visit.updated', row.site_id, { visitId });
+    const newCode = Boolean(patch.expectedArrival || patch.expectedDeparture);
+    await emit(tx, 'visit.updated', row.site_id, { visitId, newCode });
     return (await loadVisit(tx, visitId))!;
   });
   void deps.events.wake();

@@ -35,6 +35,14 @@ export const siteSettingsSchema = z.object({
     .default(7 * 24 * 3600),
   /** argon2id of the PIN that unlocks a kiosk's staff views; null while none is set. */
   staffPinHash: z.string().nullable().default(null),
+  /** The language of emails to visitors who chose none, and of arrival emails to hosts. */
+  language: z.enum(['en', 'de']).default('en'),
+  /** The site's postal address, printed in invitations (several lines). */
+  address: z.string().max(500).default(''),
+  /** Email the visitor their WiFi details on check-in (when email is configured). */
+  wifiDetailsEmail: z.boolean().default(true),
+  /** A Slack or Microsoft Teams incoming-webhook URL (HTTPS) told about each arrival; null for none. */
+  chatWebhookUrl: z.string().startsWith('https://').nullable().default(null),
 });
 export type SiteSettings = z.infer<typeof siteSettingsSchema>;
 

@@ -1,13 +1,21 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { useI18n } from '../../i18n';
 import { downloadText } from '../../ui/download';
-import { Field } from '../../ui/Field';
+import { CheckboxField, Field } from '../../ui/Field';
 import { FormError, fieldErrorsOf, Notice } from '../../ui/Notice';
 import { Page, Section } from '../../ui/Page';
 import { LoadError, Loading } from '../../ui/states';
 import { useSiteLookup } from '../sites/queries';
 import { readPasswordChange } from './password-change';
-import { svgDataUrl, useChangePassword, useConfirmTotp, useDisableTotp, useMe, useStartTotp } from './queries';
+import {
+  svgDataUrl,
+  useChangePassword,
+  useConfirmTotp,
+  useDisableTotp,
+  useMe,
+  useSetArrivalEmails,
+  useStartTotp,
+} from './queries';
 import { SESSION_ENDED_FLAG } from './SignInPage';
 import { useAuth, useUser } from './session';
 
@@ -32,9 +40,32 @@ export function AccountPage() {
           ))}
         </ul>
       </Section>
+      <ArrivalEmails />
       <ChangePassword />
       <TwoStep />
     </Page>
+  );
+}
+
+/** Whether the user gets an email when their visitor checks in (only where the server can send email). */
+function ArrivalEmails() {
+  const { t } = useI18n();
+  const me = useMe();
+  const set = useSetArrivalEmails();
+  if (!me.data) return null;
+  return (
+    <Section title={t('account.notifications')} id="account-notifications">
+      {me.data.emailConfigured ? (
+        <CheckboxField
+          label={t('account.emailOnArrival')}
+          checked={set.isPending ? set.variables : me.data.emailOnArrival}
+          onChange={(on) => set.mutate(on)}
+        />
+      ) : (
+        <p className="hint">{t('account.emailOff')}</p>
+      )}
+      {set.error && <FormError error={set.error} fields={[]} />}
+    </Section>
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Me, RecoveryCodes, SsoInfo, TotpEnrolment } from '@atrium/protocol';
+import type { Me, NotificationPreferences, RecoveryCodes, SsoInfo, TotpEnrolment } from '@atrium/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api-provider';
 
@@ -21,6 +21,16 @@ export function useSsoInfo() {
 export function useMe() {
   const api = useApi();
   return useQuery({ queryKey: authKeys.me(), queryFn: ({ signal }) => api.get<Me>('/me', undefined, signal) });
+}
+
+/** Turns the user's own arrival emails on or off. */
+export function useSetArrivalEmails() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (emailOnArrival: boolean) => api.post<NotificationPreferences>('/me/notifications', { emailOnArrival }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: authKeys.me() }),
+  });
 }
 
 export function useChangePassword() {

@@ -21,6 +21,10 @@ const SITE_FIELDS = [
   'walkInsPerKiosk',
   'walkInsPerSite',
   'walkInWindowMinutes',
+  'language',
+  'address',
+  'wifiDetailsEmail',
+  'chatWebhookUrl',
 ] as const;
 
 function useTimezones(): string[] {
@@ -144,6 +148,8 @@ function SiteForm({ site }: { site: SiteWithSettings }) {
     }
     if (!text('name')) problems.name = t('errors.field.required');
     if (!text('wifiSsid')) problems.wifiSsid = t('errors.field.required');
+    const webhook = text('chatWebhookUrl');
+    if (webhook && !/^https:\/\/[^\s/]+/.test(webhook)) problems.chatWebhookUrl = t('settings.webhookHttps');
     setLocalErrors(problems);
     update.reset();
     setUnchanged(false);
@@ -160,6 +166,10 @@ function SiteForm({ site }: { site: SiteWithSettings }) {
       walkInsPerKiosk: numbers.walkInsPerKiosk as number,
       walkInsPerSite: numbers.walkInsPerSite as number,
       walkInWindowMinutes: numbers.walkInWindowMinutes as number,
+      language: text('language') === 'de' ? 'de' : 'en',
+      address: String(form.get('address') ?? '').trim(),
+      wifiDetailsEmail: form.get('wifiDetailsEmail') === 'on',
+      chatWebhookUrl: webhook || null,
     };
     const current: Required<SiteChange> = {
       ...site.settings,
@@ -278,6 +288,39 @@ function SiteForm({ site }: { site: SiteWithSettings }) {
           label={t('settings.walkIns')}
           name="walkInsAllowed"
           defaultChecked={site.settings.walkInsAllowed}
+        />
+        <div className="grid-3">
+          <Field label={t('settings.emailLanguage')} error={errors.language}>
+            {(a11y) => (
+              <select {...a11y} name="language" defaultValue={site.settings.language}>
+                <option value="en">English</option>
+                <option value="de">Deutsch</option>
+              </select>
+            )}
+          </Field>
+          <Field label={t('settings.address')} error={errors.address} optional>
+            {(a11y) => (
+              <textarea {...a11y} name="address" rows={3} defaultValue={site.settings.address} maxLength={500} />
+            )}
+          </Field>
+          <Field label={t('settings.chatWebhook')} error={errors.chatWebhookUrl} optional>
+            {(a11y) => (
+              <input
+                {...a11y}
+                name="chatWebhookUrl"
+                type="url"
+                inputMode="url"
+                placeholder="https://hooks.slack.com/services/…"
+                defaultValue={site.settings.chatWebhookUrl ?? ''}
+                maxLength={2000}
+              />
+            )}
+          </Field>
+        </div>
+        <CheckboxField
+          label={t('settings.wifiDetailsEmail')}
+          name="wifiDetailsEmail"
+          defaultChecked={site.settings.wifiDetailsEmail}
         />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={update.isPending}>

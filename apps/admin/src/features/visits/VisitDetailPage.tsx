@@ -10,6 +10,7 @@ import { Page } from '../../ui/Page';
 import { LoadError, Loading } from '../../ui/states';
 import { useObjectUrl } from '../../ui/useObjectUrl';
 import { useUser } from '../auth/session';
+import { InvitationButton } from '../messages/InvitationButton';
 import { useSiteLookup } from '../sites/queries';
 import { useCancelVisit, useVisit, useVisitQr, useVisitQrPng, useVisitStatusChange } from './queries';
 import { visitListHref } from './VisitsPage';
@@ -165,6 +166,7 @@ function VisitDetail({ visit }: { visit: Visit }) {
                   >
                     {t('visit.downloadPng')}
                   </button>
+                  <InvitationButton visit={visit} />
                 </div>
               </>
             )}

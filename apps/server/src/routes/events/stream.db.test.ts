@@ -67,7 +67,9 @@ describe(`GET /events/stream on ${testBackend()}`, () => {
     const elsewhere = await visitAt(w.s2);
     const here = await visitAt(w.s1);
     const { text } = await stream.until((t) => t.includes(here.id));
-    expect(text).toContain(`event: visit.created\ndata: ${JSON.stringify({ siteId: w.s1, visitId: here.id })}\n\n`);
+    expect(text).toContain(
+      `event: visit.created\ndata: ${JSON.stringify({ siteId: w.s1, visitId: here.id, sendInvitation: true })}\n\n`,
+    );
     expect(text).toMatch(/id: \d+\nevent: visit.created/);
     expect(text).not.toContain(elsewhere.id);
     expect(text).not.toContain('Stream Visitor');

@@ -22,7 +22,15 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-type Me = { id: string; email: string; name: string; mfaEnabled: boolean; roles: unknown[] };
+type Me = {
+  id: string;
+  email: string;
+  name: string;
+  mfaEnabled: boolean;
+  emailOnArrival: boolean;
+  emailConfigured: boolean;
+  roles: unknown[];
+};
 
 describe(`GET /me on ${testBackend()}`, () => {
   it('describes the signed-in user', async () => {
@@ -32,6 +40,8 @@ describe(`GET /me on ${testBackend()}`, () => {
       email: EMAIL,
       name: expect.any(String),
       mfaEnabled: false,
+      emailOnArrival: true,
+      emailConfigured: false,
       roles: [expect.objectContaining({ role: 'tenant_admin', siteId: null })],
     });
     const member = await jsonOf<Me>(await api(s, w.tokens.memberS1).get('/me'));
@@ -39,6 +49,17 @@ describe(`GET /me on ${testBackend()}`, () => {
       id: w.userIds.memberS1,
       roles: [expect.objectContaining({ role: 'member', siteId: w.s1 })],
     });
+  });
+
+  it("turns the user's own arrival emails off and on, audited", async () => {
+    const member = api(s, w.tokens.memberS1);
+    const off = await member.post('/me/notifications', { emailOnArrival: false });
+    expect([off.status, await off.json()]).toEqual([200, { emailOnArrival: false }]);
+    expect((await jsonOf<Me>(await member.get('/me'))).emailOnArrival).toBe(false);
+    const bad = await member.post('/me/notifications', { emailOnArrival: 'no' });
+    expect([bad.status, (await errorOf(bad)).details?.field]).toEqual([400, 'emailOnArrival']);
+    await member.post('/me/notifications', { emailOnArrival: true });
+    expect((await jsonOf<Me>(await member.get('/me'))).emailOnArrival).toBe(true);
   });
 
   it('needs a token', async () => {

@@ -1,6 +1,7 @@
 import {
   changePasswordSchema,
   meSchema,
+  notificationPreferencesSchema,
   recoveryCodesSchema,
   totpConfirmSchema,
   totpDisableSchema,
@@ -16,6 +17,7 @@ import {
   startTotpEnrolment,
 } from '../../auth/account';
 import type { AppContext } from '../../context';
+import { setArrivalEmails } from '../../email/preferences';
 import { unauthorized } from '../../http/errors';
 import { type RouteDef, route, userOf } from '../../http/routes';
 
@@ -79,6 +81,16 @@ export function meRoutes(ctx: AppContext): RouteDef[] {
       async handler(req, res, { body }) {
         await disableTotp(ctx, holderOf(req), body.password);
         res.status(204).end();
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/me/notifications',
+      auth,
+      schemas: { body: notificationPreferencesSchema },
+      response: { status: 200, schema: notificationPreferencesSchema },
+      async handler(req, res, { body }) {
+        res.json(await setArrivalEmails(ctx.db, holderOf(req), body.emailOnArrival));
       },
     }),
   ];

@@ -36,6 +36,10 @@ describe(`sites and settings on ${testBackend()}`, () => {
       walkInsPerSite: 30,
       walkInWindowMinutes: 10,
       staffPinSet: false,
+      language: 'en',
+      address: '',
+      wifiDetailsEmail: true,
+      chatWebhookUrl: null,
     });
 
     const patched = await api(s, admin).patch(`/sites/${siteId}`, {
@@ -54,6 +58,22 @@ describe(`sites and settings on ${testBackend()}`, () => {
     expect([badZone.status, (await errorOf(badZone)).details?.field]).toEqual([400, 'timezone']);
     const badSsid = await api(s, admin).patch(`/sites/${siteId}`, { wifiSsid: 'x'.repeat(33) });
     expect(badSsid.status).toBe(400);
+    const plainWebhook = await api(s, admin).patch(`/sites/${siteId}`, {
+      chatWebhookUrl: 'http://hooks.example.com/x',
+    });
+    expect([plainWebhook.status, (await errorOf(plainWebhook)).details?.field]).toEqual([400, 'chatWebhookUrl']);
+    const email = await api(s, admin).patch(`/sites/${siteId}`, {
+      language: 'de',
+      chatWebhookUrl: 'https://hooks.example.com/services/T0/B0/x',
+      wifiDetailsEmail: false,
+    });
+    expect(await jsonOf(email)).toMatchObject({
+      settings: {
+        language: 'de',
+        chatWebhookUrl: 'https://hooks.example.com/services/T0/B0/x',
+        wifiDetailsEmail: false,
+      },
+    });
     expect((await api(s, admin).patch('/settings', { retentionDays: 0 })).status).toBe(400);
     expect(await jsonOf(await api(s, admin).patch('/settings', { retentionDays: 90 }))).toEqual({ retentionDays: 90 });
 
@@ -62,6 +82,6 @@ describe(`sites and settings on ${testBackend()}`, () => {
     const sites = await jsonOf<Array<{ name: string }>>(await api(s, admin).get('/sites'));
     expect(sites.map((site) => site.name)).toEqual(['Annex', 'Main office']);
     const audit = await jsonOf<{ items: Array<{ action: string }> }>(await api(s, admin).get('/audit?action=site'));
-    expect(audit.items.map((i) => i.action)).toEqual(['site.created', 'site.updated']);
+    expect(audit.items.map((i) => i.action)).toEqual(['site.created', 'site.updated', 'site.updated']);
   });
 });

@@ -9,7 +9,6 @@ import {
   visitCheckedOutSchema,
   visitSchema,
 } from '@atrium/protocol';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { forbidden, notFound } from '../../http/errors';
@@ -19,6 +18,7 @@ import type { Actor } from '../../visits/actor';
 import { checkInByStaff } from '../../visits/check-in';
 import { checkOutByStaff } from '../../visits/check-out';
 import { cancelVisit, createVisit, updateVisit } from '../../visits/manage';
+import { qrPng, qrSvg } from '../../visits/qr-image';
 import { visitQrToken } from '../../visits/qr-tokens';
 import { findVisit, listVisits, onSite, recordVisitorViewed } from '../../visits/views';
 
@@ -129,13 +129,9 @@ export function visitRoutes(ctx: AppContext): RouteDef[] {
         const { user, visit } = await visibleVisit(req, params.id);
         const token = await visitQrToken(ctx, user.tenantId, visit.id);
         if (!token || visit.status !== 'expected') throw notFound('QR code (the visit is no longer expected)');
-        const options = { errorCorrectionLevel: 'M' as const, margin: 4 };
         res.setHeader('Cache-Control', 'no-store');
-        if (query.format === 'png') {
-          res.type('image/png').send(await QRCode.toBuffer(token, { ...options, type: 'png', scale: 8 }));
-        } else {
-          res.type('image/svg+xml').send(await QRCode.toString(token, { ...options, type: 'svg' }));
-        }
+        if (query.format === 'png') res.type('image/png').send(await qrPng(token));
+        else res.type('image/svg+xml').send(await qrSvg(token));
       },
     }),
     route({
