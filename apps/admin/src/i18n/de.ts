@@ -7,6 +7,7 @@ export const de: Messages = {
   'common.loading': 'Wird geladen …',
   'common.retry': 'Erneut versuchen',
   'common.save': 'Speichern',
+  'common.cancel': 'Abbrechen',
   'common.saving': 'Wird gespeichert …',
   'common.saved': 'Gespeichert.',
   'common.keep': 'Nein, behalten',
@@ -66,6 +67,8 @@ export const de: Messages = {
     'Die App hat eine Anfrage in einer Form gesendet, die der Server nicht annimmt. Laden Sie die Seite neu und versuchen Sie es erneut.',
   'errors.password_login_disabled':
     'Dieses Konto meldet sich per Single Sign-on an. Nutzen Sie „Mit Single Sign-on anmelden“.',
+  'errors.last_tenant_admin':
+    'Dies ist der letzte aktive Administrator (alle Standorte). Machen Sie zuerst eine andere Person dazu.',
   'errors.no_password':
     'Diese Person meldet sich per Single Sign-on an und hat kein Passwort, das zurückgesetzt werden kann.',
   'errors.sso_not_configured':
@@ -368,6 +371,18 @@ export const de: Messages = {
   'users.you': 'Sie',
   'users.roleAt': '{role} in {site}',
   'users.loadError': 'Die Benutzer konnten nicht geladen werden.',
+  'users.chooseRole': 'Rolle wählen',
+  'users.roleRequired': 'Wählen Sie die Rolle dieser Person.',
+  'users.rolesRequired': 'Mindestens eine Rolle muss bleiben.',
+  'users.disabledNamesake':
+    'Ein Konto mit dieser E-Mail-Adresse existiert, ist aber deaktiviert. Aktivieren Sie es in der Liste unten, statt es neu anzulegen.',
+  'users.edit': 'Bearbeiten',
+  'users.addRole': 'Rolle hinzufügen',
+  'users.removeRole': 'Rolle entfernen',
+  'users.delete': 'Löschen',
+  'users.deleteQuestion':
+    '{name} endgültig löschen? Konto und persönliche Daten werden gelöscht; das Protokoll behält nur eine ID.',
+  'users.deleteConfirm': 'Ja, löschen',
   'role.tenant_admin': 'Administrator (alle Standorte)',
   'role.site_admin': 'Standort-Administrator',
   'role.receptionist': 'Empfang',

@@ -1,0 +1,125 @@
+/**
+ * What admins notice in the admin app (issue 21, items 9, 10, 15 and 8), in Debian's Chromium against the real server
+ * on PostgreSQL: users that can be edited, re-enabled and deleted; retention that warns before it purges; agent setup
+ * that says where the image comes from; times in the site's zone.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, chromium, expect, type Page, test } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './fixtures/kiosk';
+import { type Stack, startStack } from './fixtures/stack';
+
+test.describe.configure({ mode: 'serial' });
+
+let stack: Stack;
+let browser: Browser;
+let token: string;
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  stack = await startStack('postgres');
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const res = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: stack.adminEmail, password: stack.adminPassword }),
+  });
+  token = ((await res.json()) as { accessToken: string }).accessToken;
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function signedIn(viewport = { width: 1280, height: 860 }, language: 'en' | 'de' = 'en'): Promise<Page> {
+  const context = await browser.newContext({ baseURL: stack.baseUrl, viewport });
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.getByTestId('login-email').fill(stack.adminEmail);
+  await page.getByTestId('login-password').fill(stack.adminPassword);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('nav-visits')).toBeVisible();
+  if (language === 'de') await page.getByTestId('language').selectOption('de');
+  return page;
+}
+
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious, `axe on ${what}`).toEqual([]);
+}
+
+test('item 9: a user is created with a chosen role, edited, disabled, re-enabled instead of re-created, and deleted', async () => {
+  const page = await signedIn();
+  await page.getByTestId('nav-users').click();
+  const form = page.getByTestId('user-form');
+  await page.getByTestId('user-name').fill('Grace Hopper');
+  await page.getByTestId('user-email').fill('grace@example.test');
+  await page.getByTestId('user-password').fill('initial password 1');
+  // No role is implied: the form asks for one.
+  await expect(page.getByTestId('user-role')).toHaveValue('');
+  await page.getByTestId('user-submit').click();
+  await expect(form.getByText('Choose the role this person gets.')).toBeVisible();
+  await expect(page.getByTestId('user-role')).toBeFocused();
+  await page.getByTestId('user-role').selectOption('receptionist');
+  await page.getByTestId('user-submit').click();
+  await expect(form.getByText('Grace Hopper can now sign in.')).toBeVisible();
+
+  const row = page.getByTestId('user-row').filter({ hasText: 'Grace Hopper' });
+  await expect(row).toContainText('Receptionist');
+  await row.getByTestId('user-edit').click();
+  const edit = page.getByTestId('user-edit-form');
+  await expectAccessible(page, 'users with the edit form open');
+  await edit.getByTestId('user-edit-name').fill('Grace B. Hopper');
+  await edit.getByTestId('user-edit-email').fill('grace.hopper@example.test');
+  await edit.getByTestId('user-edit-role').selectOption('member');
+  await edit.getByTestId('user-edit-save').click();
+  await expect(edit).toHaveCount(0);
+  const edited = page.getByTestId('user-row').filter({ hasText: 'Grace B. Hopper' });
+  await expect(edited).toContainText('grace.hopper@example.test');
+  await expect(edited).toContainText('Host at');
+  const [grace] = (await call<Array<{ id: string; email: string }>>('GET', '/users')).filter(
+    (u) => u.email === 'grace.hopper@example.test',
+  );
+
+  // Disabled, then added again: the form says to re-enable, and re-enabling works.
+  await edited.getByTestId('user-disable').click();
+  await edited.getByTestId('user-disable-confirm').click();
+  await expect(edited.getByTestId('user-enable')).toBeVisible();
+  await page.getByTestId('user-name').fill('Grace Hopper');
+  await page.getByTestId('user-email').fill('grace.hopper@example.test');
+  await page.getByTestId('user-password').fill('initial password 1');
+  await page.getByTestId('user-role').selectOption('member');
+  await page.getByTestId('user-submit').click();
+  await expect(page.getByTestId('user-disabled-namesake')).toContainText('Re-enable it in the list below');
+  await edited.getByTestId('user-enable').click();
+  await expect(edited.getByTestId('user-disable')).toBeVisible();
+
+  // Deleted for good: gone from the list, the audit keeps the id only.
+  await edited.getByTestId('user-delete').click();
+  await expect(edited).toContainText('Their account and personal data are erased');
+  await edited.getByTestId('user-delete-confirm').click();
+  await expect(page.getByTestId('user-row').filter({ hasText: 'Grace' })).toHaveCount(0);
+  const audit = await call<{ items: Array<{ action: string }> }>('GET', `/audit?targetId=${grace!.id}`);
+  expect(audit.items.map((e) => e.action)).toContain('user.deleted');
+  expect(JSON.stringify(audit.items)).not.toContain('grace');
+  // Not one's own account: the own row has no delete button.
+  await expect(
+    page.getByTestId('user-row').filter({ hasText: stack.adminEmail }).getByTestId('user-delete'),
+  ).toHaveCount(0);
+  await expectAccessible(page, 'users');
+});
