@@ -3,8 +3,10 @@
  * on PostgreSQL: users that can be edited, re-enabled and deleted; retention that warns before it purges; agent setup
  * that says where the image comes from; times in the site's zone.
  */
+import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, expect, type Page, test } from '@playwright/test';
+import pg from 'pg';
 import { CHROMIUM, CHROMIUM_ARGS } from './fixtures/kiosk';
 import { type Stack, startStack } from './fixtures/stack';
 
@@ -13,6 +15,7 @@ test.describe.configure({ mode: 'serial' });
 let stack: Stack;
 let browser: Browser;
 let token: string;
+let siteId: string;
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
@@ -35,6 +38,7 @@ test.beforeAll(async () => {
     body: JSON.stringify({ email: stack.adminEmail, password: stack.adminPassword }),
   });
   token = ((await res.json()) as { accessToken: string }).accessToken;
+  siteId = (await call<Array<{ id: string }>>('GET', '/sites'))[0]!.id;
 });
 
 test.afterAll(async () => {
@@ -122,4 +126,63 @@ test('item 9: a user is created with a chosen role, edited, disabled, re-enabled
     page.getByTestId('user-row').filter({ hasText: stack.adminEmail }).getByTestId('user-delete'),
   ).toHaveCount(0);
   await expectAccessible(page, 'users');
+});
+
+/** Visits that came and went `days` ago: made through the API, then moved back in the database. */
+async function pastVisits(names: string[], days: number): Promise<void> {
+  const ids: string[] = [];
+  for (const name of names) {
+    const arrival = new Date(Date.now() + 60_000);
+    const visit = await call<{ id: string }>('POST', '/visits', {
+      siteId,
+      visitor: { name },
+      expectedArrival: arrival.toISOString(),
+      expectedDeparture: new Date(arrival.getTime() + 3600_000).toISOString(),
+    });
+    await call('POST', `/visits/${visit.id}/check-in`, { idempotencyKey: randomUUID() });
+    await call('POST', `/visits/${visit.id}/check-out`, { idempotencyKey: randomUUID() });
+    ids.push(visit.id);
+  }
+  const client = new pg.Client({ connectionString: stack.databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `UPDATE visits SET expected_arrival = expected_arrival - make_interval(days => $2),
+              expected_departure = expected_departure - make_interval(days => $2),
+              checked_in_at = checked_in_at - make_interval(days => $2),
+              checked_out_at = checked_out_at - make_interval(days => $2)
+        WHERE id = ANY($1::uuid[])`,
+      [ids, days],
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+test('item 10: shortening retention says how many visits the purge would delete, and saves only when confirmed', async () => {
+  await pastVisits(['Old One', 'Old Two', 'Old Three'], 5);
+  const page = await signedIn();
+  await page.getByTestId('nav-settings').click();
+  const days = page.getByTestId('settings-retention');
+  await expect(days).toHaveValue('30');
+
+  // Kept: the question names the count; Escape keeps the old value.
+  await days.fill('2');
+  await page.getByTestId('settings-retention-save').click();
+  const question = page.getByTestId('retention-confirm');
+  await expect(question).toContainText('Keep visitor data for 2 days only? Within the hour, 3 visits');
+  await expectAccessible(page, 'settings with the retention question');
+  await page.keyboard.press('Escape');
+  await expect(question).toHaveCount(0);
+  expect((await call<{ retentionDays: number }>('GET', '/settings')).retentionDays).toBe(30);
+
+  // Longer needs no question; shorter is saved once confirmed.
+  await days.fill('40');
+  await page.getByTestId('settings-retention-save').click();
+  await expect(page.getByText('Saved')).toBeVisible();
+  await days.fill('2');
+  await page.getByTestId('settings-retention-save').click();
+  await page.getByTestId('retention-confirm-yes').click();
+  await expect(page.getByText('Saved')).toBeVisible();
+  expect((await call<{ retentionDays: number }>('GET', '/settings')).retentionDays).toBe(2);
 });

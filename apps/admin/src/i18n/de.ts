@@ -414,6 +414,9 @@ export const de: Messages = {
   'settings.title': 'Einstellungen',
   'settings.tenant': 'Aufbewahrung',
   'settings.retention': 'Besucherdaten aufbewahren für (Tage)',
+  'settings.retentionShorten':
+    'Besucherdaten nur noch {days} Tage aufbewahren? Innerhalb einer Stunde werden {visits} ältere Besuche endgültig gelöscht.',
+  'settings.retentionShortenConfirm': 'Ja, verkürzen und löschen',
   'settings.retentionHint':
     'Besucherangaben, Check-ins und WLAN-Sitzungen werden innerhalb einer Stunde gelöscht, sobald sie dieses Alter erreichen.',
   'settings.siteName': 'Name des Standorts',

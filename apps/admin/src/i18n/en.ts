@@ -394,6 +394,9 @@ export const en = {
   'settings.title': 'Settings',
   'settings.tenant': 'Data retention',
   'settings.retention': 'Keep visitor data for (days)',
+  'settings.retentionShorten':
+    'Keep visitor data for {days} days only? Within the hour, {visits} visits older than that are deleted for good.',
+  'settings.retentionShortenConfirm': 'Yes, shorten and delete',
   'settings.retentionHint':
     'Visitor details, check-ins and WiFi sessions are deleted within an hour of reaching this age.',
   'settings.siteName': 'Site name',
