@@ -186,3 +186,43 @@ test('item 10: shortening retention says how many visits the purge would delete,
   await expect(page.getByText('Saved')).toBeVisible();
   expect((await call<{ retentionDays: number }>('GET', '/settings')).retentionDays).toBe(2);
 });
+
+test('item 15: the bundle says which image to pull and how to start it, and does not close before the files are saved', async () => {
+  const page = await signedIn();
+  await page.getByTestId('nav-agents').click();
+  await expect(page.getByText('registering one shows the image to pull')).toBeVisible();
+  await page.getByTestId('agent-name').fill('Server room');
+  await page.getByTestId('agent-submit').click();
+  const bundle = page.getByTestId('agent-bundle');
+  await expect(bundle).toBeVisible();
+  // The image named by the registration, pulled and used by both ways to start it.
+  const image = (await page.getByTestId('agent-image').locator('code').textContent())!;
+  expect(image).toMatch(/^[a-z0-9.:/-]+\/atrium-agent:\S+$/);
+  await expect(page.getByTestId('agent-docker-pull')).toHaveText(`docker pull ${image}`);
+  await expect(page.getByTestId('agent-docker-run')).toContainText(image);
+  await page.getByTestId('agent-compose').locator('summary').click();
+  await expect(page.getByTestId('agent-compose')).toContainText(`image: "${image}"`);
+  await expectAccessible(page, 'the agent bundle');
+
+  // Nothing saved: the first click only asks, naming every file.
+  await page.getByTestId('agent-bundle-done').click();
+  await expect(bundle).toBeVisible();
+  await expect(page.getByTestId('agent-bundle-missing')).toContainText('agent.crt, agent.key, ca.crt');
+  await expect(page.getByTestId('agent-bundle-done')).toHaveText('Close without them');
+  // Saving the files one by one shortens the list; with all three saved, the screen closes at once.
+  for (const which of ['cert', 'key', 'ca']) {
+    await Promise.all([page.waitForEvent('download'), page.getByTestId(`agent-download-${which}`).click()]);
+  }
+  await expect(page.getByTestId('agent-bundle-missing')).toHaveCount(0);
+  await expect(page.getByTestId('agent-bundle-done')).toHaveText('I have saved the files');
+  await page.getByTestId('agent-bundle-done').click();
+  await expect(bundle).toHaveCount(0);
+
+  // Renewed, one file saved: closing takes a second, deliberate click.
+  await page.getByTestId('agent-renew').first().click();
+  await Promise.all([page.waitForEvent('download'), page.getByTestId('agent-download-cert').click()]);
+  await page.getByTestId('agent-bundle-done').click();
+  await expect(page.getByTestId('agent-bundle-missing')).toContainText('agent.key, ca.crt');
+  await page.getByTestId('agent-bundle-done').click();
+  await expect(bundle).toHaveCount(0);
+});

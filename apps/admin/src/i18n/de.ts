@@ -281,7 +281,7 @@ export const de: Messages = {
 
   'agents.title': 'WLAN-Agenten',
   'agents.intro':
-    'Jeder Standort betreibt einen Agenten im eigenen Netz. Er beantwortet die RADIUS-Anfragen des WLAN-Controllers für Gast-Zugänge.',
+    'Jeder Standort betreibt einen Agenten im eigenen Netz. Er beantwortet die RADIUS-Anfragen des WLAN-Controllers für Gast-Zugänge. Er läuft als Container: Nach dem Registrieren sehen Sie, welches Image Sie laden und wie Sie es starten.',
   'agents.register': 'Agenten registrieren',
   'agents.name': 'Name des Agenten',
   'agents.namePlaceholder': 'Serverraum',
@@ -303,6 +303,13 @@ export const de: Messages = {
   'agents.copy': 'Befehl kopieren',
   'agents.copied': 'Kopiert.',
   'agents.done': 'Ich habe die Dateien gespeichert',
+  'agents.imageTitle': 'Das Agenten-Image holen',
+  'agents.imageIntro':
+    'Der Agent ist ein Container-Image, das mit dieser Server-Version veröffentlicht wird (für einen Spiegel ATRIUM_IMAGE_REGISTRY am Server setzen). Laden Sie es auf dem Rechner des Agenten:',
+  'agents.composeTitle': 'Dasselbe als Docker-Compose-Dienst',
+  'agents.notSaved':
+    'Noch nicht heruntergeladen: {files}. Sie können nicht erneut angezeigt werden; ohne sie verbindet sich der Agent nicht. Trotzdem schließen?',
+  'agents.closeAnyway': 'Ohne sie schließen',
   'agents.list': 'Registrierte Agenten',
   'agents.empty': 'Noch kein Agent registriert.',
   'agents.connected': 'Verbunden',

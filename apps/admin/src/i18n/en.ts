@@ -262,7 +262,7 @@ export const en = {
 
   'agents.title': 'WiFi agents',
   'agents.intro':
-    'Each site runs one agent on its own network. It answers the WiFi controller’s RADIUS requests for guest vouchers.',
+    'Each site runs one agent on its own network. It answers the WiFi controller’s RADIUS requests for guest vouchers. It is a container: registering one shows the image to pull and how to start it.',
   'agents.register': 'Register an agent',
   'agents.name': 'Agent name',
   'agents.namePlaceholder': 'Server room',
@@ -283,6 +283,13 @@ export const en = {
   'agents.copy': 'Copy command',
   'agents.copied': 'Copied.',
   'agents.done': 'I have saved the files',
+  'agents.imageTitle': 'Get the agent image',
+  'agents.imageIntro':
+    'The agent is a container image published with this server’s release (set ATRIUM_IMAGE_REGISTRY on the server to use a mirror). Pull it on the agent’s host:',
+  'agents.composeTitle': 'The same as a Docker Compose service',
+  'agents.notSaved':
+    'Not downloaded yet: {files}. They cannot be shown again; without them the agent cannot connect. Close anyway?',
+  'agents.closeAnyway': 'Close without them',
   'agents.list': 'Registered agents',
   'agents.empty': 'No agent is registered yet.',
   'agents.connected': 'Connected',
