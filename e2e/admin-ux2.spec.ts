@@ -226,3 +226,48 @@ test('item 15: the bundle says which image to pull and how to start it, and does
   await page.getByTestId('agent-bundle-done').click();
   await expect(bundle).toHaveCount(0);
 });
+
+const shownIn = (iso: string, timeZone: string) =>
+  new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+
+test('item 8: the first site takes the server’s zone; audit and agent times are shown in the site’s zone, named once zones differ', async () => {
+  // A server started with TZ=Europe/Berlin makes its first site a Berlin one.
+  const berlin = await startStack('postgres', { env: { TZ: 'Europe/Berlin' } });
+  try {
+    const login = await fetch(`${berlin.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: berlin.adminEmail, password: berlin.adminPassword }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const sites = await fetch(`${berlin.baseUrl}/api/v1/sites`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(((await sites.json()) as Array<{ timezone: string }>).map((s) => s.timezone)).toEqual(['Europe/Berlin']);
+  } finally {
+    await berlin.stop();
+  }
+
+  // This stack's site moves to Tokyo: the audit log and the agents page follow it, not the browser (UTC here).
+  await call('PATCH', `/sites/${siteId}`, { timezone: 'Asia/Tokyo' });
+  const page = await signedIn();
+  await page.getByTestId('nav-audit').click();
+  const latest = (await call<{ items: Array<{ occurredAt: string }> }>('GET', '/audit')).items[0]!;
+  await expect(page.getByTestId('audit-time').first()).toHaveText(shownIn(latest.occurredAt, 'Asia/Tokyo'));
+  await page.getByTestId('nav-agents').click();
+  const [agent] = await call<Array<{ certificateExpires: string }>>('GET', '/agents');
+  await expect(page.getByTestId('agent-certificate').first()).toContainText(
+    shownIn(agent!.certificateExpires, 'Asia/Tokyo'),
+  );
+  await expectAccessible(page, 'agents in the site’s zone');
+
+  // A second site elsewhere: from now on every time names its zone.
+  await call('POST', '/sites', { name: 'Zweigstelle', timezone: 'UTC' });
+  await page.reload();
+  await expect(page.getByTestId('agent-certificate').first()).toContainText(
+    `${shownIn(agent!.certificateExpires, 'Asia/Tokyo')} (Asia/Tokyo)`,
+  );
+  await page.getByTestId('nav-audit').click();
+  await expect(page.getByTestId('audit-time').first()).toHaveText(/\((UTC|Asia\/Tokyo)\)$/);
+  await expectAccessible(page, 'audit with sites in two zones');
+});

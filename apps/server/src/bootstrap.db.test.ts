@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase, testBackend } from '../test/db';
-import { bootstrap, generatePassword } from './bootstrap';
+import { bootstrap, generatePassword, serverTimeZone } from './bootstrap';
 import { verifyPassword } from './tenancy/passwords';
 
 let t: TestDatabase;
@@ -26,6 +26,8 @@ describe(`first start on ${testBackend()}`, () => {
       ),
       hash: await tx.query<{ password_hash: string }>('SELECT password_hash FROM credentials'),
     }));
+    // The test processes run with TZ=UTC (vitest.config.ts), like a server in a UTC container.
+    expect(serverTimeZone()).toBe('UTC');
     expect(rows.sites).toEqual([{ name: 'Main office', timezone: 'UTC' }]);
     expect(rows.users).toEqual([{ email: 'admin@localhost', role: 'tenant_admin', site_id: null }]);
     const hash = rows.hash[0]!.password_hash;
@@ -50,6 +52,17 @@ describe(`first start on ${testBackend()}`, () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
     const [count] = await t.db.asOwner((tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM tenants'));
     expect(count!.n).toBe(1);
+  });
+
+  it('puts the first site in the server’s time zone, so a Berlin office is not off by an hour', async () => {
+    const first = await bootstrap(
+      t.db,
+      { ATRIUM_ADMIN_EMAIL: 'tz@example.com', ATRIUM_ADMIN_PASSWORD: undefined },
+      'Europe/Berlin',
+    );
+    if (!first.created) throw new Error('not created');
+    const sites = await t.db.withTenant(first.tenantId, (tx) => tx.selectFrom('sites').select('timezone').execute());
+    expect(sites).toEqual([{ timezone: 'Europe/Berlin' }]);
   });
 });
 

@@ -14,6 +14,7 @@ import { useNow } from '../../ui/useNow';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
 import { SiteSelect } from '../sites/SiteSelect';
+import { useSiteDateTime } from '../sites/site-time';
 import { AgentBundle } from './AgentBundle';
 import { useAgents, useRegisterAgent, useRenewCertificate, useRevokeAgent } from './queries';
 
@@ -145,7 +146,8 @@ function AgentCard({
   onRenew: () => void;
   renewing: boolean;
 }) {
-  const { t, tag, number, dateTime } = useI18n();
+  const { t, tag, number } = useI18n();
+  const siteTime = useSiteDateTime();
   const site = useSiteLookup()(agent.siteId);
   const now = useNow();
   const status = agent.lastStatus;
@@ -206,7 +208,7 @@ function AgentCard({
             <dt>{t('agents.lastSeen')}</dt>
             <dd>
               {agent.lastSeen ? (
-                <time dateTime={agent.lastSeen} title={dateTime(agent.lastSeen)}>
+                <time dateTime={agent.lastSeen} title={siteTime(agent.lastSeen, agent.siteId)}>
                   {relativeTime(agent.lastSeen, now, tag)}
                 </time>
               ) : (
@@ -218,7 +220,7 @@ function AgentCard({
             <div>
               <dt>{t('agents.certificate')}</dt>
               <dd data-testid="agent-certificate" data-expiring={agent.certificateExpiring === true}>
-                {dateTime(agent.certificateExpires)}
+                {siteTime(agent.certificateExpires, agent.siteId)}
               </dd>
             </div>
           )}
@@ -276,7 +278,7 @@ function AgentCard({
         </dl>
         {agent.pendingCertificateExpires && !agent.revoked && (
           <p className="muted small" data-testid="agent-pending-certificate">
-            {t('agents.pendingCertificate', { date: dateTime(agent.pendingCertificateExpires) })}
+            {t('agents.pendingCertificate', { date: siteTime(agent.pendingCertificateExpires, agent.siteId) })}
           </p>
         )}
       </div>
