@@ -21,7 +21,8 @@ export default defineConfig({
         test: {
           name: 'db-pglite',
           include: dbTests,
-          env: { ATRIUM_TEST_BACKEND: 'pglite' },
+          // TZ: the first site takes the server's zone, and the tests expect UTC wherever they run.
+          env: { ATRIUM_TEST_BACKEND: 'pglite', TZ: 'UTC' },
           globalSetup: ['apps/server/test/global-setup.ts'],
         },
       },
@@ -30,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'db-postgres',
           include: dbTests,
-          env: { ATRIUM_TEST_BACKEND: 'postgres' },
+          env: { ATRIUM_TEST_BACKEND: 'postgres', TZ: 'UTC' },
           globalSetup: ['apps/server/test/global-setup.ts'],
         },
       },

@@ -87,6 +87,8 @@ test('an admin resets a password; the temporary one leads to choosing a new pass
   await page.getByTestId('user-name').fill('Hana Host');
   await page.getByTestId('user-email').fill(email);
   await page.getByTestId('user-password').fill('initial password 1');
+  // The role is chosen, never implied (issue 21 item 9).
+  await page.getByTestId('user-role').selectOption('member');
   await page.getByTestId('user-submit').click();
   const row = page.getByTestId('user-row').filter({ hasText: email });
   await expect(row).toBeVisible();

@@ -211,6 +211,9 @@ for (const database of ['postgres', 'pglite'] as const) {
         ]);
         expect(download.suggestedFilename()).toBe('agent.crt');
         expect(fs.readFileSync((await download.path())!, 'utf8')).toContain('BEGIN CERTIFICATE');
+        // Only the certificate was saved: closing asks once more, naming the files left behind (issue 21 item 15).
+        await admin.getByTestId('agent-bundle-done').click();
+        await expect(admin.getByTestId('agent-bundle-missing')).toContainText('agent.key, ca.crt');
         await admin.getByTestId('agent-bundle-done').click();
         await expect(admin.getByTestId('agent-pending-certificate')).toContainText('takes over');
         await expect(admin.getByTestId('agent-status').first()).toHaveAttribute('data-connected', 'true');

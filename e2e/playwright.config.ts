@@ -13,6 +13,7 @@ export default defineConfig({
     'kiosk-ux.spec.ts',
     'admin.spec.ts',
     'admin-ux.spec.ts',
+    'admin-ux2.spec.ts',
     'golden-journey.spec.ts',
     'sso.spec.ts',
   ],

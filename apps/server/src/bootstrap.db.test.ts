@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase, testBackend } from '../test/db';
-import { bootstrap, generatePassword } from './bootstrap';
+import { bootstrap, generatePassword, serverTimeZone } from './bootstrap';
 import { verifyPassword } from './tenancy/passwords';
 
 let t: TestDatabase;
@@ -28,6 +28,8 @@ describe(`first start on ${testBackend()}`, () => {
         .execute(),
       hash: await tx.selectFrom('credentials').select('password_hash').execute(),
     }));
+    // The test processes run with TZ=UTC (vitest.config.ts), like a server in a UTC container.
+    expect(serverTimeZone()).toBe('UTC');
     expect(rows.sites).toEqual([{ name: 'Main office', timezone: 'UTC' }]);
     expect(rows.users).toEqual([{ email: 'admin@localhost', role: 'tenant_admin', site_id: null }]);
     const hash = rows.hash[0]!.password_hash;
@@ -57,6 +59,17 @@ describe(`first start on ${testBackend()}`, () => {
         .executeTakeFirstOrThrow(),
     );
     expect(count.n).toBe(1);
+  });
+
+  it('puts the first site in the server’s time zone, so a Berlin office is not off by an hour', async () => {
+    const first = await bootstrap(
+      t.db,
+      { ATRIUM_ADMIN_EMAIL: 'tz@example.com', ATRIUM_ADMIN_PASSWORD: undefined },
+      'Europe/Berlin',
+    );
+    if (!first.created) throw new Error('not created');
+    const sites = await t.db.withTenant(first.tenantId, (tx) => tx.selectFrom('sites').select('timezone').execute());
+    expect(sites).toEqual([{ timezone: 'Europe/Berlin' }]);
   });
 });
 

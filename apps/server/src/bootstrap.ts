@@ -17,13 +17,19 @@ export function generatePassword(length = 20): string {
   return out;
 }
 
+/** The server process's own zone (its TZ, else the system's): most likely where the first site is. */
+export function serverTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
 /**
- * First start on an empty database: one tenant, the site "Main office" and a tenant admin. Later starts change
- * nothing. Two replicas racing both try; the unique email lets exactly one commit.
+ * First start on an empty database: one tenant, the site "Main office" in the server's time zone and a tenant admin.
+ * Later starts change nothing. Two replicas racing both try; the unique email lets exactly one commit.
  */
 export async function bootstrap(
   db: Database,
   config: Pick<Config, 'ATRIUM_ADMIN_EMAIL' | 'ATRIUM_ADMIN_PASSWORD'>,
+  timezone = serverTimeZone(),
 ): Promise<BootstrapResult> {
   const email = config.ATRIUM_ADMIN_EMAIL;
   const existing = await db.asOwner((tx) => tx.selectFrom('tenants').select('id').limit(1).executeTakeFirst());
@@ -33,7 +39,7 @@ export async function bootstrap(
   try {
     const created = await createTenant(db, {
       name: 'Atrium',
-      site: { name: 'Main office' },
+      site: { name: 'Main office', timezone },
       admin: { email, name: 'Administrator', passwordHash },
     });
     return {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { agentStatusSchema, radiusTotalsSchema } from './agent';
 import { auditEventSchema, siteSchema, siteSettingsViewSchema, userSummarySchema } from './auth';
 import { kioskSummarySchema } from './kiosk';
+import { queryInt } from './primitives';
 
 /**
  * What the server answers the dashboard (and other API clients) beyond the shapes of DESIGN §7.1: one schema per
@@ -33,6 +34,15 @@ export type AuditPage = z.infer<typeof auditPageSchema>;
 
 export const tenantSettingsSchema = z.object({ retentionDays: z.number().int() });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
+
+/** `GET /settings/retention-preview`: what the next purge would delete with this retention. */
+export const retentionPreviewQuerySchema = z.object({ retentionDays: queryInt({ min: 1, max: 3650 }) });
+export const retentionPreviewSchema = z.object({
+  retentionDays: z.number().int(),
+  visitors: z.number().int(),
+  visits: z.number().int(),
+});
+export type RetentionPreview = z.infer<typeof retentionPreviewSchema>;
 
 export type SiteSettings = z.infer<typeof siteSettingsViewSchema>;
 export const siteWithSettingsSchema = siteSchema.extend({ settings: siteSettingsViewSchema });

@@ -95,6 +95,7 @@ export type CreateUserRequest = z.infer<typeof createUserSchema>;
 export const updateUserSchema = z
   .object({
     name: text({ max: 200 }).optional(),
+    email: email().optional(),
     status: z.enum(['active', 'disabled']).optional(),
     /** Refused by the server (400 naming it): use the one-time password reset instead. */
     password: z.unknown().optional(),

@@ -51,6 +51,7 @@ export const ERROR_CODES = [
   'visit_not_cancellable',
   'agent_revoked',
   'no_password',
+  'last_tenant_admin',
   // Single sign-on (OpenID Connect): refusals the callback sends back to the sign-in page (#sso_error=…), 404 when it
   // is not set up, 401 for a handoff code that expired or was used
   'sso_not_configured',

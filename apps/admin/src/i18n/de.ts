@@ -7,6 +7,7 @@ export const de: Messages = {
   'common.loading': 'Wird geladen …',
   'common.retry': 'Erneut versuchen',
   'common.save': 'Speichern',
+  'common.cancel': 'Abbrechen',
   'common.saving': 'Wird gespeichert …',
   'common.saved': 'Gespeichert.',
   'common.keep': 'Nein, behalten',
@@ -71,6 +72,8 @@ export const de: Messages = {
     'Die App hat eine Anfrage in einer Form gesendet, die der Server nicht annimmt. Laden Sie die Seite neu und versuchen Sie es erneut.',
   'errors.password_login_disabled':
     'Dieses Konto meldet sich per Single Sign-on an. Nutzen Sie „Mit Single Sign-on anmelden“.',
+  'errors.last_tenant_admin':
+    'Dies ist der letzte aktive Administrator (alle Standorte). Machen Sie zuerst eine andere Person dazu.',
   'errors.no_password':
     'Diese Person meldet sich per Single Sign-on an und hat kein Passwort, das zurückgesetzt werden kann.',
   'errors.sso_not_configured':
@@ -306,7 +309,7 @@ export const de: Messages = {
 
   'agents.title': 'WLAN-Agenten',
   'agents.intro':
-    'Jeder Standort betreibt einen Agenten im eigenen Netz. Er beantwortet die RADIUS-Anfragen des WLAN-Controllers für Gast-Zugänge.',
+    'Jeder Standort betreibt einen Agenten im eigenen Netz. Er beantwortet die RADIUS-Anfragen des WLAN-Controllers für Gast-Zugänge. Er läuft als Container: Nach dem Registrieren sehen Sie, welches Image Sie laden und wie Sie es starten.',
   'agents.register': 'Agenten registrieren',
   'agents.name': 'Name des Agenten',
   'agents.namePlaceholder': 'Serverraum',
@@ -328,6 +331,13 @@ export const de: Messages = {
   'agents.copy': 'Befehl kopieren',
   'agents.copied': 'Kopiert.',
   'agents.done': 'Ich habe die Dateien gespeichert',
+  'agents.imageTitle': 'Das Agenten-Image holen',
+  'agents.imageIntro':
+    'Der Agent ist ein Container-Image, das mit dieser Server-Version veröffentlicht wird (für einen Spiegel ATRIUM_IMAGE_REGISTRY am Server setzen). Laden Sie es auf dem Rechner des Agenten:',
+  'agents.composeTitle': 'Dasselbe als Docker-Compose-Dienst',
+  'agents.notSaved':
+    'Noch nicht heruntergeladen: {files}. Sie können nicht erneut angezeigt werden; ohne sie verbindet sich der Agent nicht. Trotzdem schließen?',
+  'agents.closeAnyway': 'Ohne sie schließen',
   'agents.list': 'Registrierte Agenten',
   'agents.empty': 'Noch kein Agent registriert.',
   'agents.connected': 'Verbunden',
@@ -396,6 +406,18 @@ export const de: Messages = {
   'users.you': 'Sie',
   'users.roleAt': '{role} in {site}',
   'users.loadError': 'Die Benutzer konnten nicht geladen werden.',
+  'users.chooseRole': 'Rolle wählen',
+  'users.roleRequired': 'Wählen Sie die Rolle dieser Person.',
+  'users.rolesRequired': 'Mindestens eine Rolle muss bleiben.',
+  'users.disabledNamesake':
+    'Ein Konto mit dieser E-Mail-Adresse existiert, ist aber deaktiviert. Aktivieren Sie es in der Liste unten, statt es neu anzulegen.',
+  'users.edit': 'Bearbeiten',
+  'users.addRole': 'Rolle hinzufügen',
+  'users.removeRole': 'Rolle entfernen',
+  'users.delete': 'Löschen',
+  'users.deleteQuestion':
+    '{name} endgültig löschen? Konto und persönliche Daten werden gelöscht; das Protokoll behält nur eine ID.',
+  'users.deleteConfirm': 'Ja, löschen',
   'role.tenant_admin': 'Administrator (alle Standorte)',
   'role.site_admin': 'Standort-Administrator',
   'role.receptionist': 'Empfang',
@@ -427,6 +449,9 @@ export const de: Messages = {
   'settings.title': 'Einstellungen',
   'settings.tenant': 'Aufbewahrung',
   'settings.retention': 'Besucherdaten aufbewahren für (Tage)',
+  'settings.retentionShorten':
+    'Besucherdaten nur noch {days} Tage aufbewahren? Innerhalb einer Stunde werden {visits} ältere Besuche endgültig gelöscht.',
+  'settings.retentionShortenConfirm': 'Ja, verkürzen und löschen',
   'settings.retentionHint':
     'Besucherangaben, Check-ins und WLAN-Sitzungen werden innerhalb einer Stunde gelöscht, sobald sie dieses Alter erreichen.',
   'settings.siteName': 'Name des Standorts',

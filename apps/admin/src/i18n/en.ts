@@ -5,6 +5,7 @@ export const en = {
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
   'common.save': 'Save',
+  'common.cancel': 'Cancel',
   'common.saving': 'Saving…',
   'common.saved': 'Saved.',
   'common.keep': 'No, keep it',
@@ -63,6 +64,7 @@ export const en = {
     'The app sent a request in a form the server does not accept. Reload the page and try again.',
   'errors.password_login_disabled': 'This account signs in with single sign-on. Use “Sign in with single sign-on”.',
   'errors.no_password': 'This user signs in with single sign-on and has no password to reset.',
+  'errors.last_tenant_admin': 'This is the last active administrator of all sites. Make someone else one first.',
   'errors.sso_not_configured': 'Single sign-on is not set up on this server. Sign in with your email and password.',
   'errors.sso_unavailable': 'The single sign-on service cannot be reached right now. Try again in a minute.',
   'errors.sso_denied': 'The single sign-on service did not let you in. Try again, or ask your IT team.',
@@ -286,7 +288,7 @@ export const en = {
 
   'agents.title': 'WiFi agents',
   'agents.intro':
-    'Each site runs one agent on its own network. It answers the WiFi controller’s RADIUS requests for guest vouchers.',
+    'Each site runs one agent on its own network. It answers the WiFi controller’s RADIUS requests for guest vouchers. It is a container: registering one shows the image to pull and how to start it.',
   'agents.register': 'Register an agent',
   'agents.name': 'Agent name',
   'agents.namePlaceholder': 'Server room',
@@ -307,6 +309,13 @@ export const en = {
   'agents.copy': 'Copy command',
   'agents.copied': 'Copied.',
   'agents.done': 'I have saved the files',
+  'agents.imageTitle': 'Get the agent image',
+  'agents.imageIntro':
+    'The agent is a container image published with this server’s release (set ATRIUM_IMAGE_REGISTRY on the server to use a mirror). Pull it on the agent’s host:',
+  'agents.composeTitle': 'The same as a Docker Compose service',
+  'agents.notSaved':
+    'Not downloaded yet: {files}. They cannot be shown again; without them the agent cannot connect. Close anyway?',
+  'agents.closeAnyway': 'Close without them',
   'agents.list': 'Registered agents',
   'agents.empty': 'No agent is registered yet.',
   'agents.connected': 'Connected',
@@ -375,6 +384,18 @@ export const en = {
   'users.you': 'you',
   'users.roleAt': '{role} at {site}',
   'users.loadError': 'The users could not be loaded.',
+  'users.chooseRole': 'Choose a role',
+  'users.roleRequired': 'Choose the role this person gets.',
+  'users.rolesRequired': 'Keep at least one role.',
+  'users.disabledNamesake':
+    'An account with this email exists but is disabled. Re-enable it in the list below instead of adding it again.',
+  'users.edit': 'Edit',
+  'users.addRole': 'Add a role',
+  'users.removeRole': 'Remove role',
+  'users.delete': 'Delete',
+  'users.deleteQuestion':
+    'Delete {name} for good? Their account and personal data are erased; the audit log keeps only an id.',
+  'users.deleteConfirm': 'Yes, delete',
   'role.tenant_admin': 'Administrator (all sites)',
   'role.site_admin': 'Site administrator',
   'role.receptionist': 'Receptionist',
@@ -406,6 +427,9 @@ export const en = {
   'settings.title': 'Settings',
   'settings.tenant': 'Data retention',
   'settings.retention': 'Keep visitor data for (days)',
+  'settings.retentionShorten':
+    'Keep visitor data for {days} days only? Within the hour, {visits} visits older than that are deleted for good.',
+  'settings.retentionShortenConfirm': 'Yes, shorten and delete',
   'settings.retentionHint':
     'Visitor details, check-ins and WiFi sessions are deleted within an hour of reaching this age.',
   'settings.siteName': 'Site name',

@@ -81,6 +81,7 @@ const REASON_FOR_CODE: Record<ErrorCode, RefusalReason> = {
   agent_revoked: 'unknown',
   password_login_disabled: 'unknown',
   no_password: 'unknown',
+  last_tenant_admin: 'unknown',
   sso_not_configured: 'unknown',
   sso_unavailable: 'unknown',
   sso_denied: 'unknown',

@@ -1,4 +1,4 @@
-import type { CreatedVisit } from '@atrium/protocol';
+import type { CreatedVisit, RetentionPreview } from '@atrium/protocol';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, api, pairKiosk, scan, signInAdmin } from '../../test/actors';
@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../../test/http';
 import { jsonOf } from '../../test/json';
 import { bootstrap } from '../bootstrap';
 import { tenantTables } from '../db/rls-audit';
-import { purgeTenant } from './retention';
+import { purgeTenant, retentionPreview } from './retention';
 import { exportVisitor } from './visitor-export';
 
 const EMAIL = 'privacy@example.com';
@@ -150,7 +150,14 @@ describe(`privacy on ${testBackend()}`, () => {
         .execute(),
     );
     clock.advance(15 * DAY);
+    // The preview an admin sees before shortening retention counts what the purge then takes.
+    const atDefault = await retentionPreview(s.ctx, tenantId, 30);
+    const shortened = await api(s, await admin()).get('/settings/retention-preview?retentionDays=1');
+    expect(shortened.status).toBe(200);
+    const atOneDay = await jsonOf<RetentionPreview>(shortened);
+    expect(atOneDay).toMatchObject({ retentionDays: 1, visits: atDefault.visits + 1 });
     const counts = await purgeTenant(s.ctx, tenantId);
+    expect(counts).toMatchObject({ visitors: atDefault.visitors, visits: atDefault.visits });
     expect(counts.visitors).toBeGreaterThanOrEqual(1);
     expect(counts.auditEvents).toBe(1);
     const remaining = await s.db.withTenant(tenantId, (tx) => tx.selectFrom('visits').select('id').execute());

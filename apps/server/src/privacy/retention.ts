@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import { recordAudit } from '../audit/record';
 import type { AppContext } from '../context';
-import type { Tx } from '../db';
+import type { Database, Tx } from '../db';
 import { RETENTION_ROLE } from '../db/database';
 import type { DB, Visitors } from '../db/schema';
 
@@ -29,6 +29,52 @@ export function retentionSettings(tx: Tx) {
     .executeTakeFirst();
 }
 
+/** Visitors whose every visit ended before `cutoff` (or who never had one and are older): the purge takes them. */
+function purgeableVisitors(tx: Tx, cutoff: Date) {
+  const visitsOf = (eb: ExpressionBuilder<DB & { p: Visitors }, 'p'>) =>
+    eb.selectFrom('visits as v').select('v.id').whereRef('v.visitor_id', '=', 'p.id');
+  return tx
+    .selectFrom('visitors as p')
+    .select('p.id')
+    .where((eb) =>
+      eb.and([
+        eb.not(
+          eb.exists(
+            visitsOf(eb).where((eb) =>
+              eb.or([
+                eb('v.status', 'in', ['expected', 'checked_in']),
+                eb(eb.fn.coalesce('v.checked_out_at', 'v.expected_departure'), '>=', cutoff),
+              ]),
+            ),
+          ),
+        ),
+        eb.or([eb.exists(visitsOf(eb)), eb('p.created_at', '<', cutoff)]),
+      ]),
+    );
+}
+
+/** What the next purge would delete if retention were `retentionDays`: shown before an admin shortens it. */
+export async function retentionPreview(
+  deps: { db: Database; now: () => Date },
+  tenantId: string,
+  retentionDays: number,
+): Promise<{ retentionDays: number; visitors: number; visits: number }> {
+  const cutoff = new Date(deps.now().getTime() - retentionDays * DAY_MS);
+  return deps.db.withTenant(tenantId, async (tx) => {
+    const counts = await tx
+      .selectNoFrom((eb) => [
+        eb.selectFrom(purgeableVisitors(tx, cutoff).as('gone')).select(eb.fn.countAll<string>().as('n')).as('visitors'),
+        eb
+          .selectFrom('visits')
+          .select(eb.fn.countAll<string>().as('n'))
+          .where('visitor_id', 'in', purgeableVisitors(tx, cutoff))
+          .as('visits'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { retentionDays, visitors: Number(counts.visitors), visits: Number(counts.visits) };
+  });
+}
+
 /**
  * Deletes visitor PII (and everything tied to it: visits, QR tokens, check-ins, vouchers, WiFi sessions) once a visit
  * ended more than `retentionDays` ago, old outbox events with it, and audit entries past their own retention. Batched,
@@ -43,27 +89,7 @@ export async function purgeTenant(ctx: AppContext, tenantId: string): Promise<Pu
 
   for (;;) {
     const batch = await ctx.db.withTenant(tenantId, async (tx) => {
-      // A visitor goes when every one of their visits ended before the cut-off.
-      const visitsOf = (eb: ExpressionBuilder<DB & { p: Visitors }, 'p'>) =>
-        eb.selectFrom('visits as v').select('v.id').whereRef('v.visitor_id', '=', 'p.id');
-      const visitors = await tx
-        .selectFrom('visitors as p')
-        .select('p.id')
-        .where((eb) =>
-          eb.and([
-            eb.not(
-              eb.exists(
-                visitsOf(eb).where((eb) =>
-                  eb.or([
-                    eb('v.status', 'in', ['expected', 'checked_in']),
-                    eb(eb.fn.coalesce('v.checked_out_at', 'v.expected_departure'), '>=', cutoff),
-                  ]),
-                ),
-              ),
-            ),
-            eb.or([eb.exists(visitsOf(eb)), eb('p.created_at', '<', cutoff)]),
-          ]),
-        )
+      const visitors = await purgeableVisitors(tx, cutoff)
         .orderBy('p.id')
         .limit(BATCH)
         .forUpdate()

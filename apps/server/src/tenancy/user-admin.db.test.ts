@@ -4,6 +4,7 @@ import { seedTenant } from '../../test/fixtures';
 import type { CreatedTenant } from './tenants';
 import {
   createUser,
+  deleteUser,
   listManageableUsers,
   resetPassword,
   type UserAdmin,
@@ -61,6 +62,39 @@ describe(`the user admin services on ${testBackend()}`, () => {
     expect(wakes).toBe(before + 2);
     await expect(updateUser(deps, admin, admin.userId, { status: 'disabled' })).rejects.toMatchObject({
       code: 'cannot_change_self',
+    });
+  });
+
+  it('edits the email, and points a second account on a disabled user’s email at re-enabling it', async () => {
+    const user = await createUser(deps, admin, { email: 'c@example.org', name: 'C', passwordHash: 'x', roles: [] });
+    const renamed = await updateUser(deps, admin, user.id, { name: 'Cee', email: 'Cee@Example.org' });
+    expect(renamed).toMatchObject({ name: 'Cee', email: 'cee@example.org' });
+    await updateUser(deps, admin, user.id, { status: 'disabled' });
+    const again = { email: 'cee@example.org', name: 'Cee', passwordHash: 'x', roles: [] };
+    await expect(createUser(deps, admin, again)).rejects.toMatchObject({
+      code: 'email_taken',
+      message: expect.stringContaining('re-enable'),
+      details: { status: 'disabled' },
+    });
+    expect(await updateUser(deps, admin, user.id, { status: 'active' })).toMatchObject({ status: 'active' });
+  });
+
+  it('deletes a user but keeps the audit trail by id; never the last tenant admin or oneself', async () => {
+    const user = await createUser(deps, admin, { email: 'd@example.org', name: 'Dee', passwordHash: 'x', roles: [] });
+    await deleteUser(deps, admin, user.id);
+    expect((await listManageableUsers(deps, admin)).map((u) => u.id)).not.toContain(user.id);
+    const trail = await t.db.withTenant(tenant.tenantId, (tx) =>
+      tx.selectFrom('audit_events').select(['action', 'details']).where('target_id', '=', user.id).execute(),
+    );
+    expect(trail.map((e) => e.action).sort()).toEqual(['user.created', 'user.deleted']);
+    expect(JSON.stringify(trail)).not.toContain('Dee');
+    await expect(deleteUser(deps, admin, user.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(deleteUser(deps, admin, admin.userId)).rejects.toMatchObject({ code: 'cannot_change_self' });
+
+    // Someone acting with tenant scope who is not themselves an admin cannot remove the only one.
+    const helper = await createUser(deps, admin, { email: 'e@example.org', name: 'E', passwordHash: 'x', roles: [] });
+    await expect(deleteUser(deps, { ...admin, userId: helper.id }, admin.userId)).rejects.toMatchObject({
+      code: 'last_tenant_admin',
     });
   });
 });

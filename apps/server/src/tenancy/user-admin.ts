@@ -9,7 +9,7 @@ import type { Database, Tx } from '../db';
 import type { EventDispatcher } from '../events/outbox';
 import { AppError, conflict, forbidden, invalidInput, notFound } from '../http/errors';
 import { type AdminScope, mayGrant, mayManage } from './access';
-import { insertUser, type Role, type RoleGrant, replaceRoles } from './users';
+import { insertUser, normalizeEmail, type Role, type RoleGrant, replaceRoles } from './users';
 
 /** What the user services need: the database, and who to tell after an access change commits. */
 export interface UserAdminDeps {
@@ -108,7 +108,7 @@ export async function listManageableUsers(deps: Pick<UserAdminDeps, 'db'>, admin
  * Locks the target user and checks the admin may manage them. Unmanageable users are reported as unknown, so a site
  * admin learns nothing about people beyond their sites.
  */
-async function lockManageable(tx: Tx, admin: UserAdmin, id: string): Promise<void> {
+async function lockManageable(tx: Tx, admin: UserAdmin, id: string): Promise<RoleGrant[]> {
   const row = await tx.selectFrom('users').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw notFound('user');
   const roles = await tx
@@ -118,6 +118,7 @@ async function lockManageable(tx: Tx, admin: UserAdmin, id: string): Promise<voi
     .$narrowType<{ role: Role }>()
     .execute();
   if (!mayManage(admin.scope, roles)) throw notFound('user');
+  return roles;
 }
 
 export async function createUser(
@@ -128,6 +129,7 @@ export async function createUser(
   checkGrants(admin.scope, input.roles);
   return deps.db
     .withTenant(admin.tenantId, async (tx) => {
+      await refuseDisabledNamesake(tx, input.email);
       // The admin knows this password, so it only opens the way to choosing one of the user's own.
       const id = await insertUser(tx, admin.tenantId, { ...input, mustChangePassword: true, passwordSetAt: admin.now });
       await recordAudit(tx, {
@@ -145,8 +147,23 @@ export async function createUser(
     .catch(mapWriteError);
 }
 
+/** A disabled account keeps its email: say so, so the admin re-enables it instead of looking for a duplicate. */
+async function refuseDisabledNamesake(tx: Tx, email: string): Promise<void> {
+  const existing = await tx
+    .selectFrom('users')
+    .select(['id', 'status'])
+    .where(sql<string>`lower(email)`, '=', normalizeEmail(email))
+    .executeTakeFirst();
+  if (existing?.status === 'disabled') {
+    throw conflict('email_taken', 'This email belongs to a disabled account: re-enable it instead.', {
+      status: 'disabled',
+    });
+  }
+}
+
 export interface UserPatch {
   name?: string | undefined;
+  email?: string | undefined;
   status?: 'active' | 'disabled' | undefined;
   roles?: RoleGrant[] | undefined;
 }
@@ -161,6 +178,12 @@ export async function updateUser(deps: UserAdminDeps, admin: UserAdmin, id: stri
       if (patch.roles) checkGrants(admin.scope, patch.roles);
       if (patch.name) {
         await tx.updateTable('users').set({ name: patch.name, updated_at: sql`now()` }).where('id', '=', id).execute();
+      }
+      if (patch.email) {
+        const email = normalizeEmail(patch.email);
+        await tx.updateTable('users').set({ email, updated_at: sql`now()` }).where('id', '=', id).execute();
+        // login_emails is closed to the app role: this helper moves the sign-in email of a user of this tenant.
+        await tx.selectNoFrom(sql`app_login_email_set(${id}, ${email})`.as('set')).execute();
       }
       if (patch.status) {
         await tx
@@ -241,4 +264,45 @@ export async function resetPassword(
   });
   deps.access.forget(admin.tenantId, id);
   void deps.events.wake();
+}
+
+/**
+ * Deletes a user: their account, credentials, sessions and roles go; visits they hosted keep no host. Audit entries
+ * keep naming them by id only, and the deletion itself is recorded the same way. Refused for the admin's own account
+ * and for the tenant's last active admin.
+ */
+export async function deleteUser(deps: UserAdminDeps, admin: UserAdmin, id: string): Promise<void> {
+  if (id === admin.userId) throw conflict('cannot_change_self', 'You cannot delete your own account.');
+  await deps.db.withTenant(admin.tenantId, async (tx) => {
+    const roles = await lockManageable(tx, admin, id);
+    if (roles.some((grant) => grant.role === 'tenant_admin')) await keepAnotherTenantAdmin(tx, id);
+    // Refresh tokens, roles and credentials go with the row; live streams learn it now.
+    await announceAccessChange(tx, id);
+    await tx.deleteFrom('users').where('id', '=', id).execute();
+    await recordAudit(tx, {
+      actorType: 'user',
+      actorId: admin.userId,
+      action: 'user.deleted',
+      targetType: 'user',
+      targetId: id,
+      outcome: 'success',
+      ip: admin.ip,
+    });
+  });
+  deps.access.forget(admin.tenantId, id);
+  void deps.events.wake();
+}
+
+async function keepAnotherTenantAdmin(tx: Tx, id: string): Promise<void> {
+  const otherAdmins = await tx
+    .selectFrom('user_site_roles as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('r.role', '=', 'tenant_admin')
+    .where('u.status', '=', 'active')
+    .where('u.id', '<>', id)
+    .executeTakeFirstOrThrow();
+  if (Number(otherAdmins.n) === 0) {
+    throw conflict('last_tenant_admin', 'This is the last active tenant admin: make someone else one first.');
+  }
 }

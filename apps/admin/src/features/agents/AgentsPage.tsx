@@ -1,12 +1,11 @@
-import type { AgentView, RegisteredAgent, Site } from '@atrium/protocol';
+import type { AgentView, Site } from '@atrium/protocol';
 import { ApiError } from '@atrium/web-kit';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useI18n } from '../../i18n';
 import { ADMIN_ROLES, sitesWithRole } from '../../roles';
 import { formatDuration, relativeTime } from '../../time';
 import { Badge } from '../../ui/Badge';
 import { ConfirmButton } from '../../ui/ConfirmButton';
-import { downloadText } from '../../ui/download';
 import { Field } from '../../ui/Field';
 import { FormError, fieldErrorsOf, Notice } from '../../ui/Notice';
 import { Page, Section } from '../../ui/Page';
@@ -15,7 +14,8 @@ import { useNow } from '../../ui/useNow';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
 import { SiteSelect } from '../sites/SiteSelect';
-import { BUNDLE_FILES, combinedBundle, dockerRunCommand } from './deploy';
+import { useSiteDateTime } from '../sites/site-time';
+import { AgentBundle } from './AgentBundle';
 import { useAgents, useRegisterAgent, useRenewCertificate, useRevokeAgent } from './queries';
 
 const FIELDS = ['siteId', 'name'] as const;
@@ -32,9 +32,9 @@ export function AgentsPage() {
     <Page title={t('agents.title')}>
       <p className="lead">{t('agents.intro')}</p>
       {register.data ? (
-        <Bundle registered={register.data} onDone={() => register.reset()} />
+        <AgentBundle registered={register.data} onDone={() => register.reset()} />
       ) : renew.data ? (
-        <Bundle registered={renew.data} renewal onDone={() => renew.reset()} />
+        <AgentBundle registered={renew.data} renewal onDone={() => renew.reset()} />
       ) : (
         <Section title={t('agents.register')} id="agents-register">
           {sites.isPending ? <Loading /> : <RegisterForm sites={adminSites} register={register} />}
@@ -88,91 +88,6 @@ function RegisterForm({ sites, register }: { sites: Site[]; register: ReturnType
         </button>
       </div>
     </form>
-  );
-}
-
-/**
- * The bundle, shown once: three downloads, one combined file, and the command to start the container. A renewal's
- * bundle is the same, for the same agent.
- */
-function Bundle({
-  registered,
-  renewal = false,
-  onDone,
-}: {
-  registered: RegisteredAgent;
-  renewal?: boolean;
-  onDone: () => void;
-}) {
-  const { t } = useI18n();
-  const command = dockerRunCommand(registered.env, registered.image);
-  const [copied, setCopied] = useState(false);
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
-  // The private key exists only in this page now: ask before it is lost to a reload or a closed tab.
-  useEffect(() => {
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, []);
-  const file = (which: keyof typeof BUNDLE_FILES) => () =>
-    downloadText(registered.bundle[which], BUNDLE_FILES[which], 'application/x-pem-file');
-
-  return (
-    <section className="card card-highlight" aria-labelledby="agent-bundle-title" data-testid="agent-bundle">
-      <h2 id="agent-bundle-title" ref={heading} tabIndex={-1}>
-        {t(renewal ? 'agents.renewTitle' : 'agents.bundleTitle', { name: registered.agent.name })}
-      </h2>
-      <Notice tone="warning">{t('agents.bundleWarning')}</Notice>
-      {renewal && <Notice tone="info">{t('agents.renewNotice')}</Notice>}
-      {registered.env.ATRIUM_SERVER_URL === null && (
-        <div data-testid="agent-no-endpoint">
-          <Notice tone="warning">{t('agents.noEndpoint')}</Notice>
-        </div>
-      )}
-      <div className="button-row">
-        <button type="button" className="btn btn-secondary" onClick={file('cert')} data-testid="agent-download-cert">
-          {t('agents.downloadCert')}
-        </button>
-        <button type="button" className="btn btn-secondary" onClick={file('key')} data-testid="agent-download-key">
-          {t('agents.downloadKey')}
-        </button>
-        <button type="button" className="btn btn-secondary" onClick={file('ca')} data-testid="agent-download-ca">
-          {t('agents.downloadCa')}
-        </button>
-        <button
-          type="button"
-          className="btn btn-secondary"
-          onClick={() => downloadText(combinedBundle(registered), `atrium-agent-${registered.agent.id}.pem`)}
-          data-testid="agent-download-all"
-        >
-          {t('agents.downloadAll')}
-        </button>
-      </div>
-      <h3>{t('agents.dockerTitle')}</h3>
-      <p>{t('agents.dockerIntro')}</p>
-      <pre className="code" data-testid="agent-docker-run">
-        <code>{command}</code>
-      </pre>
-      <div className="button-row">
-        <button
-          type="button"
-          className="btn btn-secondary"
-          onClick={() =>
-            navigator.clipboard?.writeText(command).then(
-              () => setCopied(true),
-              () => setCopied(false),
-            )
-          }
-        >
-          {t('agents.copy')}
-        </button>
-        <span role="status">{copied ? t('agents.copied') : ''}</span>
-        <button type="button" className="btn btn-primary push-right" onClick={onDone} data-testid="agent-bundle-done">
-          {t('agents.done')}
-        </button>
-      </div>
-    </section>
   );
 }
 
@@ -231,7 +146,8 @@ function AgentCard({
   onRenew: () => void;
   renewing: boolean;
 }) {
-  const { t, tag, number, dateTime } = useI18n();
+  const { t, tag, number } = useI18n();
+  const siteTime = useSiteDateTime();
   const site = useSiteLookup()(agent.siteId);
   const now = useNow();
   const status = agent.lastStatus;
@@ -292,7 +208,7 @@ function AgentCard({
             <dt>{t('agents.lastSeen')}</dt>
             <dd>
               {agent.lastSeen ? (
-                <time dateTime={agent.lastSeen} title={dateTime(agent.lastSeen)}>
+                <time dateTime={agent.lastSeen} title={siteTime(agent.lastSeen, agent.siteId)}>
                   {relativeTime(agent.lastSeen, now, tag)}
                 </time>
               ) : (
@@ -304,7 +220,7 @@ function AgentCard({
             <div>
               <dt>{t('agents.certificate')}</dt>
               <dd data-testid="agent-certificate" data-expiring={agent.certificateExpiring === true}>
-                {dateTime(agent.certificateExpires)}
+                {siteTime(agent.certificateExpires, agent.siteId)}
               </dd>
             </div>
           )}
@@ -362,7 +278,7 @@ function AgentCard({
         </dl>
         {agent.pendingCertificateExpires && !agent.revoked && (
           <p className="muted small" data-testid="agent-pending-certificate">
-            {t('agents.pendingCertificate', { date: dateTime(agent.pendingCertificateExpires) })}
+            {t('agents.pendingCertificate', { date: siteTime(agent.pendingCertificateExpires, agent.siteId) })}
           </p>
         )}
       </div>

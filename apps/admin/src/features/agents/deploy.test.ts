@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combinedBundle, dockerRunCommand, RADIUS_SECRET_PLACEHOLDER, shellQuote } from './deploy';
+import { combinedBundle, composeSnippet, dockerRunCommand, RADIUS_SECRET_PLACEHOLDER, shellQuote } from './deploy';
 
 const env = {
   ATRIUM_SERVER_URL: 'wss://atrium.example.com/agent/ws',
@@ -46,5 +46,17 @@ describe('combinedBundle', () => {
     expect(text).toMatch(/# ---- agent\.crt ----\nCERT\n/);
     expect(text).toMatch(/# ---- agent\.key ----\nKEY\n/);
     expect(text).toMatch(/# ---- ca\.crt ----\nCA\n/);
+  });
+});
+
+describe('composeSnippet', () => {
+  it('is the docker run command as a compose service, with the registration’s image', () => {
+    const snippet = composeSnippet(env, 'registry.example.com/it/atrium-agent:1.2.0');
+    expect(snippet).toContain('    image: "registry.example.com/it/atrium-agent:1.2.0"');
+    expect(snippet).toContain('      - "1812:1812/udp"');
+    expect(snippet).toContain(`      ATRIUM_SITE_ID: "${env.ATRIUM_SITE_ID}"`);
+    expect(snippet).toContain(`      RADIUS_SECRET: "${RADIUS_SECRET_PLACEHOLDER}"`);
+    expect(snippet).toContain('      - "/path/to/certs:/certs:ro"');
+    expect(snippet).not.toContain('TLS_');
   });
 });

@@ -39,6 +39,31 @@ export function dockerRunCommand(env: RegisteredAgent['env'], image = FALLBACK_I
   ].join(' \\\n  ');
 }
 
+/**
+ * The same container as a Docker Compose service, for hosts that keep their containers in a compose file. Values are
+ * double-quoted (JSON strings are valid YAML), so nothing in them is read as YAML syntax.
+ */
+export function composeSnippet(env: RegisteredAgent['env'], image = FALLBACK_IMAGE): string {
+  const q = (value: string) => JSON.stringify(value);
+  return [
+    'services:',
+    '  atrium-agent:',
+    `    image: ${q(image)}`,
+    '    restart: unless-stopped',
+    '    ports:',
+    '      - "1812:1812/udp"',
+    '      - "1813:1813/udp"',
+    '    environment:',
+    `      ATRIUM_SERVER_URL: ${q(env.ATRIUM_SERVER_URL ?? SERVER_URL_PLACEHOLDER)}`,
+    `      ATRIUM_TENANT_ID: ${q(env.ATRIUM_TENANT_ID)}`,
+    `      ATRIUM_SITE_ID: ${q(env.ATRIUM_SITE_ID)}`,
+    `      RADIUS_SECRET: ${q(RADIUS_SECRET_PLACEHOLDER)}`,
+    '    volumes:',
+    `      - "/path/to/certs:${CERT_DIR}:ro"`,
+    '',
+  ].join('\n');
+}
+
 /** All three PEM blocks in one file; PEM readers skip the comment lines between blocks. */
 export function combinedBundle(registered: RegisteredAgent): string {
   const { agent, bundle } = registered;

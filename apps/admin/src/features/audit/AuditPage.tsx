@@ -8,6 +8,7 @@ import { FormError, fieldErrorsOf } from '../../ui/Notice';
 import { Page } from '../../ui/Page';
 import { Empty, LoadError, Loading } from '../../ui/states';
 import { TableWrap } from '../../ui/TableWrap';
+import { useSiteDateTime } from '../sites/site-time';
 import { useUsers } from '../users/queries';
 import { type AuditFilters, useAuditLog } from './queries';
 
@@ -15,6 +16,9 @@ const OUTCOMES = ['success', 'failure', 'denied'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FIELDS = ['action', 'outcome', 'actorId', 'targetId'] as const;
 const OUTCOME_TONE: Record<string, BadgeTone> = { success: 'success', failure: 'danger', denied: 'warning' };
+
+/** The site an entry names in its details, if any: its time is shown in that site's zone. */
+const siteOfEntry = (item: AuditEventView) => (typeof item.details?.siteId === 'string' ? item.details.siteId : null);
 
 export function AuditPage() {
   const { t } = useI18n();
@@ -128,7 +132,8 @@ export function AuditPage() {
 }
 
 function AuditTable({ items }: { items: AuditEventView[] }) {
-  const { t, dateTime } = useI18n();
+  const { t } = useI18n();
+  const dateTime = useSiteDateTime();
   const users = useUsers();
   const nameOf = (id: string | null) => (id ? users.data?.find((u) => u.id === id)?.name : undefined);
   const outcomeLabel = (outcome: string) =>
@@ -151,7 +156,9 @@ function AuditTable({ items }: { items: AuditEventView[] }) {
         <tbody>
           {items.map((item) => (
             <tr key={item.id} data-testid="audit-row">
-              <td className="nowrap">{dateTime(item.occurredAt)}</td>
+              <td className="nowrap" data-testid="audit-time">
+                {dateTime(item.occurredAt, siteOfEntry(item))}
+              </td>
               <td>
                 <code>{item.action}</code>
               </td>

@@ -14,6 +14,7 @@ import { useNow } from '../../ui/useNow';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
 import { SiteSelect } from '../sites/SiteSelect';
+import { useSiteDateTime } from '../sites/site-time';
 import { useKiosks, usePairKiosk, useRevokeKiosk } from './queries';
 
 const PAIR_FIELDS = ['code', 'siteId', 'name'] as const;
@@ -125,7 +126,8 @@ function PairForm({ sites }: { sites: Site[] }) {
 }
 
 function KioskList() {
-  const { t, tag, dateTime, number } = useI18n();
+  const { t, tag, number } = useI18n();
+  const siteTime = useSiteDateTime();
   const kiosks = useKiosks();
   const siteOf = useSiteLookup();
   const revoke = useRevokeKiosk();
@@ -180,14 +182,14 @@ function KioskList() {
                 </td>
                 <td>
                   {kiosk.lastSeen ? (
-                    <time dateTime={kiosk.lastSeen} title={dateTime(kiosk.lastSeen)}>
+                    <time dateTime={kiosk.lastSeen} title={siteTime(kiosk.lastSeen, kiosk.siteId)}>
                       {relativeTime(kiosk.lastSeen, now, tag)}
                     </time>
                   ) : (
                     t('common.never')
                   )}
                 </td>
-                <td>{dateTime(kiosk.pairedAt, siteOf(kiosk.siteId)?.timezone)}</td>
+                <td>{siteTime(kiosk.pairedAt, kiosk.siteId)}</td>
                 <td className="cell-actions">
                   {!kiosk.revoked && (
                     <ConfirmButton

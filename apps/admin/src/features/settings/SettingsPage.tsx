@@ -8,7 +8,9 @@ import { FormError, fieldErrorsOf, Notice } from '../../ui/Notice';
 import { Page, Section } from '../../ui/Page';
 import { LoadError, Loading } from '../../ui/states';
 import { useUser } from '../auth/session';
-import { type SiteChange, useCreateSite, useSettings, useUpdateRetention, useUpdateSite } from './queries';
+import { type SiteChange, useCreateSite, useSettings, useUpdateSite } from './queries';
+import { RetentionForm } from './RetentionForm';
+import { readInt } from './read-int';
 
 const SITE_FIELDS = [
   'name',
@@ -34,18 +36,6 @@ function useTimezones(): string[] {
   }, []);
 }
 
-/** A whole number within bounds, or the message saying which bounds. */
-function readInt(
-  raw: FormDataEntryValue | null,
-  min: number,
-  max: number,
-  t: ReturnType<typeof useI18n>['t'],
-): number | string {
-  const value = Number(String(raw ?? '').trim());
-  if (!Number.isInteger(value) || value < min || value > max) return t('errors.field.number', { min, max });
-  return value;
-}
-
 export function SettingsPage() {
   const { t } = useI18n();
   const user = useUser();
@@ -67,57 +57,6 @@ export function SettingsPage() {
         </>
       )}
     </Page>
-  );
-}
-
-function RetentionForm({ days }: { days: number }) {
-  const { t } = useI18n();
-  const update = useUpdateRetention();
-  const [localError, setLocalError] = useState<string | undefined>();
-  const errors = fieldErrorsOf(update.error);
-
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const value = readInt(new FormData(event.currentTarget).get('retentionDays'), 1, 3650, t);
-    if (typeof value === 'string') {
-      setLocalError(value);
-      return;
-    }
-    setLocalError(undefined);
-    update.mutate(value);
-  }
-
-  return (
-    <Section title={t('settings.tenant')} id="settings-tenant">
-      <form className="form" onSubmit={submit} noValidate>
-        {update.isSuccess && <Notice tone="success">{t('common.saved')}</Notice>}
-        <FormError error={update.error} fields={['retentionDays']} />
-        <Field
-          label={t('settings.retention')}
-          hint={t('settings.retentionHint')}
-          error={localError ?? errors.retentionDays}
-        >
-          {(a11y) => (
-            <input
-              {...a11y}
-              name="retentionDays"
-              type="number"
-              min={1}
-              max={3650}
-              step={1}
-              defaultValue={days}
-              className="input-narrow"
-              data-testid="settings-retention"
-            />
-          )}
-        </Field>
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={update.isPending}>
-            {update.isPending ? t('common.saving') : t('common.save')}
-          </button>
-        </div>
-      </form>
-    </Section>
   );
 }
 

@@ -1,4 +1,11 @@
-import type { SettingsView, Site, SiteSettings, SiteWithSettings, TenantSettings } from '@atrium/protocol';
+import type {
+  RetentionPreview,
+  SettingsView,
+  Site,
+  SiteSettings,
+  SiteWithSettings,
+  TenantSettings,
+} from '@atrium/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api-provider';
 import { siteKeys } from '../sites/queries';
@@ -27,6 +34,15 @@ export function useUpdateRetention() {
   return useMutation({
     mutationFn: (retentionDays: number) => api.patch<TenantSettings>('/settings', { retentionDays }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: settingsKeys.all }),
+  });
+}
+
+/** What the next purge would delete with a shorter retention, asked for just before confirming it. */
+export function useRetentionPreview() {
+  const api = useApi();
+  return useMutation({
+    mutationFn: (retentionDays: number) =>
+      api.get<RetentionPreview>('/settings/retention-preview', { retentionDays: String(retentionDays) }),
   });
 }
 

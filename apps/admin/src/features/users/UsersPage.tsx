@@ -1,4 +1,5 @@
 import type { RoleName, Site, User } from '@atrium/protocol';
+import { ApiError } from '@atrium/web-kit';
 import { type FormEvent, useState } from 'react';
 import { useI18n } from '../../i18n';
 import { ADMIN_ROLES, grantableRoles, isTenantAdmin, sitesWithRole } from '../../roles';
@@ -12,9 +13,10 @@ import { TableWrap } from '../../ui/TableWrap';
 import { useUser } from '../auth/session';
 import { useSiteLookup, useSites } from '../sites/queries';
 import { SiteSelect } from '../sites/SiteSelect';
-import { useCreateUser, useResetPassword, useUpdateUser, useUsers } from './queries';
+import { EditUserForm } from './EditUserForm';
+import { useCreateUser, useDeleteUser, useResetPassword, useUpdateUser, useUsers } from './queries';
 
-const CREATE_FIELDS = ['name', 'email', 'password', 'roles', 'roles.0.role', 'roles.0.siteId'] as const;
+const CREATE_FIELDS = ['name', 'email', 'password', 'role', 'roles', 'roles.0.role', 'roles.0.siteId'] as const;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function UsersPage() {
@@ -28,7 +30,7 @@ export function UsersPage() {
         {sites.isPending ? <Loading /> : <CreateUserForm sites={adminSites} />}
       </Section>
       <Section title={t('users.list')} id="users-list">
-        <UserList />
+        <UserList sites={adminSites} />
       </Section>
     </Page>
   );
@@ -39,7 +41,8 @@ function CreateUserForm({ sites }: { sites: Site[] }) {
   const me = useUser();
   const create = useCreateUser();
   const roles = grantableRoles(me.roles);
-  const [role, setRole] = useState<RoleName>('member');
+  // No default: a role implied by the form is a role nobody chose.
+  const [role, setRole] = useState<RoleName | ''>('');
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const server = fieldErrorsOf(create.error);
   const errors: Record<string, string | undefined> = {
@@ -58,11 +61,12 @@ function CreateUserForm({ sites }: { sites: Site[] }) {
     if (!text('name')) problems.name = t('errors.field.required');
     if (!EMAIL.test(text('email'))) problems.email = t('errors.field.email');
     if (String(form.get('password') ?? '').length < 10) problems.password = t('errors.field.passwordLength');
+    if (!role) problems.role = t('users.roleRequired');
     setLocalErrors(problems);
     create.reset();
     const first = Object.keys(problems)[0];
-    if (first) {
-      (formElement.elements.namedItem(first) as HTMLElement | null)?.focus();
+    if (first || !role) {
+      (formElement.elements.namedItem(first ?? 'role') as HTMLElement | null)?.focus();
       return;
     }
     create.mutate(
@@ -72,14 +76,25 @@ function CreateUserForm({ sites }: { sites: Site[] }) {
         password: String(form.get('password')),
         roles: [{ role, siteId: role === 'tenant_admin' ? null : text('siteId') }],
       },
-      { onSuccess: () => formElement.reset() },
+      {
+        onSuccess: () => {
+          formElement.reset();
+          setRole('');
+        },
+      },
     );
   }
 
   return (
     <form className="form" onSubmit={submit} noValidate data-testid="user-form">
       {create.isSuccess && <Notice tone="success">{t('users.created', { name: create.data.name })}</Notice>}
-      <FormError error={create.error} fields={CREATE_FIELDS} />
+      {isDisabledNamesake(create.error) ? (
+        <Notice tone="error">
+          <span data-testid="user-disabled-namesake">{t('users.disabledNamesake')}</span>
+        </Notice>
+      ) : (
+        <FormError error={create.error} fields={CREATE_FIELDS} />
+      )}
       <div className="grid-2">
         <Field label={t('common.name')} error={errors.name}>
           {(a11y) => <input {...a11y} name="name" autoComplete="off" maxLength={200} data-testid="user-name" />}
@@ -103,7 +118,7 @@ function CreateUserForm({ sites }: { sites: Site[] }) {
             />
           )}
         </Field>
-        <Field label={t('users.role')} error={errors['roles.0.role']}>
+        <Field label={t('users.role')} error={errors.role ?? errors['roles.0.role']}>
           {(a11y) => (
             <select
               {...a11y}
@@ -112,6 +127,9 @@ function CreateUserForm({ sites }: { sites: Site[] }) {
               onChange={(e) => setRole(e.currentTarget.value as RoleName)}
               data-testid="user-role"
             >
+              <option value="" disabled>
+                {t('users.chooseRole')}
+              </option>
               {roles.map((r) => (
                 <option key={r} value={r}>
                   {t(`role.${r}`)}
@@ -131,11 +149,18 @@ function CreateUserForm({ sites }: { sites: Site[] }) {
   );
 }
 
-function UserList() {
+/** The server keeps a disabled account's email and says so (`details.status`), so the admin re-enables it. */
+const isDisabledNamesake = (error: unknown) =>
+  error instanceof ApiError && error.code === 'email_taken' && error.details?.status === 'disabled';
+
+type Expanded = { id: string; kind: 'edit' | 'reset' } | null;
+
+function UserList({ sites }: { sites: Site[] }) {
   const { t } = useI18n();
   const users = useUsers();
   const update = useUpdateUser();
-  const [resetting, setResetting] = useState<string | null>(null);
+  const remove = useDeleteUser();
+  const [expanded, setExpanded] = useState<Expanded>(null);
 
   if (users.isPending) return <Loading />;
   if (users.isError)
@@ -143,7 +168,8 @@ function UserList() {
   if (users.data.length === 0) return <Empty>{t('users.empty')}</Empty>;
   return (
     <>
-      {update.error && !resetting && <UpdateError error={update.error} />}
+      {update.error && !expanded && <UpdateError error={update.error} />}
+      {remove.error && <UpdateError error={remove.error} />}
       <TableWrap label={t('users.list')}>
         <table className="table" data-testid="users-table">
           <thead>
@@ -163,9 +189,11 @@ function UserList() {
               <UserRow
                 key={user.id}
                 user={user}
-                resetting={resetting === user.id}
-                onReset={(open) => setResetting(open ? user.id : null)}
+                expanded={expanded?.id === user.id ? expanded.kind : null}
+                onExpand={(kind) => setExpanded(kind ? { id: user.id, kind } : null)}
                 update={update}
+                remove={remove}
+                sites={sites}
               />
             ))}
           </tbody>
@@ -177,20 +205,26 @@ function UserList() {
 
 function UserRow({
   user,
-  resetting,
-  onReset,
+  expanded,
+  onExpand,
   update,
+  remove,
+  sites,
 }: {
   user: User;
-  resetting: boolean;
-  onReset: (open: boolean) => void;
+  expanded: 'edit' | 'reset' | null;
+  onExpand: (kind: 'edit' | 'reset' | null) => void;
   update: ReturnType<typeof useUpdateUser>;
+  remove: ReturnType<typeof useDeleteUser>;
+  sites: Site[];
 }) {
   const { t } = useI18n();
   const me = useUser();
   const siteOf = useSiteLookup();
   const isMe = user.id === me.id;
-  const busy = update.isPending && update.variables?.id === user.id;
+  const busy =
+    (update.isPending && update.variables?.id === user.id) || (remove.isPending && remove.variables === user.id);
+  const resetting = expanded === 'reset';
   const canManage = !isMe && (isTenantAdmin(me.roles) || !isTenantAdmin(user.roles));
   const roleText = (grant: User['roles'][number]) =>
     grant.role === 'tenant_admin' || !grant.siteId
@@ -226,12 +260,21 @@ function UserRow({
         <td className="cell-actions">
           {canManage && (
             <div className="button-row button-row-tight">
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                onClick={() => onExpand(expanded === 'edit' ? null : 'edit')}
+                aria-expanded={expanded === 'edit'}
+                data-testid="user-edit"
+              >
+                {t('users.edit')}
+              </button>
               {/* Someone who signs in with single sign-on only has no password to reset. */}
               {user.signInMethod !== 'sso' && (
                 <button
                   type="button"
                   className="btn btn-secondary btn-small"
-                  onClick={() => onReset(!resetting)}
+                  onClick={() => onExpand(resetting ? null : 'reset')}
                   aria-expanded={resetting}
                   data-testid="user-reset"
                 >
@@ -259,6 +302,15 @@ function UserRow({
                   {t('users.enable')}
                 </button>
               )}
+              <ConfirmButton
+                label={t('users.delete')}
+                question={t('users.deleteQuestion', { name: user.name })}
+                confirmLabel={t('users.deleteConfirm')}
+                onConfirm={() => remove.mutate(user.id)}
+                busy={busy}
+                className="btn btn-danger btn-small"
+                testId="user-delete"
+              />
             </div>
           )}
         </td>
@@ -266,7 +318,14 @@ function UserRow({
       {resetting && (
         <tr className="row-expanded">
           <td colSpan={6}>
-            <ResetPasswordForm user={user} onDone={() => onReset(false)} />
+            <ResetPasswordForm user={user} onDone={() => onExpand(null)} />
+          </td>
+        </tr>
+      )}
+      {expanded === 'edit' && (
+        <tr className="row-expanded">
+          <td colSpan={6}>
+            <EditUserForm user={user} sites={sites} onDone={() => onExpand(null)} />
           </td>
         </tr>
       )}

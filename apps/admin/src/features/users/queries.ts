@@ -27,6 +27,7 @@ export function useCreateUser() {
 
 export interface UserChange {
   name?: string;
+  email?: string;
   status?: 'active' | 'disabled';
   roles?: RoleGrantInput[];
 }
@@ -48,5 +49,18 @@ export function useResetPassword() {
   const api = useApi();
   return useMutation({
     mutationFn: (id: string) => api.post<PasswordReset>(`/users/${id}/password-reset`),
+  });
+}
+
+/** Deletes a user for good: their personal data goes, the audit log keeps their id. */
+export function useDeleteUser() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.del<void>(`/users/${id}`),
+    onSuccess: (_, id) => {
+      queryClient.setQueryData<User[]>(userKeys.list(), (list) => list?.filter((u) => u.id !== id));
+      void queryClient.invalidateQueries({ queryKey: userKeys.all });
+    },
   });
 }

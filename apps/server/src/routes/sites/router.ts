@@ -1,6 +1,8 @@
 import {
   createSiteSchema,
   id,
+  retentionPreviewQuerySchema,
+  retentionPreviewSchema,
   settingsViewSchema,
   siteSchema,
   siteWithSettingsSchema,
@@ -13,6 +15,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { notFound } from '../../http/errors';
 import { type RouteDef, route, userOf } from '../../http/routes';
+import { retentionPreview } from '../../privacy/retention';
 import { hasSiteRole, visibleSiteIds } from '../../tenancy/access';
 import {
   createSite,
@@ -74,6 +77,16 @@ export function siteRoutes(ctx: AppContext): RouteDef[] {
       response: { status: 200, schema: tenantSettingsSchema },
       async handler(req, res, { body }) {
         res.json(await updateTenantSettings(ctx.db, actorOf(req), body));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/settings/retention-preview',
+      auth: { tokens: ['user'], roles: ['tenant_admin'] },
+      schemas: { query: retentionPreviewQuerySchema },
+      response: { status: 200, schema: retentionPreviewSchema },
+      async handler(req, res, { query }) {
+        res.json(await retentionPreview(ctx, userOf(req).tenantId, query.retentionDays));
       },
     }),
     route({

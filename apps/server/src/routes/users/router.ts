@@ -9,6 +9,7 @@ import { hashNewPassword, hashPassword } from '../../tenancy/passwords';
 import {
   checkGrants,
   createUser,
+  deleteUser,
   listManageableUsers,
   resetPassword,
   temporaryPassword,
@@ -75,6 +76,17 @@ export function userRoutes(ctx: AppContext): RouteDef[] {
           );
         }
         res.json(await updateUser(ctx, admin, params.id, patch));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/users/:id',
+      auth,
+      schemas: { params: idParams },
+      response: { status: 204 },
+      async handler(req, res, { params }) {
+        await deleteUser(ctx, adminOf(ctx, req), params.id);
+        res.status(204).end();
       },
     }),
     route({

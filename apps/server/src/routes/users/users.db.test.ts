@@ -110,6 +110,12 @@ describe(`user management × two sites on ${testBackend()}`, () => {
         } else {
           expect(after, `${label}: untouched`).toEqual(before);
         }
+        const deleted = await as.delete(`/users/${id}`);
+        expect(deleted.status, `${label}: delete`).toBe(expected === 200 ? 204 : expected);
+        const gone = await s.db.withTenant(w.tenantId, (tx) =>
+          tx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst(),
+        );
+        expect(gone === undefined, `${label}: deleted`).toBe(expected === 200);
       }
     });
 
