@@ -115,7 +115,7 @@ async function record(tx: Queryable, agent: ReportingAgent, { message, cleaned }
   }
   switch (message.type) {
     case 'agent.status': {
-      const { v: _v, id: _id, type: _type, ...status } = message;
+      const { v: _v, id: _id, type: _type, features: _features, ...status } = message;
       await tx.query('UPDATE agents SET last_status = $2, last_seen = now() WHERE id = $1', [
         agent.id,
         JSON.stringify(status),
