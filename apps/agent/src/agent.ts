@@ -92,8 +92,8 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     logger,
     handlers: {
       status,
-      reconcile: () => {
-        const set = new VoucherSet();
+      reconcile: (total) => {
+        const set = new VoucherSet(total);
         return {
           add: (vouchers) => set.add(vouchers),
           commit: () => {

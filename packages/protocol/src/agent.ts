@@ -121,7 +121,8 @@ export const reconcileSchema = z.object({
   ...envelope,
   type: z.literal('vouchers.reconcile'),
   vouchers: z.array(agentVoucherSchema),
-  part: z.object({ set: messageId, index: counter, last: z.boolean() }).optional(),
+  /** `total`: vouchers in the whole set, so the agent sizes its store once. */
+  part: z.object({ set: messageId, index: counter, last: z.boolean(), total: counter }).optional(),
 });
 export const voucherUpsertSchema = z.object({
   ...envelope,

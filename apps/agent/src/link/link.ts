@@ -29,8 +29,11 @@ export interface VoucherSetSink {
 
 export interface LinkHandlers {
   status(): AgentStatus;
-  /** A reconcile begins. Its set is committed only once whole; a link that drops first leaves the old set in place. */
-  reconcile(): VoucherSetSink;
+  /**
+   * A reconcile of `total` vouchers begins. Its set is committed only once whole; a link that drops first leaves the
+   * old set in place.
+   */
+  reconcile(total: number): VoucherSetSink;
   upsert(voucher: AgentVoucher): void;
   revoke(voucherId: string, version: number, disconnect: boolean): void;
 }
@@ -252,8 +255,10 @@ export class ServerLink {
    * out of order or with a bad voucher abandons the set and reconnects, which brings a fresh reconcile.
    */
   #reconcilePart(message: Extract<ServerMessage, { type: 'vouchers.reconcile' }>): boolean {
-    const part = message.part ?? { set: null, index: 0, last: true };
-    if (part.index === 0) this.#incoming = { set: part.set, next: 0, sink: this.options.handlers.reconcile() };
+    const part = message.part ?? { set: null, index: 0, last: true, total: message.vouchers.length };
+    if (part.index === 0) {
+      this.#incoming = { set: part.set, next: 0, sink: this.options.handlers.reconcile(part.total) };
+    }
     const incoming = this.#incoming;
     let problem: string | undefined;
     if (!incoming || incoming.set !== part.set || incoming.next !== part.index) {

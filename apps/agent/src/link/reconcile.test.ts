@@ -34,7 +34,8 @@ const voucher = (n: number, version = 1): AgentVoucher => ({
 });
 
 function send(ws: WebSocket, vouchers: AgentVoucher[], part?: { set: string; index: number; last: boolean }) {
-  ws.send(JSON.stringify({ v: 1, id: randomUUID(), type: 'vouchers.reconcile', vouchers, ...(part ? { part } : {}) }));
+  const parts = part ? { part: { ...part, total: 2 } } : {};
+  ws.send(JSON.stringify({ v: 1, id: randomUUID(), type: 'vouchers.reconcile', vouchers, ...parts }));
 }
 
 async function until(check: () => boolean, what: string) {

@@ -136,7 +136,12 @@ function sessionKey(nasAddress: string, acctSessionId: string): string {
  * id or username.
  */
 export class VoucherSet {
-  readonly table = new VoucherTable();
+  readonly table: VoucherTable;
+
+  /** `expected`: how many vouchers the set will hold, with room for upserts to come. */
+  constructor(expected = 0) {
+    this.table = new VoucherTable(expected + (expected >> 3));
+  }
 
   get size(): number {
     return this.table.size;

@@ -166,7 +166,8 @@ export class VoucherTable {
     if (idLength > MAX_KEY_BYTES || usernameLength > MAX_KEY_BYTES || passwordLength > MAX_FIELD_BYTES) {
       throw new RangeError('voucher id, username or password is too long');
     }
-    if (this.#free.length === 0 && this.#highWater === this.#capacity) this.#grow(this.#capacity * 2);
+    if (this.#free.length === 0 && this.#highWater === this.#capacity)
+      this.#grow(this.#capacity + (this.#capacity >> 1));
     const slot = this.#free.pop() ?? this.#highWater++;
     this.#arenaEnd = at + idLength + usernameLength + passwordLength;
     this.#offset[slot] = at;
@@ -260,10 +261,10 @@ export class VoucherTable {
     this.#capacity = capacity;
   }
 
-  /** Copies the live records into a new arena with room for `bytes` more and as much again spare. */
+  /** Copies the live records into a new arena with room for `bytes` more and a quarter spare. */
   #makeRoom(bytes: number): void {
     const needed = this.#arenaEnd - this.#garbage + bytes;
-    const arena = Buffer.alloc(Math.max(this.#arena.length, needed * 2));
+    const arena = Buffer.alloc(Math.max(this.#arena.length, needed + (needed >> 2)));
     let end = 0;
     for (let slot = 0; slot < this.#highWater; slot++) {
       if (this.#used[slot] !== 1) continue;

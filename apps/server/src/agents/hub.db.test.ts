@@ -159,7 +159,7 @@ describe(`agent hub on ${testBackend()}`, () => {
       buffer: { length: 0, dropped: 0 },
     });
     const reconcile = await agent.next('vouchers.reconcile');
-    expect(reconcile.part).toEqual({ set: expect.any(String), index: 0, last: true });
+    expect(reconcile.part).toEqual({ set: expect.any(String), index: 0, last: true, total: reconcile.vouchers.length });
     expect(reconcile.vouchers.map((v) => v.id).sort()).toEqual((await activeVouchers()).map((v) => v.id));
     const list = await jsonOf<Array<{ id: string; lastStatus: object }>>(await api(s, await admin()).get('/agents'));
     expect(list.find((a) => a.id === reg.agent.id)?.lastStatus).not.toHaveProperty('features');

@@ -71,13 +71,13 @@ describe(`vouchers as agents receive them, on ${testBackend()}`, () => {
     const shape = parts.map((m) => (m.type === 'vouchers.reconcile' ? [m.vouchers.length, m.part] : m.type));
     const set = (parts[0] as { part: { set: string } }).part.set;
     expect(shape).toEqual([
-      [1000, { set, index: 0, last: false }],
-      [1000, { set, index: 1, last: false }],
-      [500, { set, index: 2, last: true }],
+      [1000, { set, index: 0, last: false, total: 2500 }],
+      [1000, { set, index: 1, last: false, total: 2500 }],
+      [500, { set, index: 2, last: true, total: 2500 }],
     ]);
     expect(parts.flatMap((m) => (m.type === 'vouchers.reconcile' ? m.vouchers : []))).toEqual(many);
     expect(reconcileMessages([], ['reconcile.parts'])).toEqual([
-      expect.objectContaining({ vouchers: [], part: { set: expect.any(String), index: 0, last: true } }),
+      expect.objectContaining({ vouchers: [], part: { set: expect.any(String), index: 0, last: true, total: 0 } }),
     ]);
     const whole = reconcileMessages(many, undefined);
     expect(whole).toHaveLength(1);

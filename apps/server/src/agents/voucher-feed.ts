@@ -75,6 +75,6 @@ export function reconcileMessages(vouchers: AgentVoucher[], agentFeatures: strin
     id: randomUUID(),
     type: 'vouchers.reconcile',
     vouchers: vouchers.slice(index * RECONCILE_PART_SIZE, (index + 1) * RECONCILE_PART_SIZE),
-    part: { set, index, last: index === count - 1 },
+    part: { set, index, last: index === count - 1, total: vouchers.length },
   }));
 }
