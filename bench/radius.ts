@@ -43,7 +43,7 @@ const SECONDS = Number(process.env.BENCH_RADIUS_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_RADIUS_ROUNDS ?? 5);
 const WARMUP_SECONDS = 1.5;
 /** Requests built up front, so the load generator spends its core on sending and checking. */
-const WORKLOAD = Number(process.env.BENCH_RADIUS_REQUESTS ?? 400_000);
+const WORKLOAD = Math.floor(Number(process.env.BENCH_RADIUS_REQUESTS ?? 600_000) / CONCURRENCY) * CONCURRENCY;
 const BAD_PASSWORD_SHARE = 0.1;
 const REQUEST_TIMEOUT_MS = 1000;
 /** BENCH_RADIUS_PROFILE=1 writes a V8 CPU profile of the agent to bench/results/ (open it in Chrome DevTools). */
@@ -155,13 +155,25 @@ async function settle(pids: number[]): Promise<void> {
   }
 }
 
-/** Drives one server at CONCURRENCY requests in flight until `seconds` pass or the workload runs out. */
-async function drive(port: number, serverPid: number, workload: Workload, seconds: number): Promise<RunResult> {
+/**
+ * Drives one server at CONCURRENCY requests in flight until `seconds` pass or a whole workload went. Each server's drives
+ * go on through the workload where the last one stopped (`cursor`), so no request repeats within a server's duplicate
+ * window: a retransmission would be answered from its cache, cheaper than the real work (or dropped while pending).
+ */
+async function drive(
+  port: number,
+  serverPid: number,
+  workload: Workload,
+  seconds: number,
+  cursor: { at: number },
+): Promise<RunResult> {
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const { packets, accept } = workload;
   const lanes = CONCURRENCY;
-  const next = Int32Array.from({ length: lanes }, (_, lane) => lane);
+  // Unwrapped positions (index = position % length); the workload's length is a multiple of the lane count.
+  const next = Float64Array.from({ length: lanes }, (_, lane) => cursor.at + lane);
+  const limit = cursor.at + packets.length;
   const inFlight = new Int32Array(lanes).fill(-1);
   const sentAt = new Float64Array(lanes);
   const latencies = new Float64Array(packets.length);
@@ -180,6 +192,7 @@ async function drive(port: number, serverPid: number, workload: Workload, second
   return new Promise<RunResult>((resolve) => {
     const finish = () => {
       clearInterval(watchdog);
+      cursor.at = Math.max(...Array.from(next, (position, lane) => position - lane));
       socket.close();
       const elapsedMs = lastAnswer - started;
       const own = process.cpuUsage(ownBefore);
@@ -195,13 +208,14 @@ async function drive(port: number, serverPid: number, workload: Workload, second
       });
     };
     const send = (lane: number, now: number) => {
-      const index = next[lane]!;
-      if (now >= deadline || index >= packets.length) {
+      const position = next[lane]!;
+      const index = position % packets.length;
+      if (now >= deadline || position >= limit) {
         inFlight[lane] = -1;
         if (--busy === 0) finish();
         return;
       }
-      next[lane] = index + lanes;
+      next[lane] = position + lanes;
       inFlight[lane] = index;
       sentAt[lane] = now;
       socket.send(packets[index]!, port, '127.0.0.1');
@@ -459,16 +473,16 @@ async function benchSize(count: number, dir: string, children: ChildProcess[]): 
     120_000,
   );
   const servers = [
-    { name: 'agent', port: agentReady.auth, pid: agent.pid!, runs: [] as RunResult[] },
-    { name: 'freeradius', port: freeradiusPort, pid: freeradius.pid!, runs: [] as RunResult[] },
+    { name: 'agent', port: agentReady.auth, pid: agent.pid!, runs: [] as RunResult[], cursor: { at: 0 } },
+    { name: 'freeradius', port: freeradiusPort, pid: freeradius.pid!, runs: [] as RunResult[], cursor: { at: 0 } },
   ];
   const pids = servers.map((s) => s.pid);
   for (let pass = 1; pass <= ROUNDS; pass++) {
     // Which server goes first alternates too, so neither always runs right after the other's cleanup.
     for (const server of pass % 2 ? servers : [...servers].reverse()) {
       await settle(pids);
-      await drive(server.port, server.pid, workload, WARMUP_SECONDS);
-      const run = await drive(server.port, server.pid, workload, SECONDS);
+      await drive(server.port, server.pid, workload, WARMUP_SECONDS, server.cursor);
+      const run = await drive(server.port, server.pid, workload, SECONDS, server.cursor);
       server.runs.push(run);
       process.stderr.write(
         `  ${count} vouchers, ${server.name} round ${pass}: ${round(rps(run), 0)} req/s, p99 ${round(percentile(Array.from(run.latencies), 99), 3)} ms, server ${round(run.serverCpu, 2)} cores, load ${round(run.loadCpu, 2)}\n`,
