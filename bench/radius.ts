@@ -472,6 +472,8 @@ async function benchSize(count: number, dir: string, children: ChildProcess[]): 
     (line) => (line.includes('Ready to process requests') ? true : undefined),
     120_000,
   );
+  // FreeRADIUS logs to stdout: unread, a full pipe would block it mid-bench (rounds with no answer at all).
+  freeradius.stdout!.resume();
   const servers = [
     { name: 'agent', port: agentReady.auth, pid: agent.pid!, runs: [] as RunResult[], cursor: { at: 0 } },
     { name: 'freeradius', port: freeradiusPort, pid: freeradius.pid!, runs: [] as RunResult[], cursor: { at: 0 } },
