@@ -4,9 +4,11 @@
  * Acct-Interim-Interval, Class; Reply-Message on reject). Both servers are pinned to core 0 and measured one after the
  * other, alternating; this process is the load generator, pinned to core 1, with a fixed number of requests in flight.
  * Every answer is checked: the code the request deserves, the Response Authenticator and the Message-Authenticator.
- * Also the agent's RSS holding 100k vouchers and the time to reconcile 10k.
+ * Each voucher count (1k and 100k) gets a fresh pair of servers, so the agent's lookup is seen not to slow with its
+ * store. Throughput is the median round, the ratio the median of each back-to-back round pair's ratio, p99 over every
+ * answer; never the best round.
  *
- *   npm run bench:radius     (BENCH_RADIUS_VOUCHERS=100000 BENCH_RADIUS_CONCURRENCY=16 BENCH_RADIUS_SECONDS=4 BENCH_RADIUS_ROUNDS=5)
+ *   npm run bench:radius     (BENCH_RADIUS_SIZES=1000,100000 BENCH_RADIUS_CONCURRENCY=16 BENCH_RADIUS_SECONDS=4 BENCH_RADIUS_ROUNDS=5)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
@@ -34,13 +36,14 @@ import { percentile, report, round } from './lib';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FREERADIUS = '/usr/sbin/freeradius';
 const SECRET = 'bench-radius-secret';
-const VOUCHERS = Number(process.env.BENCH_RADIUS_VOUCHERS ?? 100_000);
+/** Voucher counts to run at: lookups must cost the same in a small store and in one of 100k. */
+const SIZES = (process.env.BENCH_RADIUS_SIZES ?? '1000,100000').split(',').map(Number);
 const CONCURRENCY = Number(process.env.BENCH_RADIUS_CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.BENCH_RADIUS_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_RADIUS_ROUNDS ?? 5);
 const WARMUP_SECONDS = 1.5;
 /** Requests built up front, so the load generator spends its core on sending and checking. */
-const WORKLOAD = Number(process.env.BENCH_RADIUS_REQUESTS ?? 400_000);
+const WORKLOAD = Math.floor(Number(process.env.BENCH_RADIUS_REQUESTS ?? 600_000) / CONCURRENCY) * CONCURRENCY;
 const BAD_PASSWORD_SHARE = 0.1;
 const REQUEST_TIMEOUT_MS = 1000;
 /** BENCH_RADIUS_PROFILE=1 writes a V8 CPU profile of the agent to bench/results/ (open it in Chrome DevTools). */
@@ -152,13 +155,25 @@ async function settle(pids: number[]): Promise<void> {
   }
 }
 
-/** Drives one server at CONCURRENCY requests in flight until `seconds` pass or the workload runs out. */
-async function drive(port: number, serverPid: number, workload: Workload, seconds: number): Promise<RunResult> {
+/**
+ * Drives one server at CONCURRENCY requests in flight until `seconds` pass or a whole workload went. Each server's drives
+ * go on through the workload where the last one stopped (`cursor`), so no request repeats within a server's duplicate
+ * window: a retransmission would be answered from its cache, cheaper than the real work (or dropped while pending).
+ */
+async function drive(
+  port: number,
+  serverPid: number,
+  workload: Workload,
+  seconds: number,
+  cursor: { at: number },
+): Promise<RunResult> {
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const { packets, accept } = workload;
   const lanes = CONCURRENCY;
-  const next = Int32Array.from({ length: lanes }, (_, lane) => lane);
+  // Unwrapped positions (index = position % length); the workload's length is a multiple of the lane count.
+  const next = Float64Array.from({ length: lanes }, (_, lane) => cursor.at + lane);
+  const limit = cursor.at + packets.length;
   const inFlight = new Int32Array(lanes).fill(-1);
   const sentAt = new Float64Array(lanes);
   const latencies = new Float64Array(packets.length);
@@ -177,6 +192,7 @@ async function drive(port: number, serverPid: number, workload: Workload, second
   return new Promise<RunResult>((resolve) => {
     const finish = () => {
       clearInterval(watchdog);
+      cursor.at = Math.max(...Array.from(next, (position, lane) => position - lane));
       socket.close();
       const elapsedMs = lastAnswer - started;
       const own = process.cpuUsage(ownBefore);
@@ -192,13 +208,14 @@ async function drive(port: number, serverPid: number, workload: Workload, second
       });
     };
     const send = (lane: number, now: number) => {
-      const index = next[lane]!;
-      if (now >= deadline || index >= packets.length) {
+      const position = next[lane]!;
+      const index = position % packets.length;
+      if (now >= deadline || position >= limit) {
         inFlight[lane] = -1;
         if (--busy === 0) finish();
         return;
       }
-      next[lane] = index + lanes;
+      next[lane] = position + lanes;
       inFlight[lane] = index;
       sentAt[lane] = now;
       socket.send(packets[index]!, port, '127.0.0.1');
@@ -367,23 +384,187 @@ server default {
   );
 }
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** A server's rounds: the median round's throughput (not the best), latency percentiles over every answer. */
 function summary(runs: RunResult[]) {
-  const best = runs.reduce((a, b) => (rps(b) > rps(a) ? b : a));
+  const pooled = Float64Array.from(runs.flatMap((r) => Array.from(r.latencies))).sort();
+  const latencies = Array.from(pooled);
   return {
-    rps: rps(best),
+    rps: median(runs.map(rps)),
     all: runs.map((r) => round(rps(r), 0)),
-    p50: percentile(Array.from(best.latencies), 50),
-    p99: percentile(Array.from(best.latencies), 99),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
     failures: runs.reduce((n, r) => n + r.wrong + r.badSignature, 0),
     timeouts: runs.reduce((n, r) => n + r.timeouts, 0),
-    serverCpu: best.serverCpu,
-    loadCpu: best.loadCpu,
+    serverCpu: median(runs.map((r) => r.serverCpu)),
+    loadCpu: median(runs.map((r) => r.loadCpu)),
     // Other work on core 0 takes CPU from whichever server runs; requests per CPU-second of the server discount it.
-    perCpuSecond: Math.max(...runs.map((r) => rps(r) / r.serverCpu)),
+    perCpuSecond: median(runs.map((r) => rps(r) / r.serverCpu)),
   };
 }
 
 const rps = (run: RunResult) => (run.answered / run.elapsedMs) * 1000;
+
+interface SizeResult {
+  vouchers: number;
+  agent: ReturnType<typeof summary>;
+  freeradius: ReturnType<typeof summary>;
+  /** Agent ÷ FreeRADIUS throughput of each round pair (run back to back), and their median. */
+  ratios: number[];
+  ratio: number;
+  agentRss: { rss: number; peak: number };
+  freeradiusRss: { rss: number; peak: number };
+  baselineRss: number;
+  heapUsed: number;
+  counters: { requests: number; dropped: number };
+  reconcile?: { replaceAllMs: number[]; parseAndReplaceMs: number[] };
+}
+
+/** One voucher count: the agent and FreeRADIUS started fresh, ROUNDS alternating rounds, then both stopped. */
+async function benchSize(count: number, dir: string, children: ChildProcess[]): Promise<SizeResult> {
+  process.stderr.write(`Generating ${count} vouchers and ${WORKLOAD} requests...\n`);
+  const vouchers = makeVouchers(count);
+  const vouchersFile = path.join(dir, `vouchers-${count}.json`);
+  fs.writeFileSync(vouchersFile, JSON.stringify(vouchers));
+  const freeradiusPort = await freeUdpPort();
+  const configDir = fs.mkdtempSync(path.join(dir, `freeradius-${count}-`));
+  writeFreeradiusConfig(configDir, freeradiusPort, vouchers);
+  const workload = buildWorkload(vouchers, WORKLOAD);
+
+  process.stderr.write('Starting the agent and FreeRADIUS on core 0...\n');
+  const agent = spawn(
+    'taskset',
+    [
+      '-c',
+      '0',
+      process.execPath,
+      '--expose-gc',
+      // As the agent runs in production (apps/agent/Dockerfile, npm run agent): a small young generation keeps
+      // scavenges short, which halves the agent's p99 here.
+      '--max-semi-space-size=1',
+      ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(root, 'bench/results')] : []),
+      path.join(dir, 'radius-agent.mjs'),
+    ],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, BENCH_SECRET: SECRET, BENCH_VOUCHERS_FILE: vouchersFile },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  children.push(agent);
+  const agentReady = await waitForLine(agent, 'agent', (line) =>
+    parseJsonLine<{ auth?: number; vouchers: number; baselineRss: number }>(line),
+  );
+  if (!agentReady.auth || agentReady.vouchers !== count) throw new Error(`agent started with ${agentReady}`);
+
+  const freeradius = spawn('taskset', ['-c', '0', FREERADIUS, '-f', '-l', 'stdout', '-d', configDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(freeradius);
+  await waitForLine(
+    freeradius,
+    'freeradius',
+    (line) => (line.includes('Ready to process requests') ? true : undefined),
+    120_000,
+  );
+  // FreeRADIUS logs to stdout: unread, a full pipe would block it mid-bench (rounds with no answer at all).
+  freeradius.stdout!.resume();
+  const servers = [
+    { name: 'agent', port: agentReady.auth, pid: agent.pid!, runs: [] as RunResult[], cursor: { at: 0 } },
+    { name: 'freeradius', port: freeradiusPort, pid: freeradius.pid!, runs: [] as RunResult[], cursor: { at: 0 } },
+  ];
+  const pids = servers.map((s) => s.pid);
+  for (let pass = 1; pass <= ROUNDS; pass++) {
+    // Which server goes first alternates too, so neither always runs right after the other's cleanup.
+    for (const server of pass % 2 ? servers : [...servers].reverse()) {
+      await settle(pids);
+      await drive(server.port, server.pid, workload, WARMUP_SECONDS, server.cursor);
+      const run = await drive(server.port, server.pid, workload, SECONDS, server.cursor);
+      server.runs.push(run);
+      process.stderr.write(
+        `  ${count} vouchers, ${server.name} round ${pass}: ${round(rps(run), 0)} req/s, p99 ${round(percentile(Array.from(run.latencies), 99), 3)} ms, server ${round(run.serverCpu, 2)} cores, load ${round(run.loadCpu, 2)}\n`,
+      );
+    }
+  }
+
+  agent.stdin!.write('stats\n');
+  const stats = await waitForLine(agent, 'agent stats', (line) =>
+    parseJsonLine<{ counters: { requests: number; dropped: number }; vouchers: number; heapUsed: number }>(line),
+  );
+  await sleep(200);
+  const agentRss = memoryMb(agent.pid!);
+  const freeradiusRss = memoryMb(freeradius.pid!);
+  let reconcile: SizeResult['reconcile'];
+  if (count >= 100_000) {
+    agent.stdin!.write('reconcile\n');
+    reconcile = await waitForLine(agent, 'agent reconcile', (line) =>
+      parseJsonLine<{ replaceAllMs: number[]; parseAndReplaceMs: number[] }>(line),
+    );
+  }
+  await stop(agent);
+  await stop(freeradius);
+  const ratios = servers[0]!.runs.map((run, i) => rps(run) / rps(servers[1]!.runs[i]!));
+  return {
+    vouchers: count,
+    agent: summary(servers[0]!.runs),
+    freeradius: summary(servers[1]!.runs),
+    ratios,
+    ratio: median(ratios),
+    agentRss,
+    freeradiusRss,
+    baselineRss: agentReady.baselineRss,
+    heapUsed: stats.heapUsed,
+    counters: stats.counters,
+    ...(reconcile ? { reconcile } : {}),
+  };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  // The agent ends on its own when its stdin closes, which lets a CPU profile be written.
+  if (child.stdin) child.stdin.end();
+  else child.kill('SIGTERM');
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  if ((await Promise.race([exited, sleep(10_000).then(() => 'late')])) === 'late') child.kill('SIGKILL');
+}
+
+function table(r: SizeResult): string[] {
+  const a = r.agent;
+  const f = r.freeradius;
+  const fmt = (n: number, digits = 2) => String(round(n, digits)).padStart(10);
+  return [
+    '',
+    `RADIUS PAP, ${r.vouchers} vouchers, ${CONCURRENCY} requests in flight, ${Math.round(BAD_PASSWORD_SHARE * 100)}% wrong passwords, ` +
+      `median of ${ROUNDS} alternating rounds × ${SECONDS} s; servers on core 0, load on core 1`,
+    '                        agent  freeradius     ratio',
+    `req/s (median)     ${fmt(a.rps, 0)}  ${fmt(f.rps, 0)}  ${fmt(r.ratio, 3)}  (median of the round pairs' ratios)`,
+    `p50 ms             ${fmt(a.p50, 3)}  ${fmt(f.p50, 3)}  ${fmt(a.p50 / f.p50, 3)}`,
+    `p99 ms             ${fmt(a.p99, 3)}  ${fmt(f.p99, 3)}  ${fmt(a.p99 / f.p99, 3)}  (over every answer of every round)`,
+    `RSS MB (now)       ${fmt(r.agentRss.rss, 1)}  ${fmt(r.freeradiusRss.rss, 1)}  ${fmt(r.agentRss.rss / r.freeradiusRss.rss, 3)}`,
+    `RSS MB (peak)      ${fmt(r.agentRss.peak, 1)}  ${fmt(r.freeradiusRss.peak, 1)}  ${fmt(r.agentRss.peak / r.freeradiusRss.peak, 3)}`,
+    `server cores used  ${fmt(a.serverCpu)}  ${fmt(f.serverCpu)}`,
+    `req per CPU-second ${fmt(a.perCpuSecond, 0)}  ${fmt(f.perCpuSecond, 0)}  ${fmt(a.perCpuSecond / f.perCpuSecond, 3)}`,
+    `load gen cores     ${fmt(a.loadCpu)}  ${fmt(f.loadCpu)}`,
+    `req/s per round    ${a.all.join(' / ')}  |  ${f.all.join(' / ')}`,
+    `ratio per round    ${r.ratios.map((x) => round(x, 3)).join(' / ')}`,
+    `wrong answers      ${fmt(a.failures, 0)}  ${fmt(f.failures, 0)}`,
+    `timeouts           ${fmt(a.timeouts, 0)}  ${fmt(f.timeouts, 0)}`,
+    `agent RSS before vouchers ${round(r.baselineRss / 2 ** 20, 1)} MB; V8 heap in use ${round(r.heapUsed / 2 ** 20, 1)} MB; ` +
+      `${r.counters.requests} answered, ${r.counters.dropped} dropped`,
+    ...(r.reconcile
+      ? [
+          `reconcile 10k in process: replaceAll max ${round(Math.max(...r.reconcile.replaceAllMs))} ms, ` +
+            `with JSON.parse max ${round(Math.max(...r.reconcile.parseAndReplaceMs))} ms`,
+        ]
+      : []),
+    `goals: median ratio ≥ 1.1 ${r.ratio >= 1.1 ? 'met' : 'MISSED'}, p99 < 2 ms ${a.p99 < 2 ? 'met' : 'MISSED'}`,
+  ];
+}
 
 async function main() {
   if (os.availableParallelism() < 2) throw new Error('bench:radius needs two cores (servers on core 0, load on 1)');
@@ -396,143 +577,39 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-bench-radius-'));
   const children: ChildProcess[] = [];
   try {
-    process.stderr.write(`Generating ${VOUCHERS} vouchers and ${WORKLOAD} requests...\n`);
-    const vouchers = makeVouchers(VOUCHERS);
-    const vouchersFile = path.join(dir, 'vouchers.json');
-    fs.writeFileSync(vouchersFile, JSON.stringify(vouchers));
-    const freeradiusPort = await freeUdpPort();
-    writeFreeradiusConfig(dir, freeradiusPort, vouchers);
-    const workload = buildWorkload(vouchers, WORKLOAD);
-
-    process.stderr.write('Starting the agent and FreeRADIUS on core 0...\n');
     // The agent runs as it ships: bundled by apps/agent/build.mjs, plain node, no TypeScript loader.
-    const agentBundle = path.join(dir, 'radius-agent.mjs');
     execFileSync(process.execPath, [
       path.join(root, 'apps/agent/build.mjs'),
       path.join(root, 'bench/radius-agent.ts'),
-      agentBundle,
+      path.join(dir, 'radius-agent.mjs'),
     ]);
-    const agent = spawn(
-      'taskset',
-      [
-        '-c',
-        '0',
-        process.execPath,
-        '--expose-gc',
-        // As the agent runs in production (apps/agent/Dockerfile, npm run agent): a small young generation keeps
-        // scavenges short, which halves the agent's p99 here.
-        '--max-semi-space-size=1',
-        ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(root, 'bench/results')] : []),
-        agentBundle,
-      ],
-      {
-        cwd: root,
-        env: { PATH: process.env.PATH, BENCH_SECRET: SECRET, BENCH_VOUCHERS_FILE: vouchersFile },
-        stdio: ['pipe', 'pipe', 'inherit'],
-      },
-    );
-    children.push(agent);
-    const agentReady = await waitForLine(agent, 'agent', (line) =>
-      parseJsonLine<{ auth?: number; vouchers: number; baselineRss: number }>(line),
-    );
-    if (!agentReady.auth || agentReady.vouchers !== VOUCHERS) throw new Error(`agent started with ${agentReady}`);
-    const agentPort = agentReady.auth;
-
-    const freeradius = spawn('taskset', ['-c', '0', FREERADIUS, '-f', '-l', 'stdout', '-d', dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.push(freeradius);
-    await waitForLine(
-      freeradius,
-      'freeradius',
-      (line) => (line.includes('Ready to process requests') ? true : undefined),
-      120_000,
-    );
-    const servers = [
-      { name: 'agent', port: agentPort, pid: agent.pid!, runs: [] as RunResult[] },
-      { name: 'freeradius', port: freeradiusPort, pid: freeradius.pid!, runs: [] as RunResult[] },
-    ];
-    const pids = servers.map((s) => s.pid);
-
-    for (let pass = 1; pass <= ROUNDS; pass++) {
-      for (const server of servers) {
-        await settle(pids);
-        await drive(server.port, server.pid, workload, WARMUP_SECONDS);
-        const run = await drive(server.port, server.pid, workload, SECONDS);
-        server.runs.push(run);
-        process.stderr.write(
-          `  ${server.name} round ${pass}: ${round(rps(run), 0)} req/s, p99 ${round(percentile(Array.from(run.latencies), 99), 3)} ms, server ${round(run.serverCpu, 2)} cores, load ${round(run.loadCpu, 2)}\n`,
-        );
-      }
+    const results: SizeResult[] = [];
+    for (const count of SIZES) results.push(await benchSize(count, dir, children));
+    const result: Record<string, number> = {};
+    for (const r of results) {
+      const k = r.vouchers >= 1000 ? `${r.vouchers / 1000}k` : String(r.vouchers);
+      result[`agent_rps_${k}`] = round(r.agent.rps, 0);
+      result[`freeradius_rps_${k}`] = round(r.freeradius.rps, 0);
+      result[`ratio_vs_freeradius_${k}`] = round(r.ratio, 3);
+      result[`p99_ms_${k}`] = round(r.agent.p99, 3);
+      result[`freeradius_p99_ms_${k}`] = round(r.freeradius.p99, 3);
     }
-
-    agent.stdin!.write('stats\n');
-    const stats = await waitForLine(agent, 'agent stats', (line) =>
-      parseJsonLine<{ counters: { requests: number; dropped: number }; vouchers: number; heapUsed: number }>(line),
+    const lines = results.flatMap(table);
+    lines.push(
+      `whole bench ${round((performance.now() - benchStarted) / 1000, 1)} s; load average ${os
+        .loadavg()
+        .map((l) => round(l, 2))
+        .join(' ')}`,
+      '',
     );
-    await sleep(200);
-    const agentMemory = memoryMb(agent.pid!);
-    const freeradiusMemory = memoryMb(freeradius.pid!);
-    agent.stdin!.write('reconcile\n');
-    const reconcile = await waitForLine(agent, 'agent reconcile', (line) =>
-      parseJsonLine<{ replaceAllMs: number[]; parseAndReplaceMs: number[] }>(line),
-    );
-
-    const a = summary(servers[0]!.runs);
-    const f = summary(servers[1]!.runs);
-    const reconcileMs = Math.max(...reconcile.replaceAllMs);
-    const failures = a.failures + f.failures;
-    const result = {
-      agent_rps: round(a.rps, 0),
-      freeradius_rps: round(f.rps, 0),
-      ratio_vs_freeradius: round(a.rps / f.rps, 3),
-      p99_ms: round(a.p99, 3),
-      rss_mb_100k_vouchers: round(agentMemory.rss, 1),
-      reconcile_10k_ms: round(reconcileMs, 2),
-    };
-    const fmt = (n: number, digits = 2) => String(round(n, digits)).padStart(10);
-    report(
-      'radius',
-      [
-        '',
-        `RADIUS PAP, ${VOUCHERS} vouchers, ${CONCURRENCY} requests in flight, ${Math.round(BAD_PASSWORD_SHARE * 100)}% wrong passwords, ` +
-          `best of ${ROUNDS} × ${SECONDS} s; servers on core 0, load on core 1`,
-        '                        agent  freeradius     ratio',
-        `req/s              ${fmt(a.rps, 0)}  ${fmt(f.rps, 0)}  ${fmt(a.rps / f.rps, 3)}`,
-        `p50 ms             ${fmt(a.p50, 3)}  ${fmt(f.p50, 3)}  ${fmt(a.p50 / f.p50, 3)}`,
-        `p99 ms             ${fmt(a.p99, 3)}  ${fmt(f.p99, 3)}  ${fmt(a.p99 / f.p99, 3)}`,
-        `RSS MB (now)       ${fmt(agentMemory.rss, 1)}  ${fmt(freeradiusMemory.rss, 1)}  ${fmt(agentMemory.rss / freeradiusMemory.rss, 3)}`,
-        `RSS MB (peak)      ${fmt(agentMemory.peak, 1)}  ${fmt(freeradiusMemory.peak, 1)}  ${fmt(agentMemory.peak / freeradiusMemory.peak, 3)}`,
-        `agent RSS before vouchers ${round(agentReady.baselineRss / 2 ** 20, 1)} MB (node and the bundled agent); V8 heap in use ${round(stats.heapUsed / 2 ** 20, 1)} MB`,
-        `server cores used  ${fmt(a.serverCpu)}  ${fmt(f.serverCpu)}`,
-        `req per CPU-second ${fmt(a.perCpuSecond, 0)}  ${fmt(f.perCpuSecond, 0)}  ${fmt(a.perCpuSecond / f.perCpuSecond, 3)}`,
-        `load gen cores     ${fmt(a.loadCpu)}  ${fmt(f.loadCpu)}`,
-        `req/s per round    ${a.all.join(' / ').padStart(10)}  ${f.all.join(' / ').padStart(10)}`,
-        `wrong answers      ${fmt(a.failures, 0)}  ${fmt(f.failures, 0)}`,
-        `timeouts           ${fmt(a.timeouts, 0)}  ${fmt(f.timeouts, 0)}`,
-        `reconcile 10k: replaceAll max ${round(reconcileMs)} ms (runs ${reconcile.replaceAllMs.map((m) => round(m)).join(', ')}), ` +
-          `with JSON.parse max ${round(Math.max(...reconcile.parseAndReplaceMs))} ms`,
-        `agent counters: ${stats.counters.requests} answered, ${stats.counters.dropped} dropped; ` +
-          `whole bench ${round((performance.now() - benchStarted) / 1000, 1)} s`,
-        `goals: ratio ≥ 1.0 ${a.rps >= f.rps ? 'met' : 'MISSED'}, p99 < 2 ms ${a.p99 < 2 ? 'met' : 'MISSED'}, ` +
-          `< 100 MB ${agentMemory.rss < 100 ? 'met' : 'MISSED'}, reconcile < 500 ms ${reconcileMs < 500 ? 'met' : 'MISSED'}`,
-        '',
-      ],
-      result,
-    );
+    report('radius', lines, result);
+    const failures = results.reduce((n, r) => n + r.agent.failures + r.freeradius.failures, 0);
     if (failures > 0) {
       process.stderr.write(`${failures} answers were wrong or badly signed\n`);
       process.exitCode = 1;
     }
   } finally {
-    for (const child of children) {
-      // The agent ends on its own when its stdin closes, which lets a CPU profile be written.
-      if (child.stdin) child.stdin.end();
-      else child.kill('SIGTERM');
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      if ((await Promise.race([exited, sleep(10_000).then(() => 'late')])) === 'late') child.kill('SIGKILL');
-    }
+    for (const child of children) await stop(child);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -46,7 +46,7 @@ function makeLink(url: string, reconciled: () => void = () => {}) {
     logger,
     minBackoffMs: 50,
     maxBackoffMs: 200,
-    handlers: { status, reconcile: reconciled, upsert: () => {}, revoke: () => {} },
+    handlers: { status, reconcile: () => ({ add: () => {}, commit: reconciled }), upsert: () => {}, revoke: () => {} },
   });
 }
 

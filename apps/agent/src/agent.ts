@@ -3,7 +3,7 @@ import type { AgentConfig } from './config';
 import { type AgentStatus, ServerLink } from './link/link';
 import { RadiusServer } from './radius/server';
 import { createTerminator } from './terminators/terminator';
-import { VoucherStore } from './vouchers/store';
+import { VoucherSet, VoucherStore } from './vouchers/store';
 
 export const AGENT_VERSION = '0.1.0';
 const SWEEP_MS = 5 * 60_000;
@@ -92,13 +92,19 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     logger,
     handlers: {
       status,
-      reconcile: (vouchers) => {
-        store.replaceAll(vouchers);
-        logger.info({ vouchers: vouchers.length }, 'reconciled the voucher set');
-        if (!radius.serving) {
-          radius.serve();
-          logger.info({}, 'RADIUS now answering');
-        }
+      reconcile: (total) => {
+        const set = new VoucherSet(total);
+        return {
+          add: (vouchers) => set.add(vouchers),
+          commit: () => {
+            store.commit(set);
+            logger.info({ vouchers: set.size }, 'reconciled the voucher set');
+            if (!radius.serving) {
+              radius.serve();
+              logger.info({}, 'RADIUS now answering');
+            }
+          },
+        };
       },
       upsert: (voucher) => {
         store.upsert(voucher);

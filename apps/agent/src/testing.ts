@@ -3,4 +3,5 @@
 export { type RunningAgent, startAgent } from './agent';
 export { AgentConfigError, loadAgentConfig } from './config';
 export { type AgentEvent, ServerLink } from './link/link';
+export { issueTestPki, type TestPki } from './link/test-pki';
 export * from './testing-radius';

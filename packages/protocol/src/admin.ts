@@ -79,7 +79,7 @@ export const pairedKioskSchema = z.object({ kiosk: kioskSummarySchema });
 
 /** The last `agent.status` an agent sent, without its envelope; agents before 0.2 sent no version or process use. */
 export const agentStatusViewSchema = agentStatusSchema
-  .omit({ v: true, id: true, type: true })
+  .omit({ v: true, id: true, type: true, features: true })
   .extend({ radius: radiusTotalsSchema.partial().required({ requests: true, accepts: true, rejects: true }) })
   .partial({ agentVersion: true, rssBytes: true, cpuSeconds: true });
 export type AgentStatusView = z.infer<typeof agentStatusViewSchema>;

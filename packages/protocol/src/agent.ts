@@ -2,8 +2,15 @@ import { z } from 'zod';
 
 /** Agent WebSocket protocol (/agent/ws), version 1: JSON text frames, each `{v: 1, type, id, ...}`. */
 export const AGENT_PROTOCOL_VERSION = 1;
-/** Frames larger than this are refused by both sides. A full reconcile of 10k vouchers is about 1.5 MB. */
+/** Frames larger than this are refused by both sides. A full reconcile of 10k vouchers is about 1.8 MB. */
 export const AGENT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** What an agent can take beyond version 1's first form, announced in agent.status; an older server ignores it. */
+export const AGENT_FEATURES = {
+  /** vouchers.reconcile in parts (`part`), applied after the last one. */
+  reconcileParts: 'reconcile.parts',
+} as const;
+/** Vouchers per vouchers.reconcile part: about 180 KB, parsed as it arrives instead of one frame of the whole set. */
+export const RECONCILE_PART_SIZE = 1000;
 
 /** Opaque printable ASCII (both sides send UUIDs): an id can always be stored, logged and acked back. */
 const messageId = z.string().regex(/^[\x21-\x7e]{1,64}$/, 'expected 1 to 64 printable ASCII characters');
@@ -48,6 +55,7 @@ export const agentStatusSchema = z.object({
   buffer: z.object({ length: counter, dropped: counter }),
   rssBytes: counter,
   cpuSeconds: z.number().min(0),
+  features: z.array(z.string().max(50)).max(20).optional(),
 });
 
 export const radiusAuthSchema = z.object({
@@ -104,10 +112,17 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
 // server → agent
+/**
+ * The site's full voucher set. Without `part` it is whole in this frame (what agents without the reconcileParts
+ * feature get). With it, the set comes as parts 0, 1, … of one `set` id, in order; the agent applies it (and drops
+ * what is not in it) only after the part marked `last`, and forgets an unfinished set when the link drops.
+ */
 export const reconcileSchema = z.object({
   ...envelope,
   type: z.literal('vouchers.reconcile'),
   vouchers: z.array(agentVoucherSchema),
+  /** `total`: vouchers in the whole set, so the agent sizes its store once. */
+  part: z.object({ set: messageId, index: counter, last: z.boolean(), total: counter }).optional(),
 });
 export const voucherUpsertSchema = z.object({
   ...envelope,

@@ -78,7 +78,7 @@ describe('cleaning RADIUS attributes before they become event fields', () => {
       url: 'wss://127.0.0.1:1/agent/ws',
       tls: { cert: '', key: '', ca: '' },
       logger: pino({ level: 'silent' }),
-      handlers: { status: () => ({}) as never, reconcile: () => {}, upsert: () => {}, revoke: () => {} },
+      handlers: { status: () => ({}) as never, reconcile: () => ({}) as never, upsert: () => {}, revoke: () => {} },
     });
     link.report(acct({ acctSessionId: 'A\u0000B' }));
     expect(link.buffer.pending()).toEqual([expect.objectContaining({ acctSessionId: 'AB', v: 1 })]);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import tls from 'node:tls';
 import {
+  AGENT_FEATURES,
   AGENT_MAX_FRAME_BYTES,
   type AgentMessage,
   type AgentVoucher,
@@ -20,9 +21,19 @@ export type AgentEvent = Distribute<Exclude<AgentMessage, { type: 'agent.status'
 export type AgentStatus = Omit<Extract<AgentMessage, { type: 'agent.status' }>, 'v' | 'id' | 'type'>;
 type Envelope = AgentMessage & { id: string };
 
+/** A full voucher set on its way in: parts go to add() (which may throw on a bad one), commit() applies it. */
+export interface VoucherSetSink {
+  add(vouchers: AgentVoucher[]): void;
+  commit(): void;
+}
+
 export interface LinkHandlers {
   status(): AgentStatus;
-  reconcile(vouchers: AgentVoucher[]): void;
+  /**
+   * A reconcile of `total` vouchers begins. Its set is committed only once whole; a link that drops first leaves the
+   * old set in place.
+   */
+  reconcile(total: number): VoucherSetSink;
   upsert(voucher: AgentVoucher): void;
   revoke(voucherId: string, version: number, disconnect: boolean): void;
 }
@@ -67,6 +78,8 @@ export class ServerLink {
   #invalidFrames = 0;
   #unsendable = 0;
   #reconciles = 0;
+  /** The reconcile under way: which set, the part expected next, where its parts go. */
+  #incoming: { set: string | null; next: number; sink: VoucherSetSink } | undefined;
 
   readonly #secureContext: tls.SecureContext;
   readonly #proxyAgent: HttpsProxyAgent<string> | undefined;
@@ -128,7 +141,8 @@ export class ServerLink {
   }
 
   #sendStatus(): void {
-    this.#send({ v: 1, id: randomUUID(), type: 'agent.status', ...this.options.handlers.status() });
+    const features = [AGENT_FEATURES.reconcileParts];
+    this.#send({ v: 1, id: randomUUID(), type: 'agent.status', ...this.options.handlers.status(), features });
   }
 
   #connect(): void {
@@ -190,6 +204,7 @@ export class ServerLink {
 
   #teardown(): void {
     this.#ready = false;
+    this.#incoming = undefined;
     clearInterval(this.#statusTimer);
     clearTimeout(this.#deadTimer);
   }
@@ -205,7 +220,7 @@ export class ServerLink {
     const { handlers } = this.options;
     switch (message.type) {
       case 'vouchers.reconcile':
-        handlers.reconcile(message.vouchers);
+        if (!this.#reconcilePart(message)) break;
         this.#reconciles += 1;
         this.#ready = true;
         // Everything not acked yet goes (again), oldest first: nothing is lost when a link dropped mid-flush.
@@ -233,6 +248,40 @@ export class ServerLink {
       case 'ping':
         break;
     }
+  }
+
+  /**
+   * Takes one frame of a reconcile (a whole set, or one part of it); true once the set is complete and applied. A part
+   * out of order or with a bad voucher abandons the set and reconnects, which brings a fresh reconcile.
+   */
+  #reconcilePart(message: Extract<ServerMessage, { type: 'vouchers.reconcile' }>): boolean {
+    const part = message.part ?? { set: null, index: 0, last: true, total: message.vouchers.length };
+    if (part.index === 0) {
+      this.#incoming = { set: part.set, next: 0, sink: this.options.handlers.reconcile(part.total) };
+    }
+    const incoming = this.#incoming;
+    let problem: string | undefined;
+    if (!incoming || incoming.set !== part.set || incoming.next !== part.index) {
+      problem = 'a reconcile part arrived out of order';
+    } else {
+      try {
+        incoming.sink.add(message.vouchers);
+        incoming.next += 1;
+      } catch (error) {
+        problem = `a reconcile part was refused: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    if (problem) {
+      this.#incoming = undefined;
+      this.#invalidFrames += 1;
+      this.options.logger.warn({ set: part.set, index: part.index }, `${problem}; reconnecting for a fresh one`);
+      this.#ws?.close(1008, 'reconcile abandoned');
+      return false;
+    }
+    if (!part.last) return false;
+    this.#incoming = undefined;
+    incoming!.sink.commit();
+    return true;
   }
 }
 

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Attr } from './attributes';
-import { type HmacMd5Key, hmacMd5Into, hmacMd5Key, md5, zeros } from './md5';
+import { type HmacMd5Key, hmacMd5Into, hmacMd5Key, md5, md5Into, zeros } from './md5';
 import { AUTHENTICATOR_LENGTH, attributeValueOffsets, HEADER_LENGTH } from './packet';
 
 /** The MD5 and HMAC-MD5 math of RFC 2865 §3/§5.2/§5.3, RFC 2866 §3, RFC 2869/3579 §3.2 and RFC 5176 §2.3. */
@@ -40,6 +40,7 @@ function lengthOf(raw: Buffer): number {
 }
 
 const digest = Buffer.alloc(AUTHENTICATOR_LENGTH);
+const mask = new Uint8Array(AUTHENTICATOR_LENGTH);
 
 /** RFC 2865 §5.2: c(i) = p(i) xor MD5(S + c(i-1)), c(0) chained from the Request Authenticator. */
 export function hidePassword(password: Buffer | string, secret: Secret, requestAuthenticator: Buffer): Buffer {
@@ -62,12 +63,11 @@ export function hidePassword(password: Buffer | string, secret: Secret, requestA
 export function unhidePassword(hidden: Buffer, secret: Secret, requestAuthenticator: Buffer): Buffer | undefined {
   if (hidden.length < 16 || hidden.length > MAX_PASSWORD_LENGTH || hidden.length % 16 !== 0) return undefined;
   const key = secretBytes(secret);
-  const out = Buffer.alloc(hidden.length);
-  let previous = requestAuthenticator;
+  const out = Buffer.allocUnsafe(hidden.length);
   for (let block = 0; block < hidden.length; block += 16) {
-    const mask = md5({ data: key }, { data: previous });
+    const previous = block === 0 ? { data: requestAuthenticator } : { data: hidden, start: block - 16, end: block };
+    md5Into([{ data: key }, previous], mask, 0);
     for (let i = 0; i < 16; i++) out[block + i] = hidden[block + i]! ^ mask[i]!;
-    previous = hidden.subarray(block, block + 16);
   }
   let end = out.length;
   while (end > 0 && out[end - 1] === 0) end--;
@@ -131,7 +131,7 @@ function fillMessageAuthenticator(packet: Buffer, secret: Secret): void {
 export function signResponse(raw: Buffer, requestAuthenticator: Buffer, secret: Secret): Buffer {
   requestAuthenticator.copy(raw, 4);
   fillMessageAuthenticator(raw, secret);
-  md5({ data: raw }, { data: secretBytes(secret) }).copy(raw, 4);
+  md5Into([{ data: raw, end: lengthOf(raw) }, { data: secretBytes(secret) }], raw, 4);
   return raw;
 }
 
@@ -142,7 +142,7 @@ export function signResponse(raw: Buffer, requestAuthenticator: Buffer, secret: 
 export function signRequest(raw: Buffer, secret: Secret): Buffer {
   ZERO_AUTHENTICATOR.copy(raw, 4);
   fillMessageAuthenticator(raw, secret);
-  md5({ data: raw }, { data: secretBytes(secret) }).copy(raw, 4);
+  md5Into([{ data: raw, end: lengthOf(raw) }, { data: secretBytes(secret) }], raw, 4);
   return raw;
 }
 
@@ -167,11 +167,15 @@ function verifyAuthenticator(raw: Buffer, vector: Buffer, secret: Secret): boole
   if (raw.length < HEADER_LENGTH) return false;
   const length = lengthOf(raw);
   if (length < HEADER_LENGTH) return false;
-  const expected = md5(
-    { data: raw, start: 0, end: 4 },
-    { data: vector },
-    { data: raw, start: HEADER_LENGTH, end: length },
-    { data: secretBytes(secret) },
+  md5Into(
+    [
+      { data: raw, start: 0, end: 4 },
+      { data: vector },
+      { data: raw, start: HEADER_LENGTH, end: length },
+      { data: secretBytes(secret) },
+    ],
+    digest,
+    0,
   );
-  return timingSafeEqual(expected, raw.subarray(4, HEADER_LENGTH));
+  return timingSafeEqual(digest, raw.subarray(4, HEADER_LENGTH));
 }

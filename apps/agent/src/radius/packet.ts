@@ -58,10 +58,11 @@ export class RadiusDecodeError extends Error {
 }
 
 /**
- * Reads one datagram. Octets after the Length field are padding and ignored (RFC 2865 §3); attribute values are copies,
- * so the packet outlives the receive buffer.
+ * Reads one datagram. Octets after the Length field are padding and ignored (RFC 2865 §3). Attribute values and the
+ * authenticator are copies, so the packet outlives a receive buffer that is reused; `copy: false` gives views into the
+ * datagram instead, for a caller that owns it and never writes to it (each dgram message has a buffer of its own).
  */
-export function decode(datagram: Buffer): RadiusPacket {
+export function decode(datagram: Buffer, copy = true): RadiusPacket {
   if (datagram.length < MIN_PACKET_LENGTH) {
     throw new RadiusDecodeError('too_short', `datagram of ${datagram.length} octets is shorter than 20`);
   }
@@ -92,13 +93,14 @@ export function decode(datagram: Buffer): RadiusPacket {
     if (offset + attrLength > length) {
       throw new RadiusDecodeError('attribute_overflow', `attribute ${type} at ${offset} overflows the packet`);
     }
-    attributes.push({ type, value: Buffer.from(datagram.subarray(offset + 2, offset + attrLength)) });
+    const value = datagram.subarray(offset + 2, offset + attrLength);
+    attributes.push({ type, value: copy ? Buffer.from(value) : value });
     offset += attrLength;
   }
   return {
     code,
     identifier: datagram[1]!,
-    authenticator: Buffer.from(datagram.subarray(4, HEADER_LENGTH)),
+    authenticator: copy ? Buffer.from(datagram.subarray(4, HEADER_LENGTH)) : datagram.subarray(4, HEADER_LENGTH),
     attributes,
   };
 }
@@ -106,9 +108,10 @@ export function decode(datagram: Buffer): RadiusPacket {
 /** decode() without the throw, for callers that count failures. */
 export function tryDecode(
   datagram: Buffer,
+  copy = true,
 ): { ok: true; packet: RadiusPacket } | { ok: false; error: RadiusDecodeError } {
   try {
-    return { ok: true, packet: decode(datagram) };
+    return { ok: true, packet: decode(datagram, copy) };
   } catch (error) {
     if (error instanceof RadiusDecodeError) return { ok: false, error };
     throw error;

@@ -21,16 +21,7 @@ import {
   verifyRequestAuthenticator,
   ZERO_AUTHENTICATOR,
 } from './authenticator';
-import {
-  AUTHENTICATOR_LENGTH,
-  Code,
-  encode,
-  getAttribute,
-  getAttributes,
-  type RadiusAttribute,
-  type RadiusPacket,
-  tryDecode,
-} from './packet';
+import { Code, encode, getAttribute, type RadiusAttribute, type RadiusPacket, tryDecode } from './packet';
 
 export type RequireMessageAuthenticator = 'auto' | 'yes' | 'no';
 
@@ -142,11 +133,15 @@ const acctStatusNames = new Map<number, AcctStatusName>([
   [AcctStatus.AccountingOff, 'accounting-off'],
 ]);
 
-/** What the guest sees on the captive portal; wrong user and wrong password read the same. */
-function replyMessage(reason: AuthReason): string {
-  if (reason === 'expired') return 'Voucher expired';
-  if (reason === 'not_yet_valid') return 'Voucher not valid yet';
-  return 'Invalid voucher code or password';
+const REPLY_EXPIRED = encodeText('Voucher expired');
+const REPLY_NOT_YET_VALID = encodeText('Voucher not valid yet');
+const REPLY_INVALID = encodeText('Invalid voucher code or password');
+
+/** What the guest sees on the captive portal (encoded once); wrong user and wrong password read the same. */
+function replyMessage(reason: AuthReason): Buffer {
+  if (reason === 'expired') return REPLY_EXPIRED;
+  if (reason === 'not_yet_valid') return REPLY_NOT_YET_VALID;
+  return REPLY_INVALID;
 }
 
 class Dropped {
@@ -177,6 +172,8 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
   readonly #requireMa: RequireMessageAuthenticator;
   readonly #duplicateWindowMs: number;
   readonly #duplicateCacheSize: number;
+  /** Acct-Interim-Interval, the same in every Access-Accept: encoded once. */
+  readonly #interimValue: Buffer;
   readonly #counters: RadiusCounters = {
     requests: 0,
     accepts: 0,
@@ -203,6 +200,7 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     this.#duplicateWindowMs = options.duplicateWindowMs ?? 10_000;
     this.#duplicateCacheSize = options.duplicateCacheSize ?? 65_536;
     this.#holding = options.holdUntilServing ?? false;
+    this.#interimValue = encodeInteger(options.acctInterimInterval ?? 300);
   }
 
   get counters(): RadiusCounters {
@@ -283,7 +281,8 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
   }
 
   #handle(kind: 'auth' | 'acct', datagram: Buffer, rinfo: dgram.RemoteInfo): Handled | Dropped {
-    const decoded = tryDecode(datagram);
+    // Views, not copies: this datagram's buffer is its own, and nothing here writes to it.
+    const decoded = tryDecode(datagram, false);
     if (!decoded.ok) return new Dropped(decoded.error.code, 'malformed');
     const packet = decoded.packet;
     const expected = kind === 'auth' ? Code.AccessRequest : Code.AccountingRequest;
@@ -311,26 +310,45 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
       return new Dropped('missing_message_authenticator');
     }
 
-    const usernames = getAttributes(packet, Attr.UserName);
-    const pap = getAttributes(packet, Attr.UserPassword);
-    const chap = getAttributes(packet, Attr.ChapPassword);
-    const method: AuthMethod = pap.length > 0 ? 'pap' : chap.length > 0 ? 'chap' : 'unknown';
-    const username = usernames.length === 1 && usernames[0]!.length > 0 ? textValue(usernames[0]!) : null;
+    // One pass over the attributes: how many of each the rules below care about, and the value of each.
+    let usernames = 0;
+    let paps = 0;
+    let chaps = 0;
+    let usernameValue: Buffer | undefined;
+    let pap: Buffer | undefined;
+    let chap: Buffer | undefined;
+    let challenge: Buffer | undefined;
+    for (const { type, value } of packet.attributes) {
+      if (type === Attr.UserName) {
+        usernames++;
+        usernameValue = value;
+      } else if (type === Attr.UserPassword) {
+        paps++;
+        pap = value;
+      } else if (type === Attr.ChapPassword) {
+        chaps++;
+        chap = value;
+      } else if (type === Attr.ChapChallenge) {
+        challenge ??= value;
+      }
+    }
+    const method: AuthMethod = paps > 0 ? 'pap' : chaps > 0 ? 'chap' : 'unknown';
+    const username = usernames === 1 && usernameValue!.length > 0 ? textValue(usernameValue!) : null;
 
     let result: AuthResult | { ok: false; reason: 'invalid_request'; voucher?: undefined } = {
       ok: false,
       reason: 'invalid_request',
     };
-    if (username !== null && pap.length + chap.length === 1) {
-      if (pap.length === 1) {
-        const password = unhidePassword(pap[0]!, this.#secret, packet.authenticator);
-        if (password) result = this.#options.store.authenticate(username, papCheck(password), now);
-      } else if (chap[0]!.length === 17) {
-        const response = chap[0]!;
-        const challenge = getAttribute(packet, Attr.ChapChallenge) ?? packet.authenticator;
+    if (username !== null && paps + chaps === 1) {
+      if (pap) {
+        const password = unhidePassword(pap, this.#secret, packet.authenticator);
+        if (password) result = this.#options.store.authenticate(usernameValue!, papCheck(password), now);
+      } else if (chap!.length === 17) {
+        const response = chap!;
+        const vector = challenge ?? packet.authenticator;
         result = this.#options.store.authenticate(
-          username,
-          (password) => verifyChapPassword(response, password, challenge),
+          usernameValue!,
+          (password) => verifyChapPassword(response, password, vector),
           now,
         );
       }
@@ -342,11 +360,11 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
       const cap = this.#options.sessionTimeoutCap ?? Number.POSITIVE_INFINITY;
       attributes.push(
         { type: Attr.SessionTimeout, value: encodeInteger(Math.max(1, Math.min(left, cap, 0xffff_ffff))) },
-        { type: Attr.AcctInterimInterval, value: encodeInteger(this.#options.acctInterimInterval ?? 300) },
+        { type: Attr.AcctInterimInterval, value: this.#interimValue },
         { type: Attr.Class, value: encodeText(result.voucher.id) },
       );
     } else {
-      attributes.push({ type: Attr.ReplyMessage, value: encodeText(replyMessage(result.reason)) });
+      attributes.push({ type: Attr.ReplyMessage, value: replyMessage(result.reason) });
     }
     const reply = this.#reply(packet, result.ok ? Code.AccessAccept : Code.AccessReject, attributes, true);
     if (reply instanceof Dropped) return reply;
@@ -455,9 +473,10 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
   /** Encodes and signs a reply: Message-Authenticator first when asked for, Proxy-State echoed last and in order. */
   #reply(request: RadiusPacket, code: number, attributes: RadiusAttribute[], withMa: boolean): Buffer | Dropped {
     const all: RadiusAttribute[] = [];
-    if (withMa) all.push({ type: Attr.MessageAuthenticator, value: Buffer.alloc(AUTHENTICATOR_LENGTH) });
+    // encode() copies values, so the shared zeros are safe as the placeholder signing fills in.
+    if (withMa) all.push({ type: Attr.MessageAuthenticator, value: ZERO_AUTHENTICATOR });
     all.push(...attributes);
-    for (const value of getAttributes(request, Attr.ProxyState)) all.push({ type: Attr.ProxyState, value });
+    for (const attribute of request.attributes) if (attribute.type === Attr.ProxyState) all.push(attribute);
     let raw: Buffer;
     try {
       raw = encode({ code, identifier: request.identifier, attributes: all });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { papCheck, type VoucherInput, VoucherStore } from './store';
+import { papCheck, type VoucherInput, VoucherSet, VoucherStore } from './store';
 
 const T0 = Date.parse('2030-01-01T10:00:00Z');
 const HOUR = 3600_000;
@@ -220,5 +220,97 @@ describe('VoucherStore sessions', () => {
     store.sweep(T0 + HOUR);
     expect(store.activeSessions).toBe(0);
     expect(store.sessionsOf(id1)).toEqual([]);
+  });
+});
+
+describe('VoucherSet (a reconcile in parts)', () => {
+  it('changes nothing until committed, then replaces the whole set', () => {
+    const store = new VoucherStore();
+    store.replaceAll([voucher(1), voucher(2)]);
+    const set = new VoucherSet();
+    set.add([voucher(2, { version: 2, password: 'new' })]);
+    set.add([voucher(3)]);
+    expect(store.size).toBe(2);
+    expect(store.authenticate('guest1', papCheck('pw-1'), T0).ok).toBe(true);
+    expect(store.findByUsername('guest3')).toBeUndefined();
+    store.commit(set);
+    expect(store.size).toBe(2);
+    expect(store.authenticate('guest1', papCheck('pw-1'), T0)).toEqual({ ok: false, reason: 'unknown_user' });
+    expect(store.authenticate('guest2', papCheck('new'), T0).ok).toBe(true);
+    expect(store.authenticate('guest3', papCheck('pw-3'), T0).ok).toBe(true);
+  });
+
+  it('keeps the later of two entries with the same id or username', () => {
+    const set = new VoucherSet();
+    set.add([
+      voucher(1),
+      voucher(2),
+      voucher(1, { username: 'renamed', version: 2 }),
+      voucher(3, { username: 'guest2' }),
+    ]);
+    const store = new VoucherStore();
+    store.commit(set);
+    expect(store.size).toBe(2);
+    expect(store.findByUsername('guest1')).toBeUndefined();
+    expect(store.findByUsername('renamed')?.id).toBe(voucher(1).id);
+    expect(store.findByUsername('guest2')?.id).toBe(voucher(3).id);
+  });
+});
+
+describe('VoucherStore packed storage', () => {
+  it('holds non-ASCII usernames and passwords byte for byte', () => {
+    const store = new VoucherStore();
+    store.upsert(voucher(1, { username: 'gäst-ü', password: 'pässwörd-😀' }));
+    expect(store.get(voucher(1).id)).toMatchObject({ username: 'gäst-ü', password: 'pässwörd-😀' });
+    expect(store.authenticate('gäst-ü', papCheck('pässwörd-😀'), T0).ok).toBe(true);
+    expect(store.authenticate(Buffer.from('gäst-ü'), papCheck('pässwörd-😀'), T0).ok).toBe(true);
+    expect(store.authenticate('gäst-u', papCheck('pässwörd-😀'), T0).ok).toBe(false);
+  });
+
+  it('answers like a plain map through 30,000 random upserts, revokes and sweeps', () => {
+    const store = new VoucherStore({ tombstoneTtlMs: 10 * HOUR });
+    const model = new Map<number, VoucherInput>();
+    /** Versions only grow, through revokes and expiry too. */
+    const versions = new Map<number, number>();
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    let now = T0;
+    for (let step = 0; step < 30_000; step++) {
+      const n = random(4000);
+      const op = random(10);
+      const held = model.get(n);
+      if (op < 6) {
+        const version = (versions.get(n) ?? 0) + 1;
+        versions.set(n, version);
+        const input = voucher(n, { version, password: `pw-${n}-${step}`, validUntil: now + random(3) * HOUR });
+        expect(store.upsert(input)).toBe(true);
+        model.set(n, input);
+      } else if (op < 9) {
+        const version = (versions.get(n) ?? 0) + 1;
+        versions.set(n, version);
+        expect(store.revoke(voucher(n).id, version, now)?.id).toBe(held?.id);
+        model.delete(n);
+      } else {
+        now += HOUR / 2;
+        const expired = [...model].filter(([, v]) => (v.validUntil as number) <= now).map(([k]) => k);
+        expect(store.sweep(now)).toBe(expired.length);
+        for (const k of expired) model.delete(k);
+      }
+    }
+    expect(store.size).toBe(model.size);
+    for (let n = 0; n < 4000; n++) {
+      const held = model.get(n);
+      const result = store.authenticate(`guest${n}`, papCheck(held?.password ?? 'x'), now);
+      if (!held) {
+        expect(result.ok).toBe(false);
+        expect(store.get(voucher(n).id)).toBeUndefined();
+      } else {
+        expect(store.get(held.id)).toMatchObject({ username: held.username, password: held.password });
+        expect(result.ok || (result as { reason: string }).reason === 'expired').toBe(true);
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { VoucherTable } from './table';
 
 /** What the server sends (ISO times) or a test builds (Date or epoch ms). */
 export interface VoucherInput {
@@ -10,7 +11,7 @@ export interface VoucherInput {
   version: number;
 }
 
-/** A voucher as held in memory: times are epoch milliseconds (numbers are far smaller than Date objects at 100k). */
+/** A voucher as the store hands it out (a copy; the store keeps them packed): times are epoch milliseconds. */
 export interface Voucher {
   readonly id: string;
   readonly username: string;
@@ -21,7 +22,11 @@ export interface Voucher {
 }
 
 export type AuthFailureReason = 'unknown_user' | 'bad_password' | 'expired' | 'not_yet_valid' | 'revoked';
-export type AuthResult = { ok: true; voucher: Voucher } | { ok: false; reason: AuthFailureReason; voucher?: Voucher };
+/** What a login learns of its voucher: everything but the password. */
+export type VoucherSummary = Omit<Voucher, 'password'>;
+export type AuthResult =
+  | { ok: true; voucher: VoucherSummary }
+  | { ok: false; reason: AuthFailureReason; voucher?: VoucherSummary };
 
 /** The NAS that reported a session: `address` is where its packets came from (and where a Disconnect goes). */
 export interface NasInfo {
@@ -92,23 +97,32 @@ function toVoucher(input: VoucherInput): Voucher {
 /** RADIUS passwords are at most 128 octets (RFC 2865 §5.2); both sides are compared at this width. */
 const PAP_WIDTH = 128;
 const storedScratch = Buffer.alloc(PAP_WIDTH);
+const receivedScratch = Buffer.alloc(PAP_WIDTH);
+
+/** Checks a login's password against the stored one, given as its UTF-8 bytes (a view; do not keep it). */
+export type PasswordCheck = (stored: Buffer) => boolean;
+
+/** One side of a PAP comparison, zero-padded into `scratch`; returns its length in octets. */
+function padded(value: Buffer | string, scratch: Buffer): number {
+  scratch.fill(0);
+  if (typeof value !== 'string') {
+    value.copy(scratch, 0, 0, PAP_WIDTH);
+    return value.length;
+  }
+  scratch.write(value, 'utf8');
+  return Buffer.byteLength(value, 'utf8');
+}
 
 /**
  * A PAP password check in constant time: both sides are zero-padded to 128 octets and compared whole, and the lengths
  * are compared without a shortcut, so neither content nor length leaks (and no hash runs per attempt).
  */
-export function papCheck(received: Buffer | string): (password: string) => boolean {
-  const receivedBytes = typeof received === 'string' ? Buffer.from(received, 'utf8') : received;
-  const receivedPadded = Buffer.allocUnsafe(PAP_WIDTH);
-  const receivedLength = receivedBytes.copy(receivedPadded, 0, 0, PAP_WIDTH);
-  receivedPadded.fill(0, receivedLength);
-  const fits = receivedBytes.length <= PAP_WIDTH;
-  return (password) => {
-    storedScratch.fill(0);
-    const written = storedScratch.write(password, 'utf8');
-    const sameLength = written === receivedLength && Buffer.byteLength(password, 'utf8') === written;
-    const sameBytes = timingSafeEqual(storedScratch, receivedPadded);
-    return fits && sameLength && sameBytes;
+export function papCheck(received: Buffer | string): (stored: Buffer | string) => boolean {
+  return (stored) => {
+    const receivedLength = padded(received, receivedScratch);
+    const storedLength = padded(stored, storedScratch);
+    const sameBytes = timingSafeEqual(storedScratch, receivedScratch);
+    return receivedLength <= PAP_WIDTH && receivedLength === storedLength && sameBytes;
   };
 }
 
@@ -117,13 +131,43 @@ function sessionKey(nasAddress: string, acctSessionId: string): string {
 }
 
 /**
+ * A voucher set arriving in parts (a chunked reconcile): checked and packed as each part comes, swapped into the
+ * store by VoucherStore.commit only once complete. Within a set, a later entry replaces an earlier one with the same
+ * id or username.
+ */
+export class VoucherSet {
+  readonly table: VoucherTable;
+
+  /** `expected`: how many vouchers the set will hold, with room for upserts to come. */
+  constructor(expected = 0) {
+    this.table = new VoucherTable(expected + (expected >> 3));
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** Adds a part; a bad entry throws (the set is then unusable, and the store never saw it). */
+  add(list: readonly VoucherInput[]): void {
+    const table = this.table;
+    for (const input of list) {
+      const voucher = toVoucher(input);
+      const sameId = table.findById(voucher.id);
+      if (sameId >= 0) table.remove(sameId);
+      const sameUsername = table.findByUsername(voucher.username);
+      if (sameUsername >= 0) table.remove(sameUsername);
+      table.insert(voucher);
+    }
+  }
+}
+
+/**
  * The vouchers this site's RADIUS server answers from, and the sessions its NASes report. Versions only move forward:
  * an upsert or revoke older than what is held is ignored, and a revoked id remembers its version so a late upsert
  * cannot bring it back.
  */
 export class VoucherStore {
-  #byUsername = new Map<string, Voucher>();
-  #byId = new Map<string, Voucher>();
+  #vouchers = new VoucherTable();
   #tombstones = new Map<string, Tombstone>();
   #revokedUsernames = new Map<string, string>();
   #sessions = new Map<string, Session>();
@@ -139,7 +183,7 @@ export class VoucherStore {
   }
 
   get size(): number {
-    return this.#byId.size;
+    return this.#vouchers.size;
   }
 
   get activeSessions(): number {
@@ -147,11 +191,13 @@ export class VoucherStore {
   }
 
   get(id: string): Voucher | undefined {
-    return this.#byId.get(id);
+    const slot = this.#vouchers.findById(id);
+    return slot < 0 ? undefined : this.#vouchers.voucher(slot);
   }
 
   findByUsername(username: string): Voucher | undefined {
-    return this.#byUsername.get(username);
+    const slot = this.#vouchers.findByUsername(username);
+    return slot < 0 ? undefined : this.#vouchers.voucher(slot);
   }
 
   /**
@@ -159,63 +205,75 @@ export class VoucherStore {
    * entry throws before anything changes. Entries not newer than a revoke are left out.
    */
   replaceAll(list: readonly VoucherInput[]): void {
-    const byUsername = new Map<string, Voucher>();
-    const byId = new Map<string, Voucher>();
-    for (const input of list) {
-      const voucher = toVoucher(input);
-      const tomb = this.#tombstones.get(voucher.id);
-      if (tomb && voucher.version <= tomb.version) continue;
-      const previous = byUsername.get(voucher.username);
-      if (previous) byId.delete(previous.id);
-      byUsername.set(voucher.username, voucher);
-      byId.set(voucher.id, voucher);
+    const set = new VoucherSet();
+    set.add(list);
+    this.commit(set);
+  }
+
+  /** Swaps in a complete set (see replaceAll); vouchers not in it are gone from now on. */
+  commit(set: VoucherSet): void {
+    const table = set.table;
+    for (const [id, tomb] of this.#tombstones) {
+      const slot = table.findById(id);
+      if (slot >= 0 && table.version(slot) <= tomb.version) table.remove(slot);
     }
-    this.#byUsername = byUsername;
-    this.#byId = byId;
-    for (const voucher of byId.values()) this.#forgetRevoke(voucher);
+    for (const username of [...this.#revokedUsernames.keys()]) {
+      if (table.findByUsername(username) >= 0) this.#revokedUsernames.delete(username);
+    }
+    this.#vouchers = table;
   }
 
   /** Adds or replaces a voucher; false when a newer version (or a revoke at least as new) is already known. */
   upsert(input: VoucherInput): boolean {
     const voucher = toVoucher(input);
-    const existing = this.#byId.get(voucher.id);
-    if (existing && existing.version >= voucher.version) return false;
+    const table = this.#vouchers;
+    const existing = table.findById(voucher.id);
+    if (existing >= 0 && table.version(existing) >= voucher.version) return false;
     const tomb = this.#tombstones.get(voucher.id);
     if (tomb && voucher.version <= tomb.version) return false;
-    if (existing && existing.username !== voucher.username) this.#byUsername.delete(existing.username);
-    const holder = this.#byUsername.get(voucher.username);
-    if (holder && holder.id !== voucher.id) this.#byId.delete(holder.id);
-    this.#byUsername.set(voucher.username, voucher);
-    this.#byId.set(voucher.id, voucher);
-    this.#forgetRevoke(voucher);
+    if (existing >= 0) table.remove(existing);
+    const holder = table.findByUsername(voucher.username);
+    if (holder >= 0) table.remove(holder);
+    table.insert(voucher);
+    this.#revokedUsernames.delete(voucher.username);
     return true;
   }
 
   /** Removes a voucher unless a newer version is held; returns what was removed. The revoke is remembered either way. */
   revoke(id: string, version: number, now: number = Date.now()): Voucher | undefined {
-    const existing = this.#byId.get(id);
+    const table = this.#vouchers;
+    const slot = table.findById(id);
+    const existing = slot >= 0 ? table.voucher(slot) : undefined;
     if (existing && existing.version > version) return undefined;
     const tomb = this.#tombstones.get(id);
     if (!tomb || tomb.version < version) {
       this.#tombstones.set(id, { version, username: existing?.username ?? tomb?.username ?? null, at: now });
     }
     if (!existing) return undefined;
-    this.#byId.delete(id);
-    if (this.#byUsername.get(existing.username)?.id === id) this.#byUsername.delete(existing.username);
+    table.remove(slot);
     this.#revokedUsernames.set(existing.username, id);
     return existing;
   }
 
   /**
-   * Checks a login. `check` is called with the stored clear-text password (PAP: papCheck, CHAP: the MD5 response).
+   * Checks a login. `check` is called with the stored password's bytes (PAP: papCheck, CHAP: the MD5 response).
    * Validity is only reported after the password matched, so a guess learns nothing about a voucher's dates.
    */
-  authenticate(username: string, check: (password: string) => boolean, now: number = Date.now()): AuthResult {
-    const voucher = this.#byUsername.get(username);
-    if (!voucher) {
-      return { ok: false, reason: this.#revokedUsernames.has(username) ? 'revoked' : 'unknown_user' };
+  authenticate(username: string | Uint8Array, check: PasswordCheck, now: number = Date.now()): AuthResult {
+    const table = this.#vouchers;
+    const slot = table.findByUsername(username);
+    if (slot < 0) {
+      const name = typeof username === 'string' ? username : Buffer.from(username).toString('utf8');
+      return { ok: false, reason: this.#revokedUsernames.has(name) ? 'revoked' : 'unknown_user' };
     }
-    if (!check(voucher.password)) return { ok: false, reason: 'bad_password', voucher };
+    const voucher: VoucherSummary = {
+      id: table.id(slot),
+      username: table.username(slot),
+      validFrom: table.validFrom(slot),
+      validUntil: table.validUntil(slot),
+      version: table.version(slot),
+    };
+    if (!check(table.password(slot))) return { ok: false, reason: 'bad_password', voucher };
     if (now + this.#clockSkewMs < voucher.validFrom) return { ok: false, reason: 'not_yet_valid', voucher };
     if (now >= voucher.validUntil) return { ok: false, reason: 'expired', voucher };
     return { ok: true, voucher };
@@ -224,10 +282,10 @@ export class VoucherStore {
   /** Drops expired vouchers, old tombstones and sessions gone quiet; returns how many vouchers went. */
   sweep(now: number = Date.now()): number {
     let removed = 0;
-    for (const voucher of this.#byId.values()) {
-      if (voucher.validUntil > now) continue;
-      this.#byId.delete(voucher.id);
-      if (this.#byUsername.get(voucher.username)?.id === voucher.id) this.#byUsername.delete(voucher.username);
+    const table = this.#vouchers;
+    for (const slot of table.slots()) {
+      if (table.validUntil(slot) > now) continue;
+      table.remove(slot);
       removed++;
     }
     for (const [id, tomb] of this.#tombstones) {
@@ -352,9 +410,5 @@ export class VoucherStore {
     const keys = this.#sessionsByVoucher.get(session.voucherId);
     keys?.delete(key);
     if (keys?.size === 0) this.#sessionsByVoucher.delete(session.voucherId);
-  }
-
-  #forgetRevoke(voucher: Voucher): void {
-    this.#revokedUsernames.delete(voucher.username);
   }
 }

@@ -143,6 +143,34 @@ describe(`agent hub on ${testBackend()}`, () => {
     await api(s, await admin()).delete(`/agents/${reg.agent.id}`);
   });
 
+  it('an agent that takes parts gets the set as parts of one set id, the last one marked', async () => {
+    await visitAndCheckIn();
+    const reg = await register();
+    const agent = connect(reg.bundle);
+    await agent.opened;
+    const status = { uptimeSeconds: 1, activeSessions: 0, vouchers: 0, rssBytes: 1, cpuSeconds: 0 };
+    agent.send({
+      ...{
+        v: 1,
+        id: randomUUID(),
+        type: 'agent.status',
+        agentVersion: 'test',
+        ...status,
+        features: ['reconcile.parts'],
+      },
+      radius: { requests: 0, accepts: 0, rejects: 0, duplicates: 0, malformed: 0, dropped: 0, accounting: 0 },
+      buffer: { length: 0, dropped: 0 },
+    });
+    const reconcile = await agent.next('vouchers.reconcile');
+    expect(reconcile.part).toEqual({ set: expect.any(String), index: 0, last: true, total: reconcile.vouchers.length });
+    expect(reconcile.vouchers.map((v) => v.id).sort()).toEqual((await activeVouchers()).map((v) => v.id));
+    const list = await jsonOf<Array<{ id: string; lastStatus: object }>>(await api(s, await admin()).get('/agents'));
+    expect(list.find((a) => a.id === reg.agent.id)?.lastStatus).not.toHaveProperty('features');
+    agent.close();
+    await agent.closed;
+    await api(s, await admin()).delete(`/agents/${reg.agent.id}`);
+  });
+
   it('after a disconnection during which vouchers changed, the reconcile equals the server set exactly', async () => {
     const reg = await register();
     const first = connect(reg.bundle);

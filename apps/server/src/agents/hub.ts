@@ -9,7 +9,7 @@ import type { AgentIdentity } from './ca';
 import { agentForCertificate } from './certificates';
 import { type RecordOutcome, type ReportedEvent, recordAgentEvents, recordConnection } from './recorder';
 import { storableEvent } from './storable';
-import { activeVouchers, vouchersToPush } from './voucher-feed';
+import { activeVouchers, reconcileMessages, vouchersToPush } from './voucher-feed';
 
 /** What the hub uses: the database, the delivery pool for pushes, the dispatcher it follows, the voucher key. */
 export interface AgentHubDeps {
@@ -220,7 +220,7 @@ export class AgentHub {
           this.#remember(conn, message);
           if (message.type !== 'ack') this.#send(conn, { v: 1, id: randomUUID(), type: 'ack', ackId: message.id });
         }
-        if (announce) await this.#reconcile(conn);
+        if (announce) await this.#reconcile(conn, batch.at(-1)!.message);
       }
     } finally {
       conn.draining = false;
@@ -252,9 +252,10 @@ export class AgentHub {
     if (seen.size > 20_000) seen.delete(seen.values().next().value as string);
   }
 
-  async #reconcile(conn: Connection): Promise<void> {
+  async #reconcile(conn: Connection, status: AgentMessage): Promise<void> {
     const vouchers = await activeVouchers(this.deps, conn.agent, this.deps.now());
-    this.#send(conn, { v: 1, id: randomUUID(), type: 'vouchers.reconcile', vouchers });
+    const features = status.type === 'agent.status' ? status.features : undefined;
+    for (const message of reconcileMessages(vouchers, features)) this.#send(conn, message);
     conn.ready = true;
     await this.#push(conn);
     await this.#setConnected(conn, true);

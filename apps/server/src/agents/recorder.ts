@@ -128,7 +128,7 @@ async function record(tx: Tx, agent: ReportingAgent, { message, cleaned }: Repor
   }
   switch (message.type) {
     case 'agent.status': {
-      const { v: _v, id: _id, type: _type, ...status } = message;
+      const { v: _v, id: _id, type: _type, features: _features, ...status } = message;
       await tx
         .updateTable('agents')
         .set({ last_status: JSON.stringify(status), last_seen: sql`now()` })

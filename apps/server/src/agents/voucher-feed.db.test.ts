@@ -4,7 +4,7 @@ import { freshDatabase, type TestDatabase, testBackend } from '../../test/db';
 import { seedTenant } from '../../test/fixtures';
 import { SecretBox } from '../crypto/secret-box';
 import { type IssuedVoucher, issueVoucher, revokeVisitVouchers } from '../visits/vouchers';
-import { activeVouchers, vouchersToPush } from './voucher-feed';
+import { activeVouchers, reconcileMessages, vouchersToPush } from './voucher-feed';
 
 const HOUR_MS = 3600_000;
 const box = new SecretBox(randomBytes(32));
@@ -61,5 +61,25 @@ describe(`vouchers as agents receive them, on ${testBackend()}`, () => {
     expect([...byId.keys()].sort()).toEqual([current.id, ended.id].sort());
     expect(byId.get(current.id)).toMatchObject({ username: current.username, password: current.password });
     expect(await vouchersToPush({ db: t.db, box }, site.tenantId, [])).toEqual(new Map());
+  });
+
+  it('a reconciliation goes in parts of 1,000 to an agent that takes parts, and whole to one that does not', async () => {
+    const [one] = await activeVouchers({ db: t.db, box }, site, new Date());
+    const many = Array.from({ length: 2500 }, (_, i) => ({ ...one!, username: `guest-${i}` }));
+    const parts = reconcileMessages(many, ['reconcile.parts']);
+    const shape = parts.map((m) => (m.type === 'vouchers.reconcile' ? [m.vouchers.length, m.part] : m.type));
+    const set = (parts[0] as { part: { set: string } }).part.set;
+    expect(shape).toEqual([
+      [1000, { set, index: 0, last: false, total: 2500 }],
+      [1000, { set, index: 1, last: false, total: 2500 }],
+      [500, { set, index: 2, last: true, total: 2500 }],
+    ]);
+    expect(parts.flatMap((m) => (m.type === 'vouchers.reconcile' ? m.vouchers : []))).toEqual(many);
+    expect(reconcileMessages([], ['reconcile.parts'])).toEqual([
+      expect.objectContaining({ vouchers: [], part: { set: expect.any(String), index: 0, last: true, total: 0 } }),
+    ]);
+    const whole = reconcileMessages(many, undefined);
+    expect(whole).toHaveLength(1);
+    expect(whole[0]).not.toHaveProperty('part');
   });
 });

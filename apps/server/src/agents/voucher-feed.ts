@@ -1,4 +1,5 @@
-import type { AgentVoucher } from '@atrium/protocol';
+import { randomUUID } from 'node:crypto';
+import { AGENT_FEATURES, type AgentVoucher, RECONCILE_PART_SIZE, type ServerMessage } from '@atrium/protocol';
 import type { Selectable } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Database, Tx } from '../db';
@@ -61,4 +62,23 @@ export async function vouchersToPush(
       .execute(),
   );
   return new Map(rows.map((row) => [row.id, toAgentVoucher(deps.box, row)]));
+}
+
+/**
+ * The frames of a reconciliation: the whole set in one, or (for an agent that takes parts) in parts of
+ * RECONCILE_PART_SIZE, so neither side holds the set as one big frame. An empty set is one part marked last.
+ */
+export function reconcileMessages(vouchers: AgentVoucher[], agentFeatures: string[] = []): ServerMessage[] {
+  if (!agentFeatures.includes(AGENT_FEATURES.reconcileParts)) {
+    return [{ v: 1, id: randomUUID(), type: 'vouchers.reconcile', vouchers }];
+  }
+  const set = randomUUID();
+  const count = Math.max(1, Math.ceil(vouchers.length / RECONCILE_PART_SIZE));
+  return Array.from({ length: count }, (_, index) => ({
+    v: 1,
+    id: randomUUID(),
+    type: 'vouchers.reconcile',
+    vouchers: vouchers.slice(index * RECONCILE_PART_SIZE, (index + 1) * RECONCILE_PART_SIZE),
+    part: { set, index, last: index === count - 1, total: vouchers.length },
+  }));
 }
