@@ -10,6 +10,7 @@ import { notConfigured, unauthorized } from '../http/errors';
 import { type AccountMatch, type IdpIdentity, matchAccount, tenantForSignIn } from './oidc-accounts';
 import type { OidcClient } from './oidc-client';
 import { issueSession, type RequestInfo, type SessionDeps } from './sessions';
+import type { UserAccess } from './user-access';
 
 /** The cookie that binds a callback to the browser that started the sign-in (sealed state, nonce and PKCE verifier). */
 export const FLOW_COOKIE = 'atrium_oidc';
@@ -23,6 +24,7 @@ export interface SsoDeps extends SessionDeps {
   oidc: OidcClient | undefined;
   box: SecretBox;
   events: Pick<EventDispatcher, 'wake'>;
+  access: Pick<UserAccess, 'forget'>;
   logger: Logger;
 }
 
@@ -213,10 +215,14 @@ export async function finishSsoSignIn(
         expires_at: new Date(deps.now().getTime() + HANDOFF_TTL_MS),
       })
       .execute();
-    return { ok: true as const, code, rolesChanged: match.rolesChanged };
+    return { ok: true as const, code, userId: match.userId, rolesChanged: match.rolesChanged };
   });
   if (!outcome.ok) return failed(oidc, outcome.reason);
-  if (outcome.rolesChanged) void deps.events.wake();
+  if (outcome.rolesChanged) {
+    // This replica forgets the old roles at once; the others on the event.
+    deps.access.forget(tenantId, outcome.userId);
+    void deps.events.wake();
+  }
   return { location: appUrl(oidc, { sso_code: outcome.code }), cookie: null };
 }
 
