@@ -266,7 +266,9 @@ function sample(schema: JsonSchema, name: string): unknown {
         const offset = /departure|until|to$/i.test(name) ? 3 * 3600_000 : /arrival|from/i.test(name) ? 600_000 : 0;
         return new Date(Date.now() + offset).toISOString();
       }
-      if (schema.pattern === '^\\d{6}$') return '123456';
+      // Digit codes (pairing codes, staff PINs): as many digits as the pattern asks for at least.
+      const digits = schema.pattern?.match(/^\^\\d\{(\d+)/);
+      if (digits) return '123456789'.slice(0, Number(digits[1]));
       if (/email/i.test(name)) return `hostile-${randomUUID()}@example.test`;
       if (/password/i.test(name)) return 'a perfectly fine passphrase';
       if (/timezone/i.test(name)) return 'Europe/Berlin';
