@@ -179,11 +179,11 @@ test('item 10: shortening retention says how many visits the purge would delete,
   // Longer needs no question; shorter is saved once confirmed.
   await days.fill('40');
   await page.getByTestId('settings-retention-save').click();
-  await expect(page.getByText('Saved')).toBeVisible();
+  await expect(page.getByText('Saved.', { exact: true })).toBeVisible();
   await days.fill('2');
   await page.getByTestId('settings-retention-save').click();
   await page.getByTestId('retention-confirm-yes').click();
-  await expect(page.getByText('Saved')).toBeVisible();
+  await expect(page.getByText('Saved.', { exact: true })).toBeVisible();
   expect((await call<{ retentionDays: number }>('GET', '/settings')).retentionDays).toBe(2);
 });
 
