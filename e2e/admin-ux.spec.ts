@@ -4,29 +4,16 @@
  * one sentence, focus never hidden under the top bar, and the on-site list saying who came and went.
  */
 import { randomUUID } from 'node:crypto';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, expect, type Page, test } from '@playwright/test';
-import { CHROMIUM, CHROMIUM_ARGS } from './fixtures/kiosk';
-import { type Stack, startStack } from './fixtures/stack';
+import { expect, test } from '@playwright/test';
+import { type AdminSession, expectAccessible, openAdminSession } from './fixtures/admin-session';
 import { totp } from './fixtures/totp';
 
 test.describe.configure({ mode: 'serial' });
 
-let stack: Stack;
-let browser: Browser;
-let token: string;
+let session: AdminSession;
 let siteId: string;
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
+const call = <T>(method: string, path: string, body?: unknown) => session.call<T>(method, path, body);
+const signedIn = (...args: Parameters<AdminSession['signedIn']>) => session.signedIn(...args);
 
 /** The current minute, so visits made now and a few minutes apart land on today in the site's zone (UTC). */
 const BASE = Math.floor(Date.now() / 60_000) * 60_000;
@@ -50,44 +37,15 @@ const checkOut = (id: string) => call('POST', `/visits/${id}/check-out`, { idemp
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  stack = await startStack('postgres');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const res = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: stack.adminEmail, password: stack.adminPassword }),
-  });
-  token = ((await res.json()) as { accessToken: string }).accessToken;
-  siteId = (await call<Array<{ id: string }>>('GET', '/sites'))[0]!.id;
+  session = await openAdminSession();
+  siteId = session.siteId;
   // The site's day in UTC, whatever the machine's zone, so "today" is the same day for the test and the page.
   await call('PATCH', `/sites/${siteId}`, { timezone: 'UTC' });
 });
 
 test.afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+  await session?.close();
 });
-
-async function signedIn(viewport = { width: 1280, height: 860 }, language: 'en' | 'de' = 'en'): Promise<Page> {
-  const context = await browser.newContext({ baseURL: stack.baseUrl, viewport });
-  const page = await context.newPage();
-  await page.goto('/');
-  await page.getByTestId('login-email').fill(stack.adminEmail);
-  await page.getByTestId('login-password').fill(stack.adminPassword);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('nav-visits')).toBeVisible();
-  if (language === 'de') await page.getByTestId('language').selectOption('de');
-  return page;
-}
-
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious, `axe on ${what}`).toEqual([]);
-}
 
 test('item 13: today lists times only, in a stable order, with departure and check-in columns; buttons fit at 800 px in German; a double click checks in once', async () => {
   const ada = await visitAt('Ada Lovelace', 2);

@@ -4,68 +4,27 @@
  * that says where the image comes from; times in the site's zone.
  */
 import { randomUUID } from 'node:crypto';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import pg from 'pg';
-import { CHROMIUM, CHROMIUM_ARGS } from './fixtures/kiosk';
-import { type Stack, startStack } from './fixtures/stack';
+import { type AdminSession, expectAccessible, openAdminSession } from './fixtures/admin-session';
+import { startStack } from './fixtures/stack';
 
 test.describe.configure({ mode: 'serial' });
 
-let stack: Stack;
-let browser: Browser;
-let token: string;
+let session: AdminSession;
 let siteId: string;
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
+const call = <T>(method: string, path: string, body?: unknown) => session.call<T>(method, path, body);
+const signedIn = (...args: Parameters<AdminSession['signedIn']>) => session.signedIn(...args);
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  stack = await startStack('postgres');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const res = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: stack.adminEmail, password: stack.adminPassword }),
-  });
-  token = ((await res.json()) as { accessToken: string }).accessToken;
-  siteId = (await call<Array<{ id: string }>>('GET', '/sites'))[0]!.id;
+  session = await openAdminSession();
+  siteId = session.siteId;
 });
 
 test.afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+  await session?.close();
 });
-
-async function signedIn(viewport = { width: 1280, height: 860 }, language: 'en' | 'de' = 'en'): Promise<Page> {
-  const context = await browser.newContext({ baseURL: stack.baseUrl, viewport });
-  const page = await context.newPage();
-  await page.goto('/');
-  await page.getByTestId('login-email').fill(stack.adminEmail);
-  await page.getByTestId('login-password').fill(stack.adminPassword);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('nav-visits')).toBeVisible();
-  if (language === 'de') await page.getByTestId('language').selectOption('de');
-  return page;
-}
-
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious, `axe on ${what}`).toEqual([]);
-}
 
 test('item 9: a user is created with a chosen role, edited, disabled, re-enabled instead of re-created, and deleted', async () => {
   const page = await signedIn();
@@ -123,7 +82,7 @@ test('item 9: a user is created with a chosen role, edited, disabled, re-enabled
   expect(JSON.stringify(audit.items)).not.toContain('grace');
   // Not one's own account: the own row has no delete button.
   await expect(
-    page.getByTestId('user-row').filter({ hasText: stack.adminEmail }).getByTestId('user-delete'),
+    page.getByTestId('user-row').filter({ hasText: session.stack.adminEmail }).getByTestId('user-delete'),
   ).toHaveCount(0);
   await expectAccessible(page, 'users');
 });
@@ -143,7 +102,7 @@ async function pastVisits(names: string[], days: number): Promise<void> {
     await call('POST', `/visits/${visit.id}/check-out`, { idempotencyKey: randomUUID() });
     ids.push(visit.id);
   }
-  const client = new pg.Client({ connectionString: stack.databaseUrl });
+  const client = new pg.Client({ connectionString: session.stack.databaseUrl });
   await client.connect();
   try {
     await client.query(

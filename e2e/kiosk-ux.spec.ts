@@ -221,14 +221,14 @@ test('item 5: the scanning screen keeps its status inside the viewfinder, hints 
   cameraFile,
 }) => {
   const context = await kioskBrowser.newContext({ viewport: TABLET_PORTRAIT, locale: 'de-DE' });
-  const kiosk = await KioskPage.open(context, server.baseUrl, cameraFile, (page) =>
+  const kiosk = await KioskPage.open(context, server.baseUrl, cameraFile, async (page) => {
     // A slow camera, so the "starting" state stays long enough to be measured.
-    page.addInitScript(() => {
+    await page.addInitScript(() => {
       const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
       navigator.mediaDevices.getUserMedia = (constraints) =>
         new Promise((resolve) => setTimeout(resolve, 2_000)).then(() => original(constraints));
-    }),
-  );
+    });
+  });
   await kiosk.pair(staff, 'Lobby scan layout');
   const page = kiosk.page;
 
