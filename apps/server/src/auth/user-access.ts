@@ -1,7 +1,6 @@
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../db';
 import type { EventDispatcher, EventPayloads } from '../events/outbox';
-import type { Role, RoleGrant } from '../tenancy/users';
+import { type RoleGrant, rolesColumn } from '../tenancy/users';
 
 /** What a user may do right now, as the database says (not as a token minted up to 15 minutes ago says). */
 export interface CurrentAccess {
@@ -64,19 +63,7 @@ export class UserAccess {
     const row = await this.db.withTenant(tenantId, (tx) =>
       tx
         .selectFrom('users as u')
-        .select((eb) => [
-          'u.status',
-          'u.session_version',
-          jsonArrayFrom(
-            eb
-              .selectFrom('user_site_roles as r')
-              .select(['r.role', 'r.site_id as siteId'])
-              .whereRef('r.user_id', '=', 'u.id')
-              .orderBy('r.role')
-              .orderBy('r.site_id')
-              .$narrowType<{ role: Role }>(),
-          ).as('roles'),
-        ])
+        .select((eb) => ['u.status', 'u.session_version', rolesColumn(eb)])
         .where('u.id', '=', userId)
         .executeTakeFirst(),
     );

@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { User } from '@atrium/protocol';
 import { sql } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { recordAudit } from '../audit/record';
 import { announceAccessChange, revokeAllSessions } from '../auth/sessions';
 import type { UserAccess } from '../auth/user-access';
@@ -9,7 +8,7 @@ import type { Database, Tx } from '../db';
 import type { EventDispatcher } from '../events/outbox';
 import { AppError, conflict, forbidden, invalidInput, notFound } from '../http/errors';
 import { type AdminScope, mayGrant, mayManage } from './access';
-import { insertUser, normalizeEmail, type Role, type RoleGrant, replaceRoles } from './users';
+import { insertUser, normalizeEmail, type Role, type RoleGrant, replaceRoles, rolesColumn } from './users';
 
 /** What the user services need: the database, and who to tell after an access change commits. */
 export interface UserAdminDeps {
@@ -63,15 +62,7 @@ async function loadUsers(tx: Tx, ids: string[] | null): Promise<User[]> {
         .$castTo<boolean>()
         .as('hasIdentity'),
       'u.created_at',
-      jsonArrayFrom(
-        eb
-          .selectFrom('user_site_roles as r')
-          .select(['r.role', 'r.site_id as siteId'])
-          .whereRef('r.user_id', '=', 'u.id')
-          .orderBy('r.role')
-          .orderBy('r.site_id')
-          .$narrowType<{ role: Role }>(),
-      ).as('roles'),
+      rolesColumn(eb),
     ])
     .orderBy('u.name')
     .orderBy('u.id');

@@ -1,5 +1,7 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Tx } from '../db';
+import type { DB } from '../db/schema';
 
 export const ROLES = ['tenant_admin', 'site_admin', 'receptionist', 'member'] as const;
 export type Role = (typeof ROLES)[number];
@@ -72,4 +74,17 @@ export async function rolesOf(tx: Tx, userId: string): Promise<RoleGrant[]> {
     .orderBy('site_id')
     .$narrowType<{ role: Role }>()
     .execute();
+}
+
+/** The roles of the user `u` of the surrounding query, as a `roles` JSON array column in `rolesOf`'s order. */
+export function rolesColumn(eb: ExpressionBuilder<DB & { u: DB['users'] }, 'u'>) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom('user_site_roles as r')
+      .select(['r.role', 'r.site_id as siteId'])
+      .whereRef('r.user_id', '=', 'u.id')
+      .orderBy('r.role')
+      .orderBy('r.site_id')
+      .$narrowType<{ role: Role }>(),
+  ).as('roles');
 }
